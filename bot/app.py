@@ -1,0 +1,73 @@
+"""The composition root: the Bolt app with our middleware and every feature's listeners."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot import logs
+from bot.deps import Deps
+from bot.settings import Settings
+from handlers import config, events, help, milestones, programs
+from handlers.router import Router
+
+log = logging.getLogger(__name__)
+FEATURES = (help, programs, milestones, config, events)
+
+
+def request_client(settings: Settings, token: str) -> WebClient:
+    """The request path's client: no retry sleeps, so an ack never waits on a 429."""
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    client.retry_handlers = []
+    return client
+
+
+def scheduler_client(settings: Settings, token: str) -> WebClient:
+    """The scheduler's client: honours Retry-After on 429, several times."""
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=20)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
+    return client
+
+
+def create_app(deps: Deps, *, signing_secret: str) -> App:
+    """Build the Bolt app: signature verification on, fast acks, features registered.
+
+    `process_before_response=True` makes a listener's `ack(...)` the HTTP response
+    itself, so replies computed inline cost no polling wait; slow work uses lazy
+    listeners.
+    """
+    app = App(
+        client=deps.client,
+        signing_secret=signing_secret,
+        process_before_response=True,
+        request_verification_enabled=True,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    app.use(_inject(deps))
+    router = Router()
+    for feature in FEATURES:
+        feature.register(app, router)
+    router.install(app)
+    return app
+
+
+def _inject(deps: Deps) -> Callable[..., Any]:
+    def inject(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
+        context["deps"] = deps
+        logs.request_id.set(_request_id(body))
+        return next()
+
+    return inject
+
+
+def _request_id(body: dict[str, Any]) -> str:
+    for key in ("event_id", "trigger_id"):
+        if body.get(key):
+            return str(body[key])
+    return uuid.uuid4().hex[:12]

@@ -1,0 +1,161 @@
+"""Small pure Block Kit builders, kept inside Slack's limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_TEXT_MAX = 3000
+HEADER_TEXT_MAX = 150
+CONTEXT_TEXT_MAX = 3000
+BUTTON_TEXT_MAX = 75
+MODAL_TITLE_MAX = 24
+MESSAGE_BLOCKS_MAX = 50
+VIEW_BLOCKS_MAX = 100
+FALLBACK_TEXT_MAX = 3000
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters, marking the cut with "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = 2000) -> dict[str, Any]:
+    """A plain_text object."""
+    return {"type": "plain_text", "text": truncate(text or " ", limit), "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
+    """A mrkdwn text object."""
+    return {"type": "mrkdwn", "text": truncate(text or " ", limit)}
+
+
+def section(text: str, *, accessory: Block | None = None, block_id: str | None = None) -> Block:
+    """A section of mrkdwn text, cut to 3000 characters."""
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if accessory is not None:
+        block["accessory"] = accessory
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def header(text: str) -> Block:
+    """A header block (plain text, 150 characters)."""
+    return {"type": "header", "text": plain(text, HEADER_TEXT_MAX)}
+
+
+def context(*texts: str) -> Block:
+    """A context block of mrkdwn lines (at most 10 elements)."""
+    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_TEXT_MAX) for t in texts[:10]]}
+
+
+def divider() -> Block:
+    """A divider line."""
+    return {"type": "divider"}
+
+
+def button(
+    text: str,
+    *,
+    action_id: str,
+    value: str = "",
+    style: str | None = None,
+    url: str | None = None,
+) -> Block:
+    """A button element."""
+    element: Block = {
+        "type": "button",
+        "text": plain(text, BUTTON_TEXT_MAX),
+        "action_id": action_id,
+    }
+    if value:
+        element["value"] = value
+    if style is not None:
+        element["style"] = style
+    if url is not None:
+        element["url"] = url
+    return element
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    """An actions block of up to 25 elements."""
+    block: Block = {"type": "actions", "elements": list(elements[:25])}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
+    """A message payload: plain `text` fallback always, blocks cut to Slack's 50."""
+    payload: dict[str, Any] = {"text": truncate(text, FALLBACK_TEXT_MAX)}
+    if blocks:
+        payload["blocks"] = blocks[:MESSAGE_BLOCKS_MAX]
+    return payload
+
+
+def chunk_lines(lines: list[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
+    """Join lines into texts of at most `limit` characters each (a long line is cut)."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = truncate(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """A short age: "just now", "5m ago", "3h ago", "12d ago"."""
+    seconds = int((now - then).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def input_block(
+    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str | None = None
+) -> Block:
+    """An input block for modals."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def modal(
+    *,
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    submit: str | None = "Save",
+    private_metadata: str = "",
+) -> Block:
+    """A modal view (title cut to Slack's 24 characters)."""
+    view: Block = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, MODAL_TITLE_MAX),
+        "close": plain("Cancel", 24),
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+        "private_metadata": private_metadata,
+    }
+    if submit:
+        view["submit"] = plain(submit, 24)
+    return view

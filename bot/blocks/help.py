@@ -1,0 +1,100 @@
+"""Help text and the usage line every error message ends with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.common import context, message, section
+from bot.errors import UserError
+
+USAGE: dict[str, str] = {
+    "help": "/pmo help [topic]",
+    "program add": "/pmo program add <name> owner:@lead [channel:#ch] "
+    '[cadence:"weekly mon 09:00"] [target:<date>]',
+    "program list": "/pmo program list [mine|all]",
+    "program show": "/pmo program show <program>",
+    "program edit": "/pmo program edit <program>",
+    "program pause": "/pmo program pause <program>",
+    "program resume": "/pmo program resume <program>",
+    "program done": "/pmo program done <program>",
+    "program archive": "/pmo program archive <program>",
+    "program delegates": "/pmo program delegates <program> add|remove @person",
+    "program sponsor": "/pmo program sponsor <program> @person",
+    "program portfolio": "/pmo program portfolio <program> <portfolio name>",
+    "milestone add": '/pmo milestone add <program> "<name>" due:<date>',
+    "milestone done": '/pmo milestone done <program> "<name>"',
+    "config": "/pmo config [admins add|remove @x | pmo-channel #c | timezone <Area/City>]",
+    "config admins": "/pmo config admins add|remove @person",
+    "config pmo-channel": "/pmo config pmo-channel #channel",
+    "config timezone": "/pmo config timezone <Area/City>",
+}
+
+TOPICS: dict[str, tuple[str, list[str]]] = {
+    "program": (
+        "Programs are tracked initiatives. Name one by its key (`apollo`) or its quoted "
+        'name (`"Apollo Migration"`). Owners, delegates and PMO admins may change one.',
+        [k for k in USAGE if k.startswith("program ")],
+    ),
+    "milestone": (
+        "Milestones are dated checkpoints of a program.",
+        ["milestone add", "milestone done"],
+    ),
+    "config": (
+        "Workspace settings, for PMO admins. While no PMO admin is set, Slack workspace "
+        "admins and owners act as PMO admins.",
+        ["config admins", "config pmo-channel", "config timezone"],
+    ),
+    "dates": (
+        "Dates: `tomorrow`, `next friday`, `in 2 weeks`, `Dec 3`, `2026-12-03`. "
+        "All-number dates like 03/12/2026 are ambiguous and refused. "
+        "The date I understood is always repeated back.",
+        [],
+    ),
+}
+
+
+def usage_for(path: str) -> str | None:
+    """The usage line for a subcommand path such as "program add", falling back upwards."""
+    while path:
+        if path in USAGE:
+            return USAGE[path]
+        path = path.rpartition(" ")[0]
+    return None
+
+
+def help_message(topic: str | None = None) -> dict[str, Any]:
+    """The help reply: an overview, or one topic's commands."""
+    if topic and topic.lower() in TOPICS:
+        intro, paths = TOPICS[topic.lower()]
+        lines = [intro, ""] + [f"`{USAGE[p]}`" for p in paths]
+        return message(f"PMO Bot help: {topic}", [section("\n".join(lines))])
+    overview = [
+        "*PMO Bot* keeps status, risks and intake for your programs.",
+        "",
+        f"`{USAGE['program add']}`",
+        f"`{USAGE['program list']}`",
+        f"`{USAGE['program show']}`",
+        f"`{USAGE['milestone add']}`",
+        f"`{USAGE['config']}`",
+    ]
+    blocks = [
+        section("\n".join(overview)),
+        context(
+            "More: `/pmo help program`, `/pmo help milestone`, `/pmo help config`, "
+            "`/pmo help dates`"
+        ),
+    ]
+    if topic:
+        blocks.insert(0, section(f"I have no help on “{topic}”; here is the overview."))
+    return message("PMO Bot help", blocks)
+
+
+def error_message(error: UserError) -> dict[str, Any]:
+    """An ephemeral error: what is wrong, what the user typed, and the usage line last."""
+    lines = [f":warning: {error.message}"]
+    if error.echo:
+        lines.append(f"You typed: `{error.echo}`")
+    if error.usage:
+        lines.append(f"Usage: `{error.usage}`")
+    text = "\n".join(lines)
+    return message(text, [section(text)])

@@ -1,0 +1,197 @@
+"""Block Kit for programs: receipts, the list, the detail view and the add/edit modal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot.blocks.common import (
+    Block,
+    ago,
+    chunk_lines,
+    context,
+    header,
+    input_block,
+    message,
+    modal,
+    plain,
+    section,
+    truncate,
+)
+from bot.dates import format_date
+from bot.people import mention
+from bot.programs import Listing
+from storage.models import AuditEvent, Milestone, Program
+
+LIST_LIMIT = 40
+STATE_ICON = {"active": "▶️", "paused": "⏸️", "done": "✅", "archived": "🗄️"}
+
+
+def added_message(program: Program, cadence_text: str) -> dict[str, Any]:
+    """The receipt for a registered program."""
+    lines = [
+        f":white_check_mark: Registered *{program.name}* — key `{program.key}`.",
+        f"Owner {mention(program.owner_id)} · status due {cadence_text} ({program.timezone})",
+    ]
+    if program.channel_id:
+        lines.append(f"Updates will be posted in <#{program.channel_id}>.")
+    if program.target_date:
+        lines.append(f"Target {format_date(program.target_date)}.")
+    text = "\n".join(lines)
+    return message(text, [section(text)])
+
+
+def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, Any]:
+    """`/pmo program list`: one line per program, the first LIST_LIMIT of them."""
+    if not listing.programs:
+        empty = {"mine": "You own or cover no active programs.", "all": "No programs yet."}.get(
+            which, "No active programs."
+        )
+        text = f"{empty} Register one with `/pmo program add <name> owner:@lead`."
+        return message(text, [section(text)])
+    lines = [_list_line(p, now) for p in listing.programs]
+    title = f"{listing.total} program{'s' if listing.total != 1 else ''}"
+    if which in ("mine", "all"):
+        title += f" ({which})"
+    blocks: list[Block] = [header(title)]
+    blocks += [section(chunk) for chunk in chunk_lines(lines)]
+    if listing.total > len(listing.programs):
+        blocks.append(
+            context(
+                f"Showing the {len(listing.programs)} most recently changed. "
+                "Narrow with `mine`, or take everything with `/pmo export programs`."
+            )
+        )
+    return message(f"{title}:\n" + "\n".join(lines), blocks)
+
+
+def _list_line(program: Program, now: datetime) -> str:
+    icon = STATE_ICON.get(program.state, "")
+    state = "" if program.state == "active" else f" · {program.state}"
+    return (
+        f"{icon} *{truncate(program.name, 80)}* `{program.key}` · "
+        f"{mention(program.owner_id)}{state} · changed {ago(program.updated_at, now)}"
+    )
+
+
+def detail_message(
+    program: Program,
+    *,
+    delegates: list[str],
+    milestones: list[Milestone],
+    history: list[AuditEvent],
+    cadence_text: str,
+    today: date,
+    now: datetime,
+) -> dict[str, Any]:
+    """`/pmo program show`: who, when, milestones and recent history."""
+    people = [
+        f"*Owner* {mention(program.owner_id)}",
+        f"*Delegates* {', '.join(mention(d) for d in delegates) or '—'}",
+        f"*Sponsor* {mention(program.sponsor_id)}",
+        f"*Portfolio* {program.portfolio or '—'}",
+    ]
+    plan = [
+        f"*State* {program.state}",
+        f"*Status due* {cadence_text} ({program.timezone})",
+        f"*Target* {format_date(program.target_date) if program.target_date else '—'}",
+        f"*Channel* {f'<#{program.channel_id}>' if program.channel_id else '—'}",
+    ]
+    blocks: list[Block] = [
+        header(f"{program.name} ({program.key})"),
+        section(" · ".join(people)),
+        section(" · ".join(plan)),
+    ]
+    blocks.append(section(_milestone_text(milestones, today)))
+    if history:
+        lines = [f"{ago(e.at, now)} · {mention(e.actor_id)} {e.action}" for e in history[-5:]]
+        blocks.append(context("*Recent changes*\n" + "\n".join(reversed(lines))))
+    return message(f"{program.name} ({program.key}) — owner {mention(program.owner_id)}", blocks)
+
+
+def _milestone_text(milestones: list[Milestone], today: date) -> str:
+    if not milestones:
+        return '*Milestones* none yet — `/pmo milestone add <program> "<name>" due:<date>`'
+    lines = ["*Milestones*"]
+    for m in milestones[:20]:
+        if m.done_at is not None:
+            mark = "✅"
+        elif m.due_date < today:
+            mark = f"⚠️ {(today - m.due_date).days}d late"
+        else:
+            mark = "◻️"
+        lines.append(f"{mark} {truncate(m.name, 100)} — {format_date(m.due_date)}")
+    if len(milestones) > 20:
+        lines.append(f"…and {len(milestones) - 20} more")
+    return "\n".join(lines)
+
+
+def program_modal(
+    *,
+    callback_id: str,
+    title: str,
+    initial: dict[str, Any] | None = None,
+    private_metadata: str = "",
+) -> Block:
+    """The add/edit modal; `initial` prefills it (edit, or values kept after an error)."""
+    initial = initial or {}
+
+    def text_input(action: str, value: str | None, placeholder: str) -> Block:
+        element: Block = {
+            "type": "plain_text_input",
+            "action_id": action,
+            "placeholder": plain(placeholder, 150),
+        }
+        if value:
+            element["initial_value"] = value
+        return element
+
+    owner: Block = {"type": "users_select", "action_id": "owner"}
+    if initial.get("owner"):
+        owner["initial_user"] = initial["owner"]
+    channel: Block = {
+        "type": "conversations_select",
+        "action_id": "channel",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if initial.get("channel"):
+        channel["initial_conversation"] = initial["channel"]
+    target: Block = {"type": "datepicker", "action_id": "target"}
+    if initial.get("target"):
+        target["initial_date"] = initial["target"].isoformat()
+    blocks = [
+        input_block(
+            "name", "Program name", text_input("name", initial.get("name"), "Apollo Migration")
+        ),
+        input_block("owner", "Owner (team lead)", owner),
+        input_block(
+            "channel",
+            "Channel for updates",
+            channel,
+            optional=True,
+            hint="Invite me there first with /invite @pmo.",
+        ),
+        input_block(
+            "cadence",
+            "Status cadence",
+            text_input("cadence", initial.get("cadence") or "weekly", "weekly mon 09:00"),
+            hint="weekly, weekly mon 09:00, biweekly, monthly, daily, or a cron line",
+        ),
+        input_block("target", "Target date", target, optional=True),
+        input_block(
+            "portfolio",
+            "Portfolio",
+            text_input("portfolio", initial.get("portfolio"), "Payments"),
+            optional=True,
+        ),
+    ]
+    return modal(
+        callback_id=callback_id, title=title, blocks=blocks, private_metadata=private_metadata
+    )
+
+
+def done_view(title: str, text: str) -> Block:
+    """A closing confirmation shown in place of a submitted modal."""
+    view = modal(callback_id="done", title=title, blocks=[section(text)], submit=None)
+    view["close"] = plain("Close", 24)
+    return view

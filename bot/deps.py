@@ -1,0 +1,28 @@
+"""What every listener and scheduled item needs, handed to them through Bolt's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Shared, thread-safe things: a session factory (never a session), settings, a clock.
+
+    Attributes:
+        sessions: Opens one transaction per request or item (`with sessions.begin():`).
+        settings: The deployment's settings.
+        clock: Returns the current aware UTC instant; frozen in tests.
+        client: The request path's Web API client (never sleeps on 429).
+    """
+
+    sessions: sessionmaker[Session]
+    settings: Settings
+    clock: Clock
+    client: WebClient

@@ -1,0 +1,82 @@
+"""Milestones: dated checkpoints of a program."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.errors import UserError
+from storage.models import Milestone, Program
+
+
+def add_milestone(
+    session: Session, *, program: Program, actor_id: str, name: str, due: date, now: datetime
+) -> Milestone:
+    """Add a milestone; names are unique within a program (case-insensitive)."""
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("Give the milestone a name in quotes.")
+    if _find(session, program=program, name=name) is not None:
+        raise UserError(f"*{program.name}* already has a milestone “{name}”.")
+    milestone = Milestone(
+        team_id=program.team_id,
+        program_id=program.id,
+        name=name[:200],
+        due_date=due,
+        created_by=actor_id,
+        created_at=now,
+    )
+    session.add(milestone)
+    session.flush()
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=actor_id,
+        entity="milestone",
+        entity_id=milestone.id,
+        action="add",
+        now=now,
+        after={"program_id": program.id, "name": name, "due_date": due},
+    )
+    return milestone
+
+
+def complete_milestone(
+    session: Session, *, program: Program, actor_id: str, name: str, now: datetime
+) -> Milestone:
+    """Mark a milestone done; done twice is refused, saying when it was done."""
+    milestone = _find(session, program=program, name=name)
+    if milestone is None:
+        names = ", ".join(f"“{m.name}”" for m in milestones_of(session, program_id=program.id))
+        hint = f" Its milestones: {names}." if names else " It has no milestones yet."
+        raise UserError(f"*{program.name}* has no milestone “{name}”.{hint}")
+    if milestone.done_at is not None:
+        raise UserError(f"“{milestone.name}” was already marked done.")
+    milestone.done_at, milestone.done_by = now, actor_id
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=actor_id,
+        entity="milestone",
+        entity_id=milestone.id,
+        action="done",
+        now=now,
+    )
+    return milestone
+
+
+def milestones_of(session: Session, *, program_id: int) -> list[Milestone]:
+    """A program's milestones by due date."""
+    query = select(Milestone).where(Milestone.program_id == program_id)
+    return list(session.scalars(query.order_by(Milestone.due_date, Milestone.id)))
+
+
+def _find(session: Session, *, program: Program, name: str) -> Milestone | None:
+    query = select(Milestone).where(
+        Milestone.program_id == program.id,
+        func.lower(Milestone.name) == " ".join(name.split()).lower(),
+    )
+    return session.scalar(query)

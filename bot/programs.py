@@ -1,0 +1,340 @@
+"""Programs: register, find, list, change state, people and grouping."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.commands import LIST_FILTER_WORDS, slugify_key
+from bot.errors import PermissionDenied, UserError
+from bot.workspace import is_pmo_admin
+from storage.models import Person, Program, ProgramDelegate
+
+STATES = ("active", "paused", "done", "archived")
+# The states a program may move to from each state, per command.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "pause": (("active",), "paused"),
+    "resume": (("paused",), "active"),
+    "done": (("active", "paused"), "done"),
+    "archive": (("active", "paused", "done"), "archived"),
+}
+ListFilter = Literal["default", "mine", "all"]
+
+
+@dataclass(frozen=True)
+class NewProgram:
+    """What `program add` (command or modal) asks for."""
+
+    name: str
+    owner_id: str
+    channel_id: str | None = None
+    cadence: str = "weekly"
+    target_date: date | None = None
+    portfolio: str | None = None
+    sponsor_id: str | None = None
+
+
+def add_program(
+    session: Session,
+    *,
+    team_id: str,
+    actor_id: str,
+    new: NewProgram,
+    timezone: str,
+    today: date,
+    now: datetime,
+) -> Program:
+    """Register a program with a key derived from its name.
+
+    Raises:
+        UserError: the name is empty, taken, or its key is a list filter word.
+    """
+    name = " ".join(new.name.split())
+    if not name:
+        raise UserError("Give the program a name.", field="name")
+    if len(name) > 200:
+        raise UserError("Program names are at most 200 characters.", field="name")
+    key = slugify_key(name)
+    if key in LIST_FILTER_WORDS:
+        raise UserError(
+            f"“{name}” would get the key `{key}`, which is a list filter word. "
+            "Choose another name.",
+            field="name",
+        )
+    _refuse_duplicate(session, team_id=team_id, name=name, key=key)
+    program = Program(
+        team_id=team_id,
+        key=key,
+        name=name,
+        owner_id=new.owner_id,
+        sponsor_id=new.sponsor_id,
+        portfolio=new.portfolio,
+        channel_id=new.channel_id,
+        cadence=new.cadence,
+        timezone=timezone,
+        start_date=today,
+        target_date=new.target_date,
+        state="active",
+        created_by=actor_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(program)
+    session.flush()
+    audit.record(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        entity="program",
+        entity_id=program.id,
+        action="add",
+        now=now,
+        after=snapshot(program),
+    )
+    return program
+
+
+def _refuse_duplicate(session: Session, *, team_id: str, name: str, key: str) -> None:
+    existing = session.scalar(
+        select(Program).where(
+            Program.team_id == team_id,
+            or_(Program.key == key, func.lower(Program.name) == name.lower()),
+        )
+    )
+    if existing is not None:
+        raise UserError(
+            f"A program with that name already exists: *{existing.name}* (key `{existing.key}`).",
+            field="name",
+        )
+
+
+def snapshot(program: Program) -> dict[str, object]:
+    """The audited fields of a program."""
+    return {
+        "key": program.key,
+        "name": program.name,
+        "owner_id": program.owner_id,
+        "sponsor_id": program.sponsor_id,
+        "portfolio": program.portfolio,
+        "channel_id": program.channel_id,
+        "cadence": program.cadence,
+        "timezone": program.timezone,
+        "target_date": program.target_date,
+        "state": program.state,
+    }
+
+
+def find_program(session: Session, *, team_id: str, ref: str) -> Program:
+    """Find a program by key or name, case-insensitively.
+
+    Raises:
+        UserError: no such program, with "Did you mean …?" for a near miss.
+    """
+    wanted = " ".join(ref.split()).lower()
+    program = session.scalar(
+        select(Program).where(
+            Program.team_id == team_id,
+            or_(Program.key == wanted, func.lower(Program.name) == wanted),
+        )
+    )
+    if program is not None:
+        return program
+    raise UserError(_not_found_message(session, team_id=team_id, ref=ref), field="program")
+
+
+def _not_found_message(session: Session, *, team_id: str, ref: str) -> str:
+    rows = session.execute(
+        select(Program.key, Program.name).where(Program.team_id == team_id)
+    ).all()
+    names: dict[str, str] = {}
+    for key, name in rows:
+        names.update({word: key for word in name.lower().split() + key.split("-")})
+        names.update({key: key, name.lower(): key})
+    close = difflib.get_close_matches(ref.lower(), names, n=1, cutoff=0.6)
+    if close:
+        return f"No program “{ref}”. Did you mean `{names[close[0]]}`?"
+    return f"No program “{ref}”. `/pmo program list` shows them all."
+
+
+def delegate_ids(session: Session, *, program_id: int) -> list[str]:
+    """The current delegates of a program."""
+    query = (
+        select(ProgramDelegate.user_id)
+        .where(ProgramDelegate.program_id == program_id, ProgramDelegate.removed_at.is_(None))
+        .order_by(ProgramDelegate.id)
+    )
+    return list(session.scalars(query))
+
+
+def can_update(session: Session, *, program: Program, person: Person) -> bool:
+    """Owners, delegates and PMO admins may update a program."""
+    if person.is_restricted:
+        return False
+    if person.user_id == program.owner_id:
+        return True
+    if person.user_id in delegate_ids(session, program_id=program.id):
+        return True
+    return is_pmo_admin(session, person=person)
+
+
+def require_update(session: Session, *, program: Program, person: Person, doing: str) -> None:
+    """Raise `PermissionDenied` naming who can, unless `person` may update `program`."""
+    if can_update(session, program=program, person=person):
+        return
+    delegates = delegate_ids(session, program_id=program.id)
+    who = f"its owner <@{program.owner_id}>"
+    if delegates:
+        who += ", delegates " + ", ".join(f"<@{d}>" for d in delegates)
+    raise PermissionDenied(f"Only {who} or a PMO admin can {doing} *{program.name}*.")
+
+
+def change_state(
+    session: Session, *, program: Program, actor_id: str, command: str, now: datetime
+) -> str:
+    """Move a program along TRANSITIONS; a concurrent or repeated click changes nothing twice.
+
+    Returns:
+        The new state.
+    """
+    allowed_from, target = TRANSITIONS[command]
+    result = session.execute(
+        update(Program)
+        .where(Program.id == program.id, Program.state.in_(allowed_from))
+        .values(state=target, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    before = program.state
+    session.refresh(program)
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise UserError(
+            f"*{program.name}* is {program.state}; it can't be {_PAST[command]} from there."
+        )
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=actor_id,
+        entity="program",
+        entity_id=program.id,
+        action=command,
+        now=now,
+        before={"state": before},
+        after={"state": target},
+    )
+    return target
+
+
+_PAST = {"pause": "paused", "resume": "resumed", "done": "marked done", "archive": "archived"}
+
+
+def set_fields(
+    session: Session,
+    *,
+    program: Program,
+    actor_id: str,
+    values: dict[str, object],
+    now: datetime,
+    action: str = "edit",
+) -> dict[str, object]:
+    """Change program fields, auditing old and new values; returns what changed."""
+    before = snapshot(program)
+    changed = {k: v for k, v in values.items() if before.get(k) != v}
+    if not changed:
+        return {}
+    if "name" in changed:
+        _rename(session, program=program, name=str(changed["name"]))
+    for name, value in changed.items():
+        if name != "name":
+            setattr(program, name, value)
+    program.updated_at = now
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=actor_id,
+        entity="program",
+        entity_id=program.id,
+        action=action,
+        now=now,
+        before={k: before[k] for k in changed},
+        after=changed,
+    )
+    return changed
+
+
+def _rename(session: Session, *, program: Program, name: str) -> None:
+    """A new name keeps the key (people and links use it) but must stay unique."""
+    name = " ".join(name.split())
+    clash = session.scalar(
+        select(Program).where(
+            Program.team_id == program.team_id,
+            Program.id != program.id,
+            func.lower(Program.name) == name.lower(),
+        )
+    )
+    if clash is not None:
+        raise UserError(f"*{clash.name}* (`{clash.key}`) already has that name.", field="name")
+    program.name = name
+
+
+def change_delegate(
+    session: Session, *, program: Program, actor_id: str, user_id: str, add: bool, now: datetime
+) -> bool:
+    """Add or remove a delegate; False when nothing changed. Removal keeps the row."""
+    row = session.scalar(
+        select(ProgramDelegate).where(
+            ProgramDelegate.program_id == program.id, ProgramDelegate.user_id == user_id
+        )
+    )
+    active = row is not None and row.removed_at is None
+    if active == add:
+        return False
+    if row is None:
+        row = ProgramDelegate(
+            team_id=program.team_id, program_id=program.id, user_id=user_id, added_at=now
+        )
+        session.add(row)
+    else:
+        row.removed_at = None if add else now
+        if add:
+            row.added_at = now
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=actor_id,
+        entity="program",
+        entity_id=program.id,
+        action="delegate add" if add else "delegate remove",
+        now=now,
+        after={"user_id": user_id},
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of programs and how many matched in all."""
+
+    programs: list[Program]
+    total: int
+
+
+def list_programs(
+    session: Session, *, team_id: str, user_id: str, which: ListFilter, limit: int
+) -> Listing:
+    """Programs for `/pmo program list`, most recently changed first."""
+    query = select(Program).where(Program.team_id == team_id)
+    if which != "all":
+        query = query.where(Program.state.in_(("active", "paused")))
+    if which == "mine":
+        mine = select(ProgramDelegate.program_id).where(
+            ProgramDelegate.user_id == user_id, ProgramDelegate.removed_at.is_(None)
+        )
+        query = query.where(or_(Program.owner_id == user_id, Program.id.in_(mine)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Program.updated_at.desc(), Program.id).limit(limit))
+    return Listing(programs=list(rows), total=total)

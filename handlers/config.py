@@ -1,0 +1,117 @@
+"""`/pmo config …`: workspace settings, for PMO admins."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt import App
+
+from bot import workspace
+from bot.blocks.common import message, section
+from bot.errors import UserError
+from handlers.request import CommandRequest
+from handlers.router import Reply, Router
+
+
+def register(app: App, router: Router) -> None:
+    """Route `/pmo config …`."""
+    router.add("config", show)
+    router.add("config admins", admins)
+    router.add("config pmo-channel", pmo_channel)
+    router.add("config timezone", timezone)
+
+
+def _reply(text: str) -> Reply:
+    return message(text, [section(text)])
+
+
+def show(request: CommandRequest) -> Reply:
+    """`config` alone: the current settings."""
+    request.require_admin("see and change the configuration")
+    if request.words:
+        raise UserError(f"There is no setting “{request.words[0].text}”.")
+    space = request.workspace
+    admins = workspace.admin_ids(request.session, team_id=request.team_id)
+    lines = [
+        "*PMO configuration*",
+        "Admins: "
+        + (
+            ", ".join(f"<@{a}>" for a in admins)
+            or "none yet (Slack workspace admins and owners act as PMO admins)"
+        ),
+        f"PMO channel: {f'<#{space.pmo_channel_id}>' if space.pmo_channel_id else 'not set'}",
+        f"Time zone: {space.timezone}",
+    ]
+    return _reply("\n".join(lines))
+
+
+def admins(request: CommandRequest) -> Reply:
+    """`config admins add|remove @x`."""
+    request.require_admin("change the PMO admins")
+    words = request.words
+    if len(words) != 2 or words[0].text.lower() not in ("add", "remove"):
+        raise UserError("Say `add` or `remove`, then the person.")
+    person = request.user(words[1].text)
+    if words[0].text.lower() == "remove":
+        workspace.remove_admin(
+            request.session,
+            team_id=request.team_id,
+            actor_id=request.user_id,
+            user_id=person.user_id,
+            now=request.now,
+        )
+        return _reply(f"<@{person.user_id}> is no longer a PMO admin.")
+    if person.is_restricted or person.is_bot or person.deleted:
+        raise UserError(
+            f"<@{person.user_id}> can't be a PMO admin (guests, bots and "
+            "deactivated accounts can't)."
+        )
+    added = workspace.add_admin(
+        request.session,
+        team_id=request.team_id,
+        actor_id=request.user_id,
+        user_id=person.user_id,
+        now=request.now,
+    )
+    return _reply(f"<@{person.user_id}> {'is now' if added else 'already is'} a PMO admin.")
+
+
+def pmo_channel(request: CommandRequest) -> Reply:
+    """`config pmo-channel #c`: where alerts and intake go."""
+    request.require_admin("set the PMO channel")
+    if len(request.words) != 1:
+        raise UserError("Name one channel.")
+    channel_id = request.channel(request.words[0].text)
+    workspace.update_setting(
+        request.session,
+        workspace=request.workspace,
+        actor_id=request.user_id,
+        name="pmo_channel_id",
+        value=channel_id,
+        now=request.now,
+    )
+    return _reply(f"PMO alerts will go to <#{channel_id}>.")
+
+
+def timezone(request: CommandRequest) -> Reply:
+    """`config timezone <Area/City>`: the zone for people Slack gives none."""
+    request.require_admin("set the workspace time zone")
+    if len(request.words) != 1:
+        raise UserError("Give one time zone name such as `Europe/Berlin`.")
+    name = request.words[0].text
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UserError(
+            f"“{name}” is not a time zone; use an Area/City name such as "
+            "`Europe/Berlin` or `America/New_York`."
+        ) from exc
+    workspace.update_setting(
+        request.session,
+        workspace=request.workspace,
+        actor_id=request.user_id,
+        name="timezone",
+        value=name,
+        now=request.now,
+    )
+    return _reply(f"The workspace time zone is now {name}.")

@@ -1,0 +1,56 @@
+"""Modal submissions: one transaction, inline errors that keep the modal's values."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot import forms
+from bot.deps import Deps
+from bot.errors import UserError
+from handlers.request import ModalSubmission, open_interaction
+
+log = logging.getLogger(__name__)
+
+
+def run_submission(
+    ack: Ack, body: dict[str, Any], deps: Deps, apply: Callable[[ModalSubmission], dict[str, Any]]
+) -> None:
+    """Apply a submission; on bad input answer `response_action: errors` on the field.
+
+    Slack keeps the modal open with every value the user entered, so nothing is lost.
+    Success replaces the modal with the view `apply` returns.
+    """
+    view = body["view"]
+    try:
+        with deps.sessions.begin() as session:
+            common = open_interaction(
+                deps, session, team_id=body["team"]["id"], user_id=body["user"]["id"]
+            )
+            submission = ModalSubmission(
+                **common, values=forms.values(view), metadata=view.get("private_metadata") or ""
+            )
+            result = apply(submission)
+    except UserError as error:
+        ack(response_action="errors", errors={error.field or _first_input(view): error.message})
+        return
+    except Exception:
+        log.exception("modal submission failed")
+        ack(
+            response_action="errors",
+            errors={
+                _first_input(view): "Something went wrong on my side; nothing was saved. Try again."
+            },
+        )
+        return
+    ack(response_action="update", view=result)
+
+
+def _first_input(view: dict[str, Any]) -> str:
+    for block in view.get("blocks", []):
+        if block.get("type") == "input":
+            return str(block["block_id"])
+    return "name"

@@ -1,0 +1,191 @@
+"""SQLAlchemy 2.0 models. Every row belongs to one Slack workspace (`team_id`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TEAM_ID = String(32)
+USER_ID = String(32)
+CHANNEL_ID = String(32)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations work on SQLite too."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    """One Slack workspace and its PMO settings."""
+
+    __tablename__ = "workspace"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    pmo_channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
+    intake_channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
+    grace_hours: Mapped[int] = mapped_column(Integer, default=24)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkspaceAdmin(Base):
+    """A member of the explicit PMO admin list; removal keeps the row."""
+
+    __tablename__ = "workspace_admin"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    added_by: Mapped[str] = mapped_column(USER_ID)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Person(Base):
+    """What we know of a Slack user, from users.info, refreshed daily and on user_change."""
+
+    __tablename__ = "person"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER_ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(128))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "team_id", "name"),)
+
+
+class Program(Base):
+    """A tracked initiative."""
+
+    __tablename__ = "program"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index(None, "team_id", "state"),
+        Index(None, "team_id", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[str] = mapped_column(USER_ID)
+    sponsor_id: Mapped[str | None] = mapped_column(USER_ID)
+    portfolio: Mapped[str | None] = mapped_column(String(80))
+    channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
+    cadence: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProgramDelegate(Base):
+    """Someone who may update a program for its owner; removal keeps the row."""
+
+    __tablename__ = "program_delegate"
+    __table_args__ = (
+        UniqueConstraint("program_id", "user_id"),
+        Index(None, "team_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Milestone(Base):
+    """A dated checkpoint of a program."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint("program_id", "name"),
+        Index(None, "team_id", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(USER_ID)
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Append-only history: who changed what, when, from what to what."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index(None, "team_id", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    actor_id: Mapped[str] = mapped_column(USER_ID)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled, so retries and duplicates change nothing twice."""
+
+    __tablename__ = "processed_event"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Milestone",
+    "Person",
+    "ProcessedEvent",
+    "Program",
+    "ProgramDelegate",
+    "Workspace",
+    "WorkspaceAdmin",
+]

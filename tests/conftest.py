@@ -1,0 +1,159 @@
+"""Shared fixtures: a real database, a fake Slack over HTTP, and the real app served."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import create_app, request_client
+from bot.deps import Deps
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from bot.server import Health, make_server, wsgi_app
+from bot.settings import Settings
+from storage import migrate
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Base
+
+SIGNING_SECRET = "test-signing-secret"
+TEAM = "T0001"
+START = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # a Wednesday
+
+
+class TestClock:
+    """A clock tests set and advance; the app reads it through Deps."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file migrated once; each test copies it (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine() -> Iterator[Engine | None]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(
+    _migrated_template: str, _postgres_engine: Engine | None, tmp_path: Path
+) -> Iterator[Engine]:
+    """A migrated, empty database: PostgreSQL when TEST_DATABASE_URL is set, else SQLite."""
+    if _postgres_engine is not None:
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with _postgres_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        yield _postgres_engine
+        return
+    path = tmp_path / "pmo.db"
+    shutil.copy(_migrated_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """A session factory on the test database."""
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    """The app's clock, starting Wednesday 25 Nov 2026 14:00 UTC."""
+    return TestClock()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A fake Slack with a small workspace: an admin, two leads, a guest, two channels."""
+    with FakeSlack(team_id=TEAM) as slack:
+        slack.add_user("UADMIN", "ada", real_name="Ada Admin", tz="Europe/London", is_admin=True)
+        slack.add_user("ULEAD", "lee", real_name="Lee Lead", tz="Europe/Berlin")
+        slack.add_user("ULEAD2", "kim", real_name="Kim Lead", tz="Asia/Tokyo")
+        slack.add_user("UOTHER", "otto", real_name="Otto Other", tz="America/New_York")
+        slack.add_user("UGUEST", "gus", real_name="Gus Guest", is_restricted=True)
+        slack.add_channel("CPMO", "pmo", members=["UADMIN", "ULEAD"])
+        slack.add_channel("CAPOLLO", "apollo", members=["ULEAD"])
+        slack.add_channel("CNOBOT", "secret-room", members=["UADMIN"], bot_is_member=False)
+        yield slack
+
+
+@dataclass
+class Bot:
+    """The real app, served over HTTP on a free port, and what it was built from."""
+
+    url: str
+    deps: Deps
+    health: Health
+
+
+@pytest.fixture
+def bot(fake: FakeSlack, engine: Engine, clock: TestClock) -> Iterator[Bot]:
+    """Serve the real Bolt app through the same WSGI stack as `pmo-bot run`."""
+    settings = Settings(
+        slack_api_url=fake.base_url,
+        database_url=str(engine.url),
+        pmo_timezone="UTC",
+        _env_file=None,
+    )  # type: ignore[call-arg]
+    deps = Deps(
+        sessions=make_sessionmaker(engine),
+        settings=settings,
+        clock=clock,
+        client=request_client(settings, "xoxb-test-token"),
+    )
+    app = create_app(deps, signing_secret=SIGNING_SECRET)
+    health = Health(engine=engine, clock=clock)
+    server = make_server(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield Bot(
+        url=f"http://127.0.0.1:{server.effective_port}",
+        deps=deps,  # type: ignore[union-attr]
+        health=health,
+    )
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def slack(bot: Bot, fake: FakeSlack) -> SlackDriver:
+    """Drive the app as Slack does: signed commands, clicks, modal submissions, events."""
+    return SlackDriver(bot.url, SIGNING_SECRET, fake)

@@ -1,0 +1,50 @@
+"""Helpers that read what the bot answered, as a person would read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import AuditEvent, Program
+
+
+def text_of(payload: Any) -> str:
+    """All human-readable text of a message, view or ack body, joined by newlines."""
+    if payload is None:
+        return ""
+    found: list[str] = []
+    _collect(payload, found)
+    return "\n".join(found)
+
+
+def _collect(node: Any, found: list[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "text" and isinstance(value, str):
+                found.append(value)
+            else:
+                _collect(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _collect(item, found)
+
+
+def count(sessions: sessionmaker[Session], model: type[Any]) -> int:
+    """How many rows a table holds."""
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def program(sessions: sessionmaker[Session], key: str) -> Program | None:
+    """A program by key."""
+    with sessions() as session:
+        return session.scalar(select(Program).where(Program.key == key))
+
+
+def audit_actions(sessions: sessionmaker[Session]) -> list[str]:
+    """Every audit event as "entity action", oldest first."""
+    with sessions() as session:
+        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        return [f"{e.entity} {e.action}" for e in rows]
