@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from types import FrameType
 
@@ -16,7 +17,7 @@ from bot import dates, logs
 from bot.app import create_app, request_client
 from bot.clock import system_clock
 from bot.deps import Deps
-from bot.server import Health, make_server, wsgi_app
+from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import MissingSetting, Settings
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -89,15 +90,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     health = Health(engine=engine, clock=system_clock)
     if settings.slack_app_token is not None:
         return _serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-    server = make_server(wsgi_app(app, health), port=args.port or settings.port)
-    _stop_on_sigterm()
-    logs.event(log, "serving HTTP", port=server.effective_port)  # type: ignore[union-attr]
+    server = HttpServer(
+        wsgi_app(app, health), port=args.port if args.port is not None else settings.port
+    )
+    _on_sigterm(server.stop)
+    logs.event(log, "serving HTTP", port=server.port)
     try:
-        server.run()
+        server.serve()
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
         engine.dispose()
         logs.event(log, "stopped")
     return 0
@@ -106,20 +108,22 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def _serve_socket_mode(app: object, app_token: str) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    _stop_on_sigterm()
+    handler = SocketModeHandler(app, app_token)  # type: ignore[arg-type]
+    _on_sigterm(handler.close)
     logs.event(log, "connecting in Socket Mode")
     with contextlib.suppress(KeyboardInterrupt):
-        SocketModeHandler(app, app_token).start()  # type: ignore[arg-type]
+        handler.start()
     return 0
 
 
-def _stop_on_sigterm() -> None:
-    """Turn SIGTERM into the same clean stop as Ctrl-C."""
+def _on_sigterm(stop: Callable[[], object]) -> None:
+    """Stop cleanly on SIGTERM (what container platforms send) and on Ctrl-C."""
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    def handle(signum: int, frame: FrameType | None) -> None:
+        logs.event(log, "stopping", signal=signum)
+        stop()
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, handle)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,7 +14,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
-from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+from waitress import wasyncore
+from waitress.server import create_server
 
 from bot.clock import Clock
 
@@ -73,15 +76,37 @@ def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any])
     return [data]
 
 
-def make_server(
-    application: WSGIApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8
-) -> BaseWSGIServer | MultiSocketServer:
-    """A waitress server (port 0 picks a free one: see `server.effective_port`)."""
-    return create_server(
-        application,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="pmo-bot",
-        clear_untrusted_proxy_headers=True,
-    )
+class HttpServer:
+    """A waitress server that can also be stopped from another thread (SIGTERM, tests)."""
+
+    def __init__(
+        self, application: WSGIApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8
+    ) -> None:
+        self._server: Any = create_server(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="pmo-bot",
+            clear_untrusted_proxy_headers=True,
+        )
+        self._stopping = threading.Event()
+
+    @property
+    def port(self) -> int:
+        """The bound port (the free one picked when asked for port 0)."""
+        return int(self._server.effective_port)
+
+    def serve(self) -> None:
+        """Serve until `stop()`; requests in flight finish before the sockets close."""
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=30, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+
+    def stop(self) -> None:
+        """Ask the serving thread to finish, waking it from its wait for sockets."""
+        self._stopping.set()
+        with contextlib.suppress(OSError):  # already closed: nothing left to wake
+            self._server.pull_trigger()

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot import dedupe, people
+from bot import dedupe, people, workspace
 from bot.deps import Deps
 from handlers.router import Router
 
@@ -25,4 +25,7 @@ def user_changed(body: dict[str, Any], event: dict[str, Any], context: BoltConte
             session, team_id=body["team_id"], event_id=body["event_id"], now=now
         ):
             return
+        workspace.get_workspace(
+            session, team_id=body["team_id"], default_timezone=deps.settings.pmo_timezone, now=now
+        )
         people.upsert_person(session, team_id=body["team_id"], user=event["user"], now=now)

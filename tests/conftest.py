@@ -18,7 +18,7 @@ from bot.app import create_app, request_client
 from bot.deps import Deps
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from bot.server import Health, make_server, wsgi_app
+from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import Settings
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -29,7 +29,7 @@ TEAM = "T0001"
 START = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # a Wednesday
 
 
-class TestClock:
+class ManualClock:
     """A clock tests set and advance; the app reads it through Deps."""
 
     def __init__(self, now: datetime = START) -> None:
@@ -95,9 +95,9 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def clock() -> TestClock:
+def clock() -> ManualClock:
     """The app's clock, starting Wednesday 25 Nov 2026 14:00 UTC."""
-    return TestClock()
+    return ManualClock()
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ class Bot:
 
 
 @pytest.fixture
-def bot(fake: FakeSlack, engine: Engine, clock: TestClock) -> Iterator[Bot]:
+def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
     """Serve the real Bolt app through the same WSGI stack as `pmo-bot run`."""
     settings = Settings(
         slack_api_url=fake.base_url,
@@ -141,16 +141,13 @@ def bot(fake: FakeSlack, engine: Engine, clock: TestClock) -> Iterator[Bot]:
     )
     app = create_app(deps, signing_secret=SIGNING_SECRET)
     health = Health(engine=engine, clock=clock)
-    server = make_server(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = HttpServer(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
-    yield Bot(
-        url=f"http://127.0.0.1:{server.effective_port}",
-        deps=deps,  # type: ignore[union-attr]
-        health=health,
-    )
-    server.close()
+    yield Bot(url=f"http://127.0.0.1:{server.port}", deps=deps, health=health)
+    server.stop()
     thread.join(timeout=5)
+    assert not thread.is_alive(), "the server did not stop"
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ _MESSAGE_KEYS = ("text", "blocks", "attachments", "metadata", "thread_ts")
 _FIRST_TS_MICROS = 1_764_100_000_000_100
 _TS_STEP_MICROS = 100
 _DEFAULT_PAGE_SIZE = 100
+_POLL_SECONDS = 0.01
 
 
 class SlackError(Exception):
@@ -668,6 +669,7 @@ class _Reply:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 drops bursts of concurrent clients (1 s SYN retry)
 
     def __init__(self, serve: Callable[[_Request], _Reply]) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
@@ -770,7 +772,10 @@ class FakeSlack:
             self._server = _Server(self._serve)
             self._world.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="fake-slack", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": _POLL_SECONDS},  # how long stop() may wait
+                name="fake-slack",
+                daemon=True,
             )
             self._thread.start()
         return self

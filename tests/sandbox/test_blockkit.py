@@ -189,6 +189,20 @@ RULES = [
     ),
     pytest.param(
         "message",
+        [{"type": "context", "elements": [text(1)]}],
+        [{"type": "context", "elements": [{"type": "markdown", "text": "x"}]}],
+        "/blocks/0/elements/0/type",
+        id="context_text_elements_are_text_objects",
+    ),
+    pytest.param(
+        "message",
+        [actions({"type": "static_select", "action_id": "s", "option_groups": []})],
+        [actions({"type": "static_select", "action_id": "s", "option_groups": ["g"]})],
+        "/blocks/0/elements/0/option_groups/0",
+        id="option_group_must_be_an_object",
+    ),
+    pytest.param(
+        "message",
         [actions(*[button()] * 25)],
         [actions(*[button()] * 26)],
         "/blocks/0/elements",

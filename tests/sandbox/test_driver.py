@@ -37,7 +37,7 @@ def option(value: str) -> Json:
     return {"text": plain(value.title()), "value": value}
 
 
-APPROVAL_BLOCKS = [
+APPROVAL_BLOCKS: list[Json] = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "Approve *Apollo*?"}},
     {
         "type": "actions",
@@ -107,10 +107,10 @@ class Received:
         return dict(parse_qsl(self.body.decode(), keep_blank_values=True))
 
     def payload(self) -> Json:
-        return json.loads(self.form()["payload"])  # type: ignore[no-any-return]
+        return json.loads(self.form()["payload"])
 
     def envelope(self) -> Json:
-        return json.loads(self.body)  # type: ignore[no-any-return]
+        return json.loads(self.body)
 
 
 @dataclass
@@ -162,7 +162,7 @@ def app() -> Iterator[RecordingApp]:
     recording = RecordingApp()
     server = ThreadingHTTPServer(("127.0.0.1", 0), recording_handler(recording))
     recording.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield recording
     server.shutdown()
@@ -605,7 +605,7 @@ def bolt_url(client: WebClient) -> Iterator[str]:
         SlackRequestHandler(echo_app(client)),
         handler_class=QuietWSGIRequestHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
