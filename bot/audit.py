@@ -38,8 +38,10 @@ def record(
     return event
 
 
-def history(session: Session, *, team_id: str, entity: str, entity_id: object) -> list[AuditEvent]:
-    """The audit events of one entity, oldest first."""
+def history(
+    session: Session, *, team_id: str, entity: str, entity_id: object, limit: int = 100
+) -> list[AuditEvent]:
+    """The latest `limit` audit events of one entity, oldest first."""
     query = (
         select(AuditEvent)
         .where(
@@ -47,9 +49,10 @@ def history(session: Session, *, team_id: str, entity: str, entity_id: object) -
             AuditEvent.entity == entity,
             AuditEvent.entity_id == str(entity_id),
         )
-        .order_by(AuditEvent.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
     )
-    return list(session.scalars(query))
+    return list(reversed(list(session.scalars(query))))
 
 
 def _json_safe(values: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "done": (("active", "paused"), "done"),
     "archive": (("active", "paused", "done"), "archived"),
 }
-ListFilter = Literal["default", "mine", "all"]
+ListFilter = Literal["default", "mine", "all", "red", "flagged"]
 
 
 @dataclass(frozen=True)
@@ -335,6 +335,38 @@ def list_programs(
             ProgramDelegate.user_id == user_id, ProgramDelegate.removed_at.is_(None)
         )
         query = query.where(or_(Program.owner_id == user_id, Program.id.in_(mine)))
+    if which == "red":
+        query = query.where(Program.rag == "red")
+    if which == "flagged":
+        query = query.where(Program.flag_count > 0)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Program.updated_at.desc(), Program.id).limit(limit))
     return Listing(programs=list(rows), total=total)
+
+
+def get(session: Session, *, team_id: str, program_id: int) -> Program:
+    """A program by id, within the caller's workspace."""
+    program = session.get(Program, program_id)
+    if program is None or program.team_id != team_id:
+        raise UserError("That program no longer exists.")
+    return program
+
+
+def updatable_by(session: Session, *, person: Person, limit: int = 500) -> list[Program]:
+    """Active programs the person owns or covers; for an admin with none, all active ones."""
+    covered = select(ProgramDelegate.program_id).where(
+        ProgramDelegate.user_id == person.user_id, ProgramDelegate.removed_at.is_(None)
+    )
+    active = select(Program).where(
+        Program.team_id == person.team_id, Program.state.in_(("active", "paused"))
+    )
+    mine = list(
+        session.scalars(
+            active.where(or_(Program.owner_id == person.user_id, Program.id.in_(covered)))
+            .order_by(Program.name)
+            .limit(limit)
+        )
+    )
+    if mine or not is_pmo_admin(session, person=person):
+        return mine
+    return list(session.scalars(active.order_by(Program.name).limit(limit)))

@@ -6,12 +6,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import audit, milestones, programs
+from bot import program_view, programs
 from bot.blocks import programs as render
-from bot.blocks.common import message, section
+from bot.blocks.common import done_view, message, section
 from bot.commands import Token, split_options
 from bot.errors import UserError
-from handlers.modals import ModalSubmission, run_submission
+from handlers.interactive import ModalSubmission, run_submission
 from handlers.request import CommandRequest
 from handlers.router import Reply, Router
 from schedules.cadence import describe, parse_cadence
@@ -89,8 +89,11 @@ def _owner(person: Person) -> Person:
 def list_(request: CommandRequest) -> Reply:
     """`program list [mine|all]`."""
     which = request.words[0].text.lower() if request.words else "default"
-    if which not in ("default", "mine", "all") or len(request.words) > 1:
-        raise UserError("List `mine` or `all` programs, or leave it empty for the active ones.")
+    if which not in ("default", "mine", "all", "red", "flagged") or len(request.words) > 1:
+        raise UserError(
+            "List `mine`, `red`, `flagged` or `all` programs, or leave it empty for the "
+            "active ones."
+        )
     listing = programs.list_programs(
         request.session,
         team_id=request.team_id,
@@ -105,18 +108,11 @@ def show(request: CommandRequest) -> Reply:
     """`program show <program>`."""
     program, rest = program_arg(request)
     _no_more(rest)
-    session = request.session
-    return render.detail_message(
-        program,
-        delegates=programs.delegate_ids(session, program_id=program.id),
-        milestones=milestones.milestones_of(session, program_id=program.id),
-        history=audit.history(
-            session, team_id=request.team_id, entity="program", entity_id=program.id
-        ),
-        cadence_text=describe(parse_cadence(program.cadence)),
-        today=request.today,
-        now=request.now,
+    detail = program_view.gather(
+        request.session, program=program, workspace=request.workspace, now=request.now
     )
+    cadence = describe(parse_cadence(program.cadence))
+    return render.detail_message(detail, cadence_text=cadence, now=request.now)
 
 
 def _no_more(rest: list[Token]) -> None:
@@ -262,9 +258,7 @@ def _add_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         today=sub.today,
         now=sub.now,
     )
-    return render.done_view(
-        "Program registered", render.added_message(program, describe(cadence))["text"]
-    )
+    return done_view("Program registered", render.added_message(program, describe(cadence))["text"])
 
 
 def submit_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -294,4 +288,4 @@ def _edit_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         sub.session, program=program, actor_id=sub.user_id, values=changes, now=sub.now
     )
     summary = ", ".join(sorted(changed)) if changed else "nothing changed"
-    return render.done_view("Program saved", f"*{program.name}* saved: {summary}.")
+    return done_view("Program saved", f"*{program.name}* saved: {summary}.")

@@ -148,3 +148,16 @@ class ModalSubmission(Interaction):
         except UserError as error:
             error.field = error.field or block_id
             raise
+
+
+@dataclass
+class ActionRequest(Interaction):
+    """A clicked button or changed select: its value, and the view it sits in, if any."""
+
+    value: str = ""
+    trigger_id: str = ""
+    view: dict[str, Any] | None = None
+
+    def open_modal(self, view: dict[str, Any]) -> None:
+        """Open a modal on top of what was clicked."""
+        self.client.views_open(trigger_id=self.trigger_id, view=view)

@@ -14,6 +14,7 @@ from bot.blocks.help import error_message, help_message, usage_for
 from bot.commands import Token, tokenize
 from bot.deps import Deps
 from bot.errors import UserError
+from handlers.interactive import deliver_outbox
 from handlers.request import CommandRequest, open_interaction
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class Router:
 
     def install(self, app: App) -> None:
         """Register the `/pmo` listener on the app."""
-        app.command("/pmo")(self.handle)
+        app.command("/pmo")(ack=self.handle, lazy=[deliver_outbox])
 
     def match(self, words: list[Token]) -> tuple[str, list[Token]] | None:
         """The longest routed path the words start with, and the words after it."""

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -94,6 +95,8 @@ class Program(Base):
         UniqueConstraint("team_id", "key"),
         Index(None, "team_id", "state"),
         Index(None, "team_id", "owner_id"),
+        Index(None, "team_id", "rag"),
+        Index(None, "team_id", "flag_count"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -112,6 +115,112 @@ class Program(Base):
     created_by: Mapped[str] = mapped_column(USER_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Denormalised from the latest status update, so lists and digests need no subquery.
+    rag: Mapped[str | None] = mapped_column(String(8))
+    rag_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The computed flags (code -> reason) and when time alone may next change them.
+    flags: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    flags_recheck_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class StatusUpdate(Base):
+    """One status report of a program; the latest is the program's status."""
+
+    __tablename__ = "status_update"
+    __table_args__ = (Index(None, "program_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    author_id: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rag: Mapped[str] = mapped_column(String(8))
+    summary: Mapped[str] = mapped_column(Text)
+    accomplishments: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    blockers: Mapped[str | None] = mapped_column(Text)
+    path_to_green: Mapped[str | None] = mapped_column(Text)
+    recovery_date: Mapped[date | None] = mapped_column(Date)
+    new_target_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    edited_by: Mapped[str | None] = mapped_column(USER_ID)
+
+
+class RaidItem(Base):
+    """A risk, issue, assumption, dependency or decision of a program."""
+
+    __tablename__ = "raid_item"
+    __table_args__ = (
+        Index(None, "team_id", "state", "score"),
+        Index(None, "program_id", "state"),
+        Index(None, "team_id", "owner_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    likelihood: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[str] = mapped_column(USER_ID)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    mitigation: Mapped[str | None] = mapped_column(Text)
+    blocking: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FlagTransition(Base):
+    """A program gaining or losing an alerting flag; unique, so each alerts once."""
+
+    __tablename__ = "flag_transition"
+    __table_args__ = (Index(None, "program_id", "flag", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    flag: Mapped[str] = mapped_column(String(24))
+    raised: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A Slack message to send after the transaction that decided it commits.
+
+    Written in the same transaction as the change it reports; delivered after the ack by
+    the request's lazy listener, or by the next scheduler pass. `dedupe_key` is unique, so
+    deciding the same message twice stores it once.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        UniqueConstraint("team_id", "dedupe_key"),
+        Index(None, "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class ProgramDelegate(Base):
@@ -185,7 +294,11 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "Program",
+    "FlagTransition",
+    "OutboxMessage",
     "ProgramDelegate",
+    "RaidItem",
+    "StatusUpdate",
     "Workspace",
     "WorkspaceAdmin",
 ]

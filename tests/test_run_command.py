@@ -28,14 +28,25 @@ def _lines(stream: object, into: queue.Queue[str]) -> None:
 
 
 @pytest.fixture
-def running_bot(fake: FakeSlack, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, queue.Queue[str]]]:
+def running_bot(
+    fake: FakeSlack, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen[str], str, queue.Queue[str]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMO_"))}
-    env.update(SLACK_BOT_TOKEN="xoxb-run-test", SLACK_SIGNING_SECRET=SECRET,
-               SLACK_API_URL=fake.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
-               LOG_LEVEL="INFO")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--port", "0"], env=env,
-                               cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               text=True)
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-run-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        LOG_LEVEL="INFO",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--port", "0"],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     logs: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_lines, args=(process.stderr, logs), daemon=True).start()
     port = None

@@ -159,3 +159,10 @@ def modal(
     if submit:
         view["submit"] = plain(submit, 24)
     return view
+
+
+def done_view(title: str, text: str) -> Block:
+    """A closing confirmation shown in place of a submitted modal."""
+    view = modal(callback_id="done", title=title, blocks=[section(text)], submit=None)
+    view["close"] = plain("Close", 24)
+    return view

@@ -11,7 +11,7 @@ USAGE: dict[str, str] = {
     "help": "/pmo help [topic]",
     "program add": "/pmo program add <name> owner:@lead [channel:#ch] "
     '[cadence:"weekly mon 09:00"] [target:<date>]',
-    "program list": "/pmo program list [mine|all]",
+    "program list": "/pmo program list [mine|red|flagged|all]",
     "program show": "/pmo program show <program>",
     "program edit": "/pmo program edit <program>",
     "program pause": "/pmo program pause <program>",
@@ -23,6 +23,10 @@ USAGE: dict[str, str] = {
     "program portfolio": "/pmo program portfolio <program> <portfolio name>",
     "milestone add": '/pmo milestone add <program> "<name>" due:<date>',
     "milestone done": '/pmo milestone done <program> "<name>"',
+    "status": "/pmo status [<program>] | /pmo status <program> <green|amber|red> <summary…>",
+    "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" [impact:1-5|low|medium|high] '
+    "[likelihood:…] [due:<date>] [owner:@x]",
+    "risks": "/pmo risks [<program>|mine|overdue]",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | timezone <Area/City>]",
     "config admins": "/pmo config admins add|remove @person",
     "config pmo-channel": "/pmo config pmo-channel #channel",
@@ -74,13 +78,16 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         f"`{USAGE['program add']}`",
         f"`{USAGE['program list']}`",
         f"`{USAGE['program show']}`",
+        f"`{USAGE['status']}`",
+        f"`{USAGE['risks']}`",
         f"`{USAGE['milestone add']}`",
         f"`{USAGE['config']}`",
     ]
     blocks = [
         section("\n".join(overview)),
         context(
-            "More: `/pmo help program`, `/pmo help milestone`, `/pmo help config`, "
+            "More: `/pmo help program`, `/pmo help status`, `/pmo help risk`, "
+            "`/pmo help milestone`, `/pmo help config`, "
             "`/pmo help dates`"
         ),
     ]

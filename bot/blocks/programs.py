@@ -18,10 +18,12 @@ from bot.blocks.common import (
     section,
     truncate,
 )
+from bot.blocks.status import RAG_ICON, trend_strip, update_lines
 from bot.dates import format_date
 from bot.people import mention
+from bot.program_view import ProgramDetail
 from bot.programs import Listing
-from storage.models import AuditEvent, Milestone, Program
+from storage.models import Milestone, Program
 
 LIST_LIMIT = 40
 STATE_ICON = {"active": "▶️", "paused": "⏸️", "done": "✅", "archived": "🗄️"}
@@ -66,47 +68,83 @@ def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, An
 
 
 def _list_line(program: Program, now: datetime) -> str:
-    icon = STATE_ICON.get(program.state, "")
+    icon = RAG_ICON.get(program.rag or "", "⚪")
     state = "" if program.state == "active" else f" · {program.state}"
+    updated = (
+        f"updated {ago(program.last_update_at, now)}" if program.last_update_at else "no update yet"
+    )
+    flagged = f" · ⚑ {', '.join(program.flags)}" if program.flags else ""
     return (
         f"{icon} *{truncate(program.name, 80)}* `{program.key}` · "
-        f"{mention(program.owner_id)}{state} · changed {ago(program.updated_at, now)}"
+        f"{mention(program.owner_id)}{state} · {updated}{flagged}"
     )
 
 
-def detail_message(
-    program: Program,
-    *,
-    delegates: list[str],
-    milestones: list[Milestone],
-    history: list[AuditEvent],
-    cadence_text: str,
-    today: date,
-    now: datetime,
-) -> dict[str, Any]:
-    """`/pmo program show`: who, when, milestones and recent history."""
-    people = [
-        f"*Owner* {mention(program.owner_id)}",
-        f"*Delegates* {', '.join(mention(d) for d in delegates) or '—'}",
-        f"*Sponsor* {mention(program.sponsor_id)}",
-        f"*Portfolio* {program.portfolio or '—'}",
-    ]
-    plan = [
-        f"*State* {program.state}",
-        f"*Status due* {cadence_text} ({program.timezone})",
-        f"*Target* {format_date(program.target_date) if program.target_date else '—'}",
-        f"*Channel* {f'<#{program.channel_id}>' if program.channel_id else '—'}",
-    ]
+def detail_message(detail: ProgramDetail, *, cadence_text: str, now: datetime) -> dict[str, Any]:
+    """`/pmo program show`: status and trend, flags with reasons, risks, milestones, history."""
+    program = detail.program
     blocks: list[Block] = [
         header(f"{program.name} ({program.key})"),
-        section(" · ".join(people)),
-        section(" · ".join(plan)),
+        section(_status_text(detail, now)),
     ]
-    blocks.append(section(_milestone_text(milestones, today)))
-    if history:
-        lines = [f"{ago(e.at, now)} · {mention(e.actor_id)} {e.action}" for e in history[-5:]]
+    if detail.flags:
+        flag_lines = [f"⚑ *{code}* — {reason}" for code, reason in detail.flags.items()]
+        blocks.append(section("*Flags*\n" + "\n".join(flag_lines)))
+    blocks.append(section(_people_text(detail, cadence_text)))
+    blocks.append(section(_risk_text(detail)))
+    blocks.append(section(_milestone_text(detail.milestones, detail.today)))
+    if len(detail.recent) > 1:
+        history = [
+            f"{RAG_ICON[u.rag]} {format_date(u.created_at.date())} — {truncate(u.summary, 150)}"
+            for u in detail.recent[1:]
+        ]
+        blocks.append(context("*Earlier updates*\n" + "\n".join(history)))
+    if detail.changes:
+        lines = [f"{ago(e.at, now)} · {mention(e.actor_id)} {e.action}" for e in detail.changes]
         blocks.append(context("*Recent changes*\n" + "\n".join(reversed(lines))))
-    return message(f"{program.name} ({program.key}) — owner {mention(program.owner_id)}", blocks)
+    rag = f"{program.rag} " if program.rag else ""
+    return message(
+        f"{program.name} ({program.key}) — {rag}owner {mention(program.owner_id)}", blocks
+    )
+
+
+def _status_text(detail: ProgramDetail, now: datetime) -> str:
+    if not detail.recent:
+        return "*Status* no update yet — `/pmo status " + detail.program.key + "`"
+    latest = detail.recent[0]
+    trend = trend_strip([u.rag for u in detail.recent])
+    lines = [
+        f"*Status* (trend {trend}) — by {mention(latest.author_id)}, {ago(latest.created_at, now)}",
+        *update_lines(latest),
+    ]
+    return "\n".join(lines)
+
+
+def _people_text(detail: ProgramDetail, cadence_text: str) -> str:
+    program = detail.program
+    target = format_date(program.target_date) if program.target_date else "—"
+    channel = f"<#{program.channel_id}>" if program.channel_id else "—"
+    return (
+        f"*Owner* {mention(program.owner_id)} · *Delegates* "
+        f"{', '.join(mention(d) for d in detail.delegates) or '—'} · *Sponsor* "
+        f"{mention(program.sponsor_id)} · *Portfolio* {program.portfolio or '—'}\n"
+        f"*State* {program.state} · *Status due* {cadence_text} ({program.timezone}) · "
+        f"*Target* {target} · *Channel* {channel}"
+    )
+
+
+def _risk_text(detail: ProgramDetail) -> str:
+    page = detail.risks
+    if not page.items:
+        return "*Open RAID items* none"
+    lines = [f"*Open RAID items* ({page.total})"]
+    lines += [
+        f"*{item.score}* {item.kind} · {truncate(item.title, 150)} · {mention(item.owner_id)}"
+        for item, _ in page.items
+    ]
+    if page.total > len(page.items):
+        lines.append(f"…and {page.total - len(page.items)} more: `/pmo risks {detail.program.key}`")
+    return "\n".join(lines)
 
 
 def _milestone_text(milestones: list[Milestone], today: date) -> str:
@@ -190,8 +228,22 @@ def program_modal(
     )
 
 
-def done_view(title: str, text: str) -> Block:
-    """A closing confirmation shown in place of a submitted modal."""
-    view = modal(callback_id="done", title=title, blocks=[section(text)], submit=None)
-    view["close"] = plain("Close", 24)
-    return view
+def program_picker(choices: list[Program], *, action_id: str, total: int) -> Block:
+    """A program select: static up to Slack's 100 options, a search box beyond that."""
+    if total > 100:
+        return {
+            "type": "external_select",
+            "action_id": action_id,
+            "min_query_length": 1,
+            "placeholder": plain("Type to search programs", 150),
+        }
+    options = [program_option(p) for p in choices[:100]]
+    return {"type": "static_select", "action_id": action_id, "options": options}
+
+
+def program_option(program: Program) -> dict[str, Any]:
+    """One program as a select option."""
+    return {
+        "text": plain(truncate(f"{program.name} ({program.key})", 75), 75),
+        "value": str(program.id),
+    }

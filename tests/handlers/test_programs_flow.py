@@ -136,7 +136,10 @@ def test_list_shows_programs_and_mine_filters(slack: SlackDriver) -> None:
 
 def test_list_with_unknown_filter_is_refused(slack: SlackDriver) -> None:
     said = text_of(slack.command("UOTHER", "program list purple").body)
-    assert "List `mine` or `all`" in said and "You typed: `/pmo program list purple`" in said
+    assert (
+        "List `mine`, `red`, `flagged` or `all`" in said
+        and "You typed: `/pmo program list purple`" in said
+    )
 
 
 def test_guest_sees_no_portfolio_data(slack: SlackDriver) -> None:

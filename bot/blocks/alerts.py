@@ -1,0 +1,43 @@
+"""Alerts for flag transitions, to the PMO channel and the program's owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.common import context, message, section
+from storage.models import Program, RaidItem
+
+FLAG_WORDS = {
+    "RED": ("is red", "is no longer red"),
+    "OVERDUE_UPDATE": ("has an overdue status update", "has its status update in"),
+    "STALE": ("has gone stale", "is no longer stale"),
+    "HIGH_RISK": ("has a high risk", "no longer has a high risk"),
+}
+
+
+def flag_alert(program: Program, *, code: str, raised: bool, reason: str) -> dict[str, Any]:
+    """One alert: what changed, why, and where to look."""
+    raised_words, cleared_words = FLAG_WORDS.get(code, (f"gained {code}", f"lost {code}"))
+    icon = ":rotating_light:" if raised else ":large_green_circle:"
+    headline = f"{icon} *{program.name}* {raised_words if raised else cleared_words}"
+    detail = reason if raised else f"was: {reason}"
+    text = f"{headline} — {detail}"
+    return message(
+        text,
+        [
+            section(f"{headline}\n{detail}"),
+            context(f"Owner <@{program.owner_id}> · `/pmo program show {program.key}`"),
+        ],
+    )
+
+
+def escalation(program: Program, item: RaidItem, *, actor_id: str) -> dict[str, Any]:
+    """A RAID item escalated to the PMO channel."""
+    text = (
+        f":arrow_double_up: <@{actor_id}> escalated the {item.kind} “{item.title}” on "
+        f"*{program.name}* (score {item.score}, owner <@{item.owner_id}>)"
+    )
+    lines = [text]
+    if item.mitigation:
+        lines.append(f"Mitigation so far: {item.mitigation[:1000]}")
+    return message(text, [section("\n".join(lines)), context(f"`/pmo risks {program.key}`")])

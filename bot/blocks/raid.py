@@ -1,0 +1,173 @@
+"""Block Kit for the RAID log: the modal, the receipt and the open-items list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    context,
+    header,
+    input_block,
+    message,
+    modal,
+    plain,
+    section,
+    truncate,
+)
+from bot.dates import format_date
+from bot.raid import KINDS, RaidPage
+from storage.models import Program, RaidItem
+
+LEVELS = ("very low", "low", "medium", "high", "critical")
+LIST_LIMIT = 15  # each item takes a section and an actions block: 2 × 15 + headers < 50
+
+
+def raid_modal(*, program: Program | None, program_picker: Block | None) -> Block:
+    """The RAID modal; `program_picker` is shown when no program was named."""
+    blocks: list[Block] = []
+    if program_picker is not None:
+        blocks.append(input_block("program", "Program", program_picker))
+    kinds = [{"text": plain(k.capitalize(), 75), "value": k} for k in KINDS]
+    blocks += [
+        input_block(
+            "kind",
+            "Type",
+            {
+                "type": "static_select",
+                "action_id": "kind",
+                "options": kinds,
+                "initial_option": kinds[0],
+            },
+        ),
+        input_block(
+            "title", "Title", {"type": "plain_text_input", "action_id": "title", "max_length": 3000}
+        ),
+        input_block(
+            "description",
+            "Description",
+            {"type": "plain_text_input", "action_id": "description", "multiline": True},
+            optional=True,
+        ),
+        input_block("likelihood", "Likelihood", _level("likelihood")),
+        input_block("impact", "Impact", _level("impact")),
+        input_block(
+            "owner",
+            "Owner",
+            {"type": "users_select", "action_id": "owner"},
+            optional=True,
+            hint="Leave empty to own it yourself.",
+        ),
+        input_block(
+            "due_date", "Due", {"type": "datepicker", "action_id": "due_date"}, optional=True
+        ),
+        input_block(
+            "mitigation",
+            "Mitigation",
+            {"type": "plain_text_input", "action_id": "mitigation", "multiline": True},
+            optional=True,
+        ),
+        input_block(
+            "blocking",
+            "Blocking",
+            {
+                "type": "checkboxes",
+                "action_id": "blocking",
+                "options": [{"text": plain("This issue blocks the program"), "value": "yes"}],
+            },
+            optional=True,
+        ),
+    ]
+    meta = str(program.id) if program else ""
+    return modal(
+        callback_id="raid_submit",
+        title="Log a RAID item",
+        blocks=blocks,
+        submit="Log it",
+        private_metadata=meta,
+    )
+
+
+def _level(action_id: str) -> Block:
+    options = [
+        {"text": plain(f"{n} — {word}", 75), "value": str(n)}
+        for n, word in enumerate(LEVELS, start=1)
+    ]
+    return {
+        "type": "static_select",
+        "action_id": action_id,
+        "options": options,
+        "initial_option": options[2],
+    }
+
+
+def item_line(item: RaidItem, program: Program, *, today: date) -> str:
+    """One item: score, kind, title, program, owner, due (late marked)."""
+    due = ""
+    if item.due_date is not None:
+        late = " ⚠️ overdue" if item.due_date < today else ""
+        due = f" · due {format_date(item.due_date)}{late}"
+    blocking = " · *blocking*" if item.blocking else ""
+    escalated = " · escalated" if item.escalated_at else ""
+    return (
+        f"*{item.score}* {item.kind} · *{truncate(item.title, 200)}* — {program.name} "
+        f"(`{program.key}`) · <@{item.owner_id}>{due}{blocking}{escalated}"
+    )
+
+
+def added_message(item: RaidItem, program: Program, *, today: date) -> dict[str, Any]:
+    """The receipt for a logged item."""
+    text = (
+        f":white_check_mark: Logged on *{program.name}*: {item_line(item, program, today=today)}"
+        f" (likelihood {item.likelihood} × impact {item.impact})"
+    )
+    return message(text, [section(text)])
+
+
+def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
+    """Open items, highest score first, each with Mitigate / Close / Escalate."""
+    if not page.items:
+        text = f"No open RAID items ({title})."
+        return message(text, [section(text)])
+    blocks: list[Block] = [
+        header(f"{page.total} open RAID item{'s' if page.total != 1 else ''} — {title}")
+    ]
+    for item, program in page.items[:LIST_LIMIT]:
+        blocks.append(section(item_line(item, program, today=today)))
+        blocks.append(
+            actions(
+                button("Mitigate", action_id="raid_mitigate", value=str(item.id)),
+                button("Close", action_id="raid_close", value=str(item.id)),
+                button("Escalate", action_id="raid_escalate", value=str(item.id), style="danger"),
+                block_id=f"raid-{item.id}",
+            )
+        )
+    if page.total > LIST_LIMIT:
+        blocks.append(
+            context(
+                f"Showing the {LIST_LIMIT} highest scores of {page.total}. "
+                "Narrow it with a program or `mine`."
+            )
+        )
+    lines = [item_line(i, p, today=today) for i, p in page.items]
+    return message(f"{page.total} open RAID items — {title}\n" + "\n".join(lines), blocks)
+
+
+def mitigate_modal(item: RaidItem) -> Block:
+    """Ask for the mitigation note of one item."""
+    element: Block = {"type": "plain_text_input", "action_id": "mitigation", "multiline": True}
+    if item.mitigation:
+        element["initial_value"] = item.mitigation[:3000]
+    return modal(
+        callback_id="raid_mitigate",
+        title="Mitigation",
+        submit="Save",
+        private_metadata=str(item.id),
+        blocks=[
+            section(f"*{truncate(item.title, 2000)}* (score {item.score})"),
+            input_block("mitigation", "What is being done", element),
+        ],
+    )

@@ -1,0 +1,167 @@
+"""Block Kit for status updates: the modal, the receipt, the channel post, the trend strip."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    context,
+    input_block,
+    message,
+    modal,
+    plain,
+    section,
+    truncate,
+)
+from bot.dates import format_date
+from storage.models import Program, StatusUpdate
+
+RAG_ICON = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+RAG_LABEL = {"green": "Green — on track", "amber": "Amber — at risk", "red": "Red — off track"}
+TEXT_FIELDS = (
+    ("summary", "Summary", False, "Where the program stands, in a line or two"),
+    ("accomplishments", "Accomplishments", True, "Done since the last update"),
+    ("next_steps", "Next steps", True, "What happens next"),
+    ("blockers", "Blockers", True, "Anything stopping the team (leave empty if none)"),
+    ("path_to_green", "Path to green", True, "Required for amber and red: how it recovers"),
+)
+
+
+def trend_strip(rags: list[str]) -> str:
+    """The last updates as coloured dots, oldest first (`rags` come newest first)."""
+    return "".join(RAG_ICON.get(r, "⚪") for r in reversed(rags)) or "—"
+
+
+def status_modal(
+    *,
+    program: Program | None,
+    initial: StatusUpdate | None,
+    picker: Block | None = None,
+    update_id: int | None = None,
+) -> Block:
+    """The status modal, prefilled from `initial`; with `picker` when no program is chosen."""
+    blocks: list[Block] = []
+    if picker is not None:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "program",
+                "dispatch_action": True,
+                "label": plain("Program"),
+                "element": picker,
+            }
+        )
+    blocks.append(input_block("rag", "Status", _rag_select(initial.rag if initial else None)))
+    for block_id, label, optional, placeholder in TEXT_FIELDS:
+        value = getattr(initial, block_id) if initial else None
+        blocks.append(
+            input_block(block_id, label, _text(block_id, value, placeholder), optional=optional)
+        )
+    blocks.append(
+        input_block(
+            "recovery_date",
+            "Back to green by",
+            _date("recovery_date", initial.recovery_date if initial else None),
+            optional=True,
+            hint="Required for amber and red.",
+        )
+    )
+    blocks.append(
+        input_block(
+            "new_target_date",
+            "New target date (if it moves)",
+            _date("new_target_date", None),
+            optional=True,
+        )
+    )
+    meta = {"program_id": program.id if program else None, "update_id": update_id}
+    title = "Edit update" if update_id else "Status update"
+    return modal(
+        callback_id="status_submit",
+        title=title,
+        blocks=blocks,
+        submit="Submit",
+        private_metadata=json.dumps(meta),
+    )
+
+
+def _rag_select(rag: str | None) -> Block:
+    options = [{"text": plain(label, 75), "value": value} for value, label in RAG_LABEL.items()]
+    element: Block = {"type": "static_select", "action_id": "rag", "options": options}
+    if rag in RAG_LABEL:
+        element["initial_option"] = next(o for o in options if o["value"] == rag)
+    return element
+
+
+def _text(action_id: str, value: str | None, placeholder: str) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": True,
+        "max_length": 3000,
+        "placeholder": plain(placeholder, 150),
+    }
+    if value:
+        element["initial_value"] = value[:3000]
+    return element
+
+
+def _date(action_id: str, value: Any) -> Block:
+    element: Block = {"type": "datepicker", "action_id": action_id}
+    if value is not None:
+        element["initial_date"] = value.isoformat()
+    return element
+
+
+def update_lines(update: StatusUpdate) -> list[str]:
+    """The stored fields of an update as mrkdwn lines (long text cut, stored whole)."""
+    lines = [
+        f"{RAG_ICON[update.rag]} *{update.rag.capitalize()}* — {truncate(update.summary, 1200)}"
+    ]
+    for label, value in (
+        ("Done", update.accomplishments),
+        ("Next", update.next_steps),
+        ("Blockers", update.blockers),
+        ("Path to green", update.path_to_green),
+    ):
+        if value:
+            lines.append(f"*{label}:* {truncate(value, 600)}")
+    if update.recovery_date:
+        lines.append(f"*Back to green by:* {format_date(update.recovery_date)}")
+    if update.new_target_date:
+        lines.append(f"*New target:* {format_date(update.new_target_date)}")
+    return lines
+
+
+def receipt(program: Program, update: StatusUpdate, *, needs_plan: bool) -> dict[str, Any]:
+    """What the submitter sees: what was stored, with *Edit* (and *Add path to green*)."""
+    verb = "Edited" if update.edited_at else "Stored"
+    lines = [f":white_check_mark: {verb} the status of *{program.name}*:", *update_lines(update)]
+    buttons = [button("Edit", action_id="status_edit", value=str(update.id))]
+    if needs_plan:
+        buttons.insert(
+            0,
+            button(
+                "Add path to green",
+                action_id="status_add_plan",
+                value=str(update.id),
+                style="primary",
+            ),
+        )
+        lines.append(
+            ":warning: Add a path to green and a recovery date; until then the "
+            "program is flagged NO_RECOVERY_PLAN."
+        )
+    text = "\n".join(lines)
+    return message(text, [section(text), actions(*buttons, block_id=f"status-{update.id}")])
+
+
+def channel_post(program: Program, update: StatusUpdate, *, trend: list[str]) -> dict[str, Any]:
+    """The update as posted in the program's channel, with the trend strip."""
+    head = f"*{program.name}* status from <@{update.author_id}> · trend {trend_strip(trend)}"
+    text = "\n".join([head, *update_lines(update)])
+    return message(text, [section(text), context(f"`/pmo program show {program.key}`")])

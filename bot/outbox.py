@@ -1,0 +1,152 @@
+"""Messages decided inside a transaction, sent to Slack after it commits.
+
+A change (a red status, a new high risk) and the alert it causes are written together, so a
+rolled-back change sends nothing and a committed one is never forgotten. Delivery claims each
+row before the Slack call and marks it after, so a message goes out once; only a crash between
+the call and the mark can repeat it, once, on a later pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+# A row left "sending" this long was interrupted by a crash: send it again (once).
+STUCK_AFTER = timedelta(minutes=10)
+# Errors that will not go away by retrying.
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "account_inactive",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "user_disabled",
+        "channel_is_archived",
+    }
+)
+MAX_ATTEMPTS = 5
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    key: str,
+    channel: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Store a message to send; False if one with the same key was stored before."""
+    savepoint = session.begin_nested()
+    try:
+        session.add(
+            OutboxMessage(
+                team_id=team_id,
+                dedupe_key=key[:200],
+                channel=channel,
+                payload=payload,
+                state="pending",
+                attempts=0,
+                created_at=now,
+            )
+        )
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def deliver_pending(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    *,
+    now: datetime,
+    limit: int = 200,
+    deadline: datetime | None = None,
+) -> int:
+    """Send what is waiting; returns how many were sent. Safe to run from several processes."""
+    with sessions.begin() as session:
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(_deliverable(now))
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+    sent = 0
+    for message_id in ids:
+        if deadline is not None and datetime.now(now.tzinfo) > deadline:
+            break
+        sent += _deliver_one(sessions, client, message_id, now=now)
+    return sent
+
+
+def _deliver_one(
+    sessions: sessionmaker[Session], client: WebClient, message_id: int, *, now: datetime
+) -> int:
+    message = _claim(sessions, message_id, now=now)
+    if message is None:
+        return 0
+    try:
+        response = client.chat_postMessage(channel=message.channel, **message.payload)
+    except SlackApiError as exc:
+        _mark_failed(sessions, message, str(exc.response.get("error") or "error"))
+        return 0
+    _mark(sessions, message.id, state="sent", sent_at=now, ts=response.get("ts"))
+    return 1
+
+
+def _deliverable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        OutboxMessage.state == "pending",
+        (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - STUCK_AFTER),
+    )
+
+
+def _claim(
+    sessions: sessionmaker[Session], message_id: int, *, now: datetime
+) -> OutboxMessage | None:
+    with sessions.begin() as session:
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _deliverable(now))
+            .values(state="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if not claimed:
+            return None
+        return session.get(OutboxMessage, message_id)
+
+
+def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error: str) -> None:
+    final = error in PERMANENT or message.attempts >= MAX_ATTEMPTS
+    log.warning(
+        "outbox delivery failed",
+        extra={"fields": {"message_id": message.id, "error": error, "final": final}},
+    )
+    _mark(sessions, message.id, state="failed" if final else "pending", error=error[:200])
+
+
+def _mark(sessions: sessionmaker[Session], message_id: int, **values: Any) -> None:
+    with sessions.begin() as session:
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+        )

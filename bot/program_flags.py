@@ -1,0 +1,182 @@
+"""Recompute a program's flags after every change; alert once per alerting transition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import flags, outbox
+from bot.blocks import alerts
+from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
+
+BLOCKER_RUN_LOOKBACK = 30
+
+
+def load_facts(
+    session: Session,
+    *,
+    program: Program,
+    workspace: Workspace,
+    now: datetime,
+    overdue: str | None = None,
+    stale: str | None = None,
+) -> flags.Facts:
+    """What the flags depend on, in three queries whatever the program's history."""
+    tz = program.timezone or workspace.timezone
+    updates = list(
+        session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.program_id == program.id)
+            .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+            .limit(BLOCKER_RUN_LOOKBACK)
+        )
+    )
+    milestones = session.execute(
+        select(Milestone.name, Milestone.due_date)
+        .where(Milestone.program_id == program.id, Milestone.done_at.is_(None))
+        .order_by(Milestone.due_date)
+    ).all()
+    raid = session.execute(
+        select(RaidItem.title, RaidItem.kind, RaidItem.score, RaidItem.due_date, RaidItem.blocking)
+        .where(RaidItem.program_id == program.id, RaidItem.state == "open")
+        .order_by(RaidItem.score.desc(), RaidItem.id)
+    ).all()
+    return flags.Facts(
+        state=program.state,
+        tz=tz,
+        target_date=program.target_date,
+        today=now.astimezone(ZoneInfo(tz)).date(),
+        latest=_latest(updates[0] if updates else None),
+        blockers_since=_blockers_since(updates),
+        milestones=tuple((m.name, m.due_date) for m in milestones),
+        open_raid=tuple((r.title, r.kind, r.score, r.due_date, r.blocking) for r in raid),
+        overdue=overdue,
+        stale=stale,
+    )
+
+
+def refresh(
+    session: Session,
+    *,
+    program: Program,
+    now: datetime,
+    workspace: Workspace,
+    update_received: bool = False,
+) -> None:
+    """Recompute and store the flags; record and alert alerting flags raised or cleared.
+
+    OVERDUE_UPDATE and STALE are raised by the scheduler, which knows the cadence; any
+    other change keeps them as they are, and a received update clears them.
+    """
+    current = program.flags or {}
+    kept = {} if update_received else current
+    facts = load_facts(
+        session,
+        program=program,
+        workspace=workspace,
+        now=now,
+        overdue=kept.get("OVERDUE_UPDATE"),
+        stale=kept.get("STALE"),
+    )
+    store(
+        session,
+        program=program,
+        found=flags.compute(facts, now),
+        recheck_at=flags.next_recheck(facts, now),
+        now=now,
+        workspace=workspace,
+    )
+
+
+def store(
+    session: Session,
+    *,
+    program: Program,
+    found: dict[str, str],
+    recheck_at: datetime | None,
+    now: datetime,
+    workspace: Workspace,
+) -> None:
+    """Save the flags and, for each alerting transition, one alert to the PMO channel and owner."""
+    before = dict(program.flags or {})
+    raised, cleared = flags.changes(before, found)
+    program.flags = found
+    program.flag_count = len(found)
+    program.flags_recheck_at = recheck_at
+    for code in raised:
+        _transition(
+            session,
+            program=program,
+            code=code,
+            raised=True,
+            reason=found[code],
+            now=now,
+            workspace=workspace,
+        )
+    for code in cleared:
+        _transition(
+            session,
+            program=program,
+            code=code,
+            raised=False,
+            reason=before[code],
+            now=now,
+            workspace=workspace,
+        )
+
+
+def _transition(
+    session: Session,
+    *,
+    program: Program,
+    code: str,
+    raised: bool,
+    reason: str,
+    now: datetime,
+    workspace: Workspace,
+) -> None:
+    row = FlagTransition(
+        team_id=program.team_id,
+        program_id=program.id,
+        flag=code,
+        raised=raised,
+        reason=reason,
+        at=now,
+    )
+    session.add(row)
+    session.flush()
+    payload = alerts.flag_alert(program, code=code, raised=raised, reason=reason)
+    targets = [workspace.pmo_channel_id, program.owner_id]
+    for target in filter(None, targets):
+        outbox.enqueue(
+            session,
+            team_id=program.team_id,
+            key=f"flag:{row.id}:{target}",
+            channel=target,
+            payload=payload,
+            now=now,
+        )
+
+
+def _latest(update: StatusUpdate | None) -> flags.LatestUpdate | None:
+    if update is None:
+        return None
+    return flags.LatestUpdate(
+        rag=update.rag,
+        blockers=update.blockers,
+        path_to_green=update.path_to_green,
+        recovery_date=update.recovery_date,
+    )
+
+
+def _blockers_since(updates: list[StatusUpdate]) -> datetime | None:
+    """When the unbroken run of updates naming blockers (newest first) began."""
+    since = None
+    for update in updates:
+        if not update.blockers:
+            break
+        since = update.created_at
+    return since

@@ -1,0 +1,239 @@
+"""The RAID log: risks, issues, assumptions, dependencies and decisions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot import audit, outbox, program_flags, programs
+from bot.blocks import alerts
+from bot.errors import PermissionDenied, UserError
+from storage.models import Person, Program, RaidItem, Workspace
+
+KINDS = ("risk", "issue", "assumption", "dependency", "decision")
+
+
+@dataclass(frozen=True)
+class RaidInput:
+    """A new RAID item, from the quick command or the modal."""
+
+    title: str
+    owner_id: str
+    kind: str = "risk"
+    likelihood: int = 3
+    impact: int = 3
+    due_date: date | None = None
+    description: str | None = None
+    mitigation: str | None = None
+    blocking: bool = False
+
+
+def validate(data: RaidInput) -> None:
+    """Refuse an empty title, an unknown kind or a level outside 1–5."""
+    if not data.title.strip():
+        raise UserError('Give the item a title in quotes: `"Vendor may slip"`.', field="title")
+    if data.kind not in KINDS:
+        raise UserError(f"The type is one of {', '.join(KINDS)}.", field="kind")
+    for name in ("likelihood", "impact"):
+        if not 1 <= getattr(data, name) <= 5:
+            raise UserError(f"{name.capitalize()} is 1–5 (very low … critical).", field=name)
+
+
+def add(
+    session: Session,
+    *,
+    program: Program,
+    actor_id: str,
+    data: RaidInput,
+    now: datetime,
+    workspace: Workspace,
+) -> RaidItem:
+    """Log an item on a program (anyone may) and recompute the program's flags."""
+    validate(data)
+    values = asdict(data) | {"title": " ".join(data.title.split())}
+    item = RaidItem(
+        team_id=program.team_id,
+        program_id=program.id,
+        score=data.likelihood * data.impact,
+        state="open",
+        created_by=actor_id,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=actor_id,
+        entity="raid",
+        entity_id=item.id,
+        action="add",
+        now=now,
+        after=values,
+    )
+    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    return item
+
+
+@dataclass(frozen=True)
+class RaidPage:
+    """Open items, highest score first, and how many there are in all."""
+
+    items: list[tuple[RaidItem, Program]]
+    total: int
+
+
+def open_items(
+    session: Session,
+    *,
+    team_id: str,
+    program_id: int | None = None,
+    owner_id: str | None = None,
+    due_before: date | None = None,
+    limit: int = 20,
+) -> RaidPage:
+    """Open RAID items of a workspace, a program, an owner, or overdue ones."""
+    query: Select[tuple[RaidItem, Program]] = (
+        select(RaidItem, Program)
+        .join(Program, Program.id == RaidItem.program_id)
+        .where(
+            RaidItem.team_id == team_id,
+            RaidItem.state == "open",
+            Program.state.in_(("active", "paused")),
+        )
+    )
+    if program_id is not None:
+        query = query.where(RaidItem.program_id == program_id)
+    if owner_id is not None:
+        query = query.where(or_(RaidItem.owner_id == owner_id, Program.owner_id == owner_id))
+    if due_before is not None:
+        query = query.where(RaidItem.due_date < due_before)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(RaidItem.score.desc(), RaidItem.due_date, RaidItem.id).limit(limit)
+    )
+    return RaidPage(items=[(item, program) for item, program in rows.tuples()], total=total)
+
+
+def get_item(session: Session, *, team_id: str, item_id: int) -> tuple[RaidItem, Program]:
+    """An item and its program, within the caller's workspace."""
+    item = session.get(RaidItem, item_id)
+    if item is None or item.team_id != team_id:
+        raise UserError("That RAID item no longer exists.")
+    program = session.get(Program, item.program_id)
+    assert program is not None
+    return item, program
+
+
+def require_manage(session: Session, *, item: RaidItem, program: Program, person: Person) -> None:
+    """The item's owner, the program's owner and delegates, and admins may change an item."""
+    if person.user_id == item.owner_id and not person.is_restricted:
+        return
+    if programs.can_update(session, program=program, person=person):
+        return
+    raise PermissionDenied(
+        f"Only the item's owner <@{item.owner_id}>, the program's owner "
+        f"<@{program.owner_id}>, its delegates or a PMO admin can change it."
+    )
+
+
+def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now: datetime) -> None:
+    """Record a mitigation note (kept whole; earlier notes stay in the audit history)."""
+    if not note.strip():
+        raise UserError("Write what is being done about it.", field="mitigation")
+    before = item.mitigation
+    item.mitigation = note.strip()
+    item.updated_at = now
+    audit.record(
+        session,
+        team_id=item.team_id,
+        actor_id=actor_id,
+        entity="raid",
+        entity_id=item.id,
+        action="mitigate",
+        now=now,
+        before={"mitigation": before},
+        after={"mitigation": item.mitigation},
+    )
+
+
+def close(
+    session: Session,
+    *,
+    item: RaidItem,
+    program: Program,
+    actor_id: str,
+    now: datetime,
+    workspace: Workspace,
+) -> None:
+    """Close an open item; a second click is told it is closed already."""
+    changed = session.execute(
+        update(RaidItem)
+        .where(RaidItem.id == item.id, RaidItem.state == "open")
+        .values(state="closed", closed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(item)
+    if not changed:
+        raise UserError(f"“{item.title}” is already {item.state}.")
+    audit.record(
+        session,
+        team_id=item.team_id,
+        actor_id=actor_id,
+        entity="raid",
+        entity_id=item.id,
+        action="close",
+        now=now,
+        before={"state": "open"},
+        after={"state": "closed"},
+    )
+    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+
+
+def escalate(
+    session: Session,
+    *,
+    item: RaidItem,
+    program: Program,
+    actor_id: str,
+    now: datetime,
+    workspace: Workspace,
+) -> str | None:
+    """Alert the PMO channel about an item, once; returns the channel, or None if unset."""
+    changed = session.execute(
+        update(RaidItem)
+        .where(RaidItem.id == item.id, RaidItem.escalated_at.is_(None))
+        .values(escalated_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(item)
+    if not changed:
+        raise UserError(f"“{item.title}” was already escalated.")
+    if workspace.pmo_channel_id is None:
+        raise UserError(
+            "No PMO channel is set, so there is nobody to escalate to. An admin "
+            "can set one with `/pmo config pmo-channel #channel`."
+        )
+    audit.record(
+        session,
+        team_id=item.team_id,
+        actor_id=actor_id,
+        entity="raid",
+        entity_id=item.id,
+        action="escalate",
+        now=now,
+    )
+    outbox.enqueue(
+        session,
+        team_id=item.team_id,
+        key=f"escalate:{item.id}",
+        channel=workspace.pmo_channel_id,
+        now=now,
+        payload=alerts.escalation(program, item, actor_id=actor_id),
+    )
+    return workspace.pmo_channel_id

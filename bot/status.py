@@ -1,0 +1,195 @@
+"""Status updates: store, edit, and read a program's status history."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import audit, outbox, program_flags
+from bot.blocks import status as render
+from bot.errors import PermissionDenied, UserError
+from bot.workspace import is_pmo_admin
+from storage.models import Person, Program, StatusUpdate, Workspace
+
+RAGS = ("green", "amber", "red")
+TREND_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class StatusInput:
+    """What a lead reports; parsed from a command, a modal or a reply."""
+
+    rag: str
+    summary: str
+    accomplishments: str | None = None
+    next_steps: str | None = None
+    blockers: str | None = None
+    path_to_green: str | None = None
+    recovery_date: date | None = None
+    new_target_date: date | None = None
+    source: str = "command"
+
+
+def validate(data: StatusInput, *, require_recovery: bool, today: date) -> None:
+    """Refuse an empty summary and, where asked, amber/red without a path to green.
+
+    Raises:
+        UserError: with `field` set to the modal block the problem belongs to.
+    """
+    if data.rag not in RAGS:
+        raise UserError("Pick green, amber or red.", field="rag")
+    if not data.summary.strip():
+        raise UserError("Write a one-line summary of where the program stands.", field="summary")
+    if require_recovery and data.rag != "green":
+        if not (data.path_to_green or "").strip():
+            raise UserError(
+                f"A {data.rag} status needs a path to green: what gets it back on track?",
+                field="path_to_green",
+            )
+        if data.recovery_date is None:
+            raise UserError("When do you expect to be back to green?", field="recovery_date")
+    if data.recovery_date is not None and data.recovery_date < today:
+        raise UserError("The recovery date is in the past.", field="recovery_date")
+
+
+def submit(
+    session: Session,
+    *,
+    program: Program,
+    author_id: str,
+    data: StatusInput,
+    now: datetime,
+    workspace: Workspace,
+) -> StatusUpdate:
+    """Store a status update, make it the program's status, and recompute its flags."""
+    update = StatusUpdate(
+        team_id=program.team_id,
+        program_id=program.id,
+        author_id=author_id,
+        created_at=now,
+        **_fields(data),
+    )
+    session.add(update)
+    session.flush()
+    _apply_to_program(program, update, now=now)
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=author_id,
+        entity="status",
+        entity_id=update.id,
+        action="submit",
+        now=now,
+        after=_fields(data),
+    )
+    if program.channel_id:
+        trend = [u.rag for u in recent(session, program_id=program.id)]
+        outbox.enqueue(
+            session,
+            team_id=program.team_id,
+            key=f"status-post:{update.id}",
+            channel=program.channel_id,
+            now=now,
+            payload=render.channel_post(program, update, trend=trend),
+        )
+    program_flags.refresh(
+        session, program=program, now=now, workspace=workspace, update_received=True
+    )
+    return update
+
+
+def _fields(data: StatusInput) -> dict[str, object]:
+    values = asdict(data)
+    for key in ("summary", "accomplishments", "next_steps", "blockers", "path_to_green"):
+        text = values[key]
+        values[key] = text.strip() if text and text.strip() else None
+    values["summary"] = values["summary"] or ""
+    return values
+
+
+def _apply_to_program(program: Program, update: StatusUpdate, *, now: datetime) -> None:
+    if program.rag != update.rag or program.rag_since is None:
+        program.rag_since = update.created_at
+    program.rag = update.rag
+    program.last_update_at = update.created_at
+    if update.new_target_date is not None:
+        program.target_date = update.new_target_date
+    program.updated_at = now
+
+
+def latest(session: Session, *, program_id: int) -> StatusUpdate | None:
+    """The program's latest update."""
+    query = (
+        select(StatusUpdate)
+        .where(StatusUpdate.program_id == program_id)
+        .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def recent(session: Session, *, program_id: int, limit: int = TREND_LENGTH) -> list[StatusUpdate]:
+    """The latest `limit` updates, newest first."""
+    query = (
+        select(StatusUpdate)
+        .where(StatusUpdate.program_id == program_id)
+        .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def edit(
+    session: Session,
+    *,
+    update: StatusUpdate,
+    editor: Person,
+    data: StatusInput,
+    now: datetime,
+    workspace: Workspace,
+) -> StatusUpdate:
+    """Change the latest update in place; the audit history keeps both versions."""
+    program = session.get(Program, update.program_id)
+    assert program is not None
+    require_editable(session, update=update, editor=editor)
+    before = {k: getattr(update, k) for k in _fields(data)}
+    after = _fields(data) | {"source": update.source}
+    for key, value in after.items():
+        setattr(update, key, value)
+    update.edited_at, update.edited_by = now, editor.user_id
+    _apply_to_program(program, update, now=now)
+    audit.record(
+        session,
+        team_id=program.team_id,
+        actor_id=editor.user_id,
+        entity="status",
+        entity_id=update.id,
+        action="edit",
+        now=now,
+        before=before,
+        after=after,
+    )
+    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    return update
+
+
+def require_editable(session: Session, *, update: StatusUpdate, editor: Person) -> None:
+    """Only the latest update may change, by its author or a PMO admin."""
+    newest = latest(session, program_id=update.program_id)
+    if newest is None or newest.id != update.id:
+        raise UserError("Only the latest update can be edited; submit a new one instead.")
+    if editor.user_id != update.author_id and not is_pmo_admin(session, person=editor):
+        raise PermissionDenied(
+            f"Only its author <@{update.author_id}> or a PMO admin can edit this update."
+        )
+
+
+def get_update(session: Session, *, team_id: str, update_id: int) -> StatusUpdate:
+    """An update of the caller's workspace."""
+    update = session.get(StatusUpdate, update_id)
+    if update is None or update.team_id != team_id:
+        raise UserError("That update no longer exists.")
+    return update
