@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -35,12 +36,12 @@ def scheduler_client(settings: Settings, token: str) -> WebClient:
     return client
 
 
-def create_app(deps: Deps, *, signing_secret: str) -> App:
+def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = None) -> App:
     """Build the Bolt app: signature verification on, fast acks, features registered.
 
     `process_before_response=True` makes a listener's `ack(...)` the HTTP response
     itself, so replies computed inline cost no polling wait; slow work uses lazy
-    listeners.
+    listeners (after-ack work such as sending alerts) on `executor`.
     """
     app = App(
         client=deps.client,
@@ -48,6 +49,7 @@ def create_app(deps: Deps, *, signing_secret: str) -> App:
         process_before_response=True,
         request_verification_enabled=True,
         logger=logging.getLogger("slack_bolt"),
+        listener_executor=executor,
     )
     app.use(_inject(deps))
     router = Router()

@@ -26,3 +26,7 @@ class Deps:
     settings: Settings
     clock: Clock
     client: WebClient
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Deps:
+        # Bolt deep-copies the context for lazy listeners; these are shared by design.
+        return self

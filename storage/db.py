@@ -27,7 +27,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL so readers never block the writer; explicit BEGIN so claims can take the lock."""
+    """WAL so readers never block the writer; every transaction takes the write lock up front.
+
+    A deferred transaction that reads, then writes, fails at once ("database is locked")
+    when another connection wrote in between: SQLite cannot upgrade a stale snapshot. Taking
+    the lock at BEGIN IMMEDIATE makes concurrent requests (and a `tick` process sharing the
+    file) queue on `busy_timeout` instead. Requests are short, so the queue is too.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,9 +49,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # `session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})`
-        # takes the write lock up front, for claims that must serialise across processes.
-        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,9 +50,7 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    engine.dispose()  # the last connection to close checkpoints the WAL into the file
     return str(path)
 
 
@@ -122,6 +121,15 @@ class Bot:
     url: str
     deps: Deps
     health: Health
+    executor: ThreadPoolExecutor
+
+    def settle(self) -> None:
+        """Wait until the after-ack work of every request so far is done.
+
+        The app runs lazy listeners on one worker thread here, so a no-op submitted now
+        finishes only after everything queued before it.
+        """
+        self.executor.submit(lambda: None).result(timeout=30)
 
 
 @pytest.fixture
@@ -139,13 +147,15 @@ def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
         clock=clock,
         client=request_client(settings, "xoxb-test-token"),
     )
-    app = create_app(deps, signing_secret=SIGNING_SECRET)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lazy")
+    app = create_app(deps, signing_secret=SIGNING_SECRET, executor=executor)
     health = Health(engine=engine, clock=clock)
     server = HttpServer(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
-    yield Bot(url=f"http://127.0.0.1:{server.port}", deps=deps, health=health)
+    yield Bot(url=f"http://127.0.0.1:{server.port}", deps=deps, health=health, executor=executor)
     server.stop()
+    executor.shutdown(wait=True)
     thread.join(timeout=5)
     assert not thread.is_alive(), "the server did not stop"
 
