@@ -1,0 +1,189 @@
+"""The RAID log through Slack: quick risks, the modal, the list and its buttons."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from storage.models import AuditEvent, RaidItem
+from tests.conftest import Bot, ManualClock
+from tests.flow import count, text_of
+
+
+@pytest.fixture
+def apollo(slack: SlackDriver) -> str:
+    slack.command("UADMIN", "config pmo-channel <#CPMO|pmo>")
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee> channel:<#CAPOLLO|apollo>")
+    return "apollo"
+
+
+def items(sessions: sessionmaker[Session]) -> list[RaidItem]:
+    with sessions() as session:
+        return list(session.scalars(select(RaidItem).order_by(RaidItem.id)))
+
+
+def test_anyone_logs_a_quick_risk_with_defaults(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(slack.command("UOTHER", 'risk apollo "Vendor may slip"').body)
+    assert "Logged on *Apollo*" in said and "likelihood 3 × impact 3" in said
+    (item,) = items(sessions)
+    assert (item.score, item.owner_id, item.kind, item.state) == (9, "UOTHER", "risk", "open")
+
+
+def test_level_words_map_to_numbers_and_due_dates_are_echoed(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(
+        slack.command(
+            "ULEAD",
+            'risk apollo "Legal review" impact:"very low" likelihood:medium due:tomorrow '
+            "owner:<@ULEAD2|kim>",
+        ).body
+    )
+    assert "due Thu 26 Nov 2026" in said
+    (item,) = items(sessions)
+    assert (item.impact, item.likelihood, item.score, item.owner_id) == (1, 3, 3, "ULEAD2")
+
+
+def test_tomorrow_is_the_callers_own_tomorrow(
+    slack: SlackDriver, clock: ManualClock, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    clock.now = clock.now.replace(hour=23, minute=30)  # 23:30 UTC = 08:30 Thursday in Tokyo
+    said = text_of(slack.command("ULEAD2", 'risk apollo "Tokyo risk" due:tomorrow').body)
+    assert "due Fri 27 Nov 2026" in said
+
+
+def test_out_of_range_level_is_refused_and_nothing_stored(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(slack.command("UOTHER", 'risk apollo "X" impact:9').body)
+    assert "impact" in said.lower() and "critical" in said
+    assert 'You typed: `/pmo risk apollo "X" impact:9`' in said
+    assert count(sessions, RaidItem) == 0
+
+
+def test_unparseable_and_ambiguous_dates_are_refused(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(slack.command("UOTHER", 'risk apollo "X" due:"when pigs fly"').body)
+    assert "when pigs fly" in said
+    said = text_of(slack.command("UOTHER", 'risk apollo "X" due:03/12/2026').body)
+    assert "ambiguous" in said
+    assert count(sessions, RaidItem) == 0
+
+
+def test_title_must_be_quoted(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(slack.command("UOTHER", "risk apollo vendor may slip").body)
+    assert "Put the title in quotes" in said
+    assert count(sessions, RaidItem) == 0
+
+
+def test_modal_logs_an_issue_that_blocks_the_program(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", "risk apollo")
+    reply = slack.submit_view(
+        "UOTHER",
+        fake.last_view("UOTHER"),
+        {
+            "kind": "issue",
+            "title": "Test env down",
+            "likelihood": "5",
+            "impact": "4",
+            "blocking": ["yes"],
+        },
+    )
+    assert reply.body["response_action"] == "update"
+    (item,) = items(sessions)
+    assert (item.kind, item.score, item.blocking) == ("issue", 20, True)
+    shown = text_of(slack.command("UOTHER", "program show apollo").body)
+    assert "BLOCKED" in shown and "Test env down" in shown
+
+
+def test_modal_without_program_offers_a_picker(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", "risk")
+    view = fake.last_view("UOTHER")
+    option = view["blocks"][0]["element"]["options"][0]["value"]
+    slack.submit_view("UOTHER", view, {"program": option, "title": "Picked risk"})
+    assert [i.title for i in items(sessions)] == ["Picked risk"]
+
+
+def test_modal_past_due_date_is_an_inline_error(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", "risk apollo")
+    reply = slack.submit_view(
+        "UOTHER", fake.last_view("UOTHER"), {"title": "Late", "due_date": "2026-01-01"}
+    )
+    assert list(reply.body["errors"]) == ["due_date"]
+    assert count(sessions, RaidItem) == 0
+
+
+def test_list_is_highest_score_first_with_filters(slack: SlackDriver, apollo: str) -> None:
+    slack.command("UOTHER", 'risk apollo "Low one" impact:1 likelihood:1')
+    slack.command("ULEAD", 'risk apollo "Big one" impact:5 likelihood:4 due:2026-11-20')
+    listed = text_of(slack.command("UOTHER", "risks").body)
+    assert listed.index("Big one") < listed.index("Low one")
+    overdue = text_of(slack.command("UOTHER", "risks overdue").body)
+    assert "Big one" in overdue and "Low one" not in overdue
+    mine = text_of(slack.command("UOTHER", "risks mine").body)
+    assert "Low one" in mine and "Big one" not in mine
+    assert "Big one" in text_of(slack.command("UOTHER", "risks apollo").body)
+
+
+def test_close_twice_changes_nothing_twice(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", 'risk apollo "Vendor"')
+    listing = slack.command("UOTHER", "risks apollo").body
+    slack.click_button("UOTHER", listing, "raid_close")
+    slack.click_button("UOTHER", listing, "raid_close")
+    said = [text_of(r["body"]) for r in fake.responses[-2:]]
+    assert "Closed “Vendor”" in said[0] and "already closed" in said[1]
+    assert items(sessions)[0].state == "closed"
+    with sessions() as session:
+        closes = session.scalars(select(AuditEvent).where(AuditEvent.action == "close")).all()
+        assert len(closes) == 1
+
+
+def test_stranger_cannot_close_someone_elses_item(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Lead risk"')
+    listing = slack.command("UOTHER", "risks").body
+    slack.click_button("UOTHER", listing, "raid_close")
+    assert "Only the item's owner <@ULEAD>" in text_of(fake.responses[-1]["body"])
+    assert items(sessions)[0].state == "open"
+
+
+def test_escalate_alerts_the_pmo_channel_once(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Budget cut"')
+    listing = slack.command("ULEAD", "risks").body
+    slack.click_button("ULEAD", listing, "raid_escalate")
+    slack.click_button("ULEAD", listing, "raid_escalate")
+    bot.settle()
+    escalations = [m for m in fake.messages("CPMO") if "escalated" in m.get("text", "")]
+    assert len(escalations) == 1 and "Budget cut" in escalations[0]["text"]
+    assert "already escalated" in text_of(fake.responses[-1]["body"])
+
+
+def test_mitigate_records_the_note(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor"')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_mitigate")
+    reply = slack.submit_view(
+        "ULEAD", fake.last_view("ULEAD"), {"mitigation": "second supplier on standby"}
+    )
+    assert reply.body["response_action"] == "update"
+    assert items(sessions)[0].mitigation == "second supplier on standby"
