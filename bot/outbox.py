@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,27 +50,42 @@ def enqueue(
     channel: str,
     payload: dict[str, Any],
     now: datetime,
-) -> bool:
-    """Store a message to send; False if one with the same key was stored before."""
+    not_before: datetime | None = None,
+    purpose: str | None = None,
+) -> int | None:
+    """Store a message to send; returns its id, or None if one with this key exists.
+
+    Args:
+        key: Deciding the same message twice (a retry, a second process) stores it once.
+        channel: A channel id, or a user id for a DM.
+        not_before: Hold the message until then (people's messaging window).
+        purpose: What it is for ("prompt:42"), so a failure can be acted on.
+    """
+    message = OutboxMessage(
+        team_id=team_id,
+        dedupe_key=key[:200],
+        channel=channel,
+        payload=payload,
+        state="pending",
+        attempts=0,
+        created_at=now,
+        not_before=not_before,
+        purpose=purpose,
+    )
     savepoint = session.begin_nested()
     try:
-        session.add(
-            OutboxMessage(
-                team_id=team_id,
-                dedupe_key=key[:200],
-                channel=channel,
-                payload=payload,
-                state="pending",
-                attempts=0,
-                created_at=now,
-            )
-        )
+        session.add(message)
         session.flush()
     except IntegrityError:
         savepoint.rollback()
-        return False
+        return None
     savepoint.commit()
-    return True
+    return message.id
+
+
+def pending_count(session: Session, *, now: datetime) -> int:
+    """How many messages are ready to send at `now`."""
+    return session.scalar(select(func.count()).where(_deliverable(now))) or 0
 
 
 def deliver_pending(
@@ -115,10 +130,17 @@ def _deliver_one(
 
 
 def _deliverable(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        OutboxMessage.state == "pending",
-        (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - STUCK_AFTER),
+    waiting = (OutboxMessage.state == "pending") & or_(
+        OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now
     )
+    # A claim left "sending" this long was interrupted (a crash between the Slack call and
+    # the mark): send it once more, never again after that.
+    interrupted = (
+        (OutboxMessage.state == "sending")
+        & (OutboxMessage.claimed_at < now - STUCK_AFTER)
+        & (OutboxMessage.attempts < 2)
+    )
+    return or_(waiting, interrupted)
 
 
 def _claim(

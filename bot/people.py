@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot import programs
 from bot.errors import UserError
 from storage.models import Person
 
@@ -53,6 +54,7 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
         or user.get("real_name")
         or person.name
     )
+    moved = person.tz is not None and user.get("tz") and user.get("tz") != person.tz
     person.tz = user.get("tz")
     person.is_admin = bool(user.get("is_admin"))
     person.is_owner = bool(user.get("is_owner"))
@@ -61,6 +63,8 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
     person.deleted = bool(user.get("deleted"))
     person.fetched_at = now
     session.flush()
+    if moved:
+        programs.follow_owner_zone(session, person=person, now=now)
     return person
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import flags, outbox
+from bot import flags, outbox, prompts
 from bot.blocks import alerts
 from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
 
@@ -58,6 +58,9 @@ def load_facts(
     )
 
 
+SCHEDULED = ("OVERDUE_UPDATE", "STALE")
+
+
 def refresh(
     session: Session,
     *,
@@ -65,14 +68,19 @@ def refresh(
     now: datetime,
     workspace: Workspace,
     update_received: bool = False,
+    scheduled: dict[str, str | None] | None = None,
 ) -> None:
     """Recompute and store the flags; record and alert alerting flags raised or cleared.
 
-    OVERDUE_UPDATE and STALE are raised by the scheduler, which knows the cadence; any
-    other change keeps them as they are, and a received update clears them.
+    OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the
+    cadence); any other change keeps them as they are, and a received update clears them.
     """
     current = program.flags or {}
-    kept = {} if update_received else current
+    kept = {code: current[code] for code in SCHEDULED if code in current}
+    if update_received:
+        kept = {}
+    if scheduled is not None:
+        kept = {code: reason for code, reason in scheduled.items() if reason}
     facts = load_facts(
         session,
         program=program,
@@ -138,6 +146,10 @@ def _transition(
     now: datetime,
     workspace: Workspace,
 ) -> None:
+    """Record the transition; alert the PMO channel now and the owner in their hours.
+
+    A program gone stale is escalated to its sponsor too.
+    """
     row = FlagTransition(
         team_id=program.team_id,
         program_id=program.id,
@@ -149,15 +161,26 @@ def _transition(
     session.add(row)
     session.flush()
     payload = alerts.flag_alert(program, code=code, raised=raised, reason=reason)
-    targets = [workspace.pmo_channel_id, program.owner_id]
-    for target in filter(None, targets):
+    if workspace.pmo_channel_id:
         outbox.enqueue(
             session,
             team_id=program.team_id,
-            key=f"flag:{row.id}:{target}",
-            channel=target,
+            key=f"flag:{row.id}:pmo",
+            channel=workspace.pmo_channel_id,
             payload=payload,
             now=now,
+        )
+    people = [program.owner_id]
+    if code == "STALE" and raised and program.sponsor_id:
+        people.append(program.sponsor_id)
+    for user_id in people:
+        prompts.direct_message(
+            session,
+            workspace=workspace,
+            user_id=user_id,
+            now=now,
+            key=f"flag:{row.id}:{user_id}",
+            payload=payload,
         )
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, scheduling
 from bot.commands import LIST_FILTER_WORDS, slugify_key
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
@@ -85,6 +85,7 @@ def add_program(
         created_at=now,
         updated_at=now,
     )
+    scheduling.reschedule(program, now=now)
     session.add(program)
     session.flush()
     audit.record(
@@ -226,6 +227,7 @@ def change_state(
         before={"state": before},
         after={"state": target},
     )
+    scheduling.reschedule(program, now=now)
     return target
 
 
@@ -252,6 +254,8 @@ def set_fields(
         if name != "name":
             setattr(program, name, value)
     program.updated_at = now
+    if changed.keys() & {"cadence", "timezone", "owner_id"}:
+        scheduling.reschedule(program, now=now)
     audit.record(
         session,
         team_id=program.team_id,
@@ -370,3 +374,23 @@ def updatable_by(session: Session, *, person: Person, limit: int = 500) -> list[
     if mine or not is_pmo_admin(session, person=person):
         return mine
     return list(session.scalars(active.order_by(Program.name).limit(limit)))
+
+
+def follow_owner_zone(session: Session, *, person: Person, now: datetime) -> None:
+    """Status is due in the owner's current time zone: move their programs' slots along."""
+    owned = session.scalars(
+        select(Program).where(
+            Program.team_id == person.team_id,
+            Program.owner_id == person.user_id,
+            Program.state.in_(("active", "paused")),
+        )
+    )
+    for program in owned:
+        set_fields(
+            session,
+            program=program,
+            actor_id=person.user_id,
+            values={"timezone": person.tz},
+            now=now,
+            action="owner moved zone",
+        )

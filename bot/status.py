@@ -6,13 +6,14 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from bot import audit, outbox, program_flags
 from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
-from storage.models import Person, Program, StatusUpdate, Workspace
+from storage.models import Person, Program, Prompt, StatusUpdate, Workspace
 
 RAGS = ("green", "amber", "red")
 TREND_LENGTH = 6
@@ -97,6 +98,11 @@ def submit(
         )
     program_flags.refresh(
         session, program=program, now=now, workspace=workspace, update_received=True
+    )
+    session.execute(
+        sql_update(Prompt)
+        .where(Prompt.program_id == program.id, Prompt.state.in_(("pending", "snoozed")))
+        .values(state="answered", answered_at=now)
     )
     return update
 

@@ -49,7 +49,7 @@ class Workspace(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     pmo_channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
     intake_channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
-    grace_hours: Mapped[int] = mapped_column(Integer, default=24)
+    grace_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -83,6 +83,7 @@ class Person(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ooo_until: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index(None, "team_id", "name"),)
 
@@ -123,6 +124,8 @@ class Program(Base):
     flags: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     flag_count: Mapped[int] = mapped_column(Integer, default=0)
     flags_recheck_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The next status slot (UTC); the dispatcher turns due slots into scheduled jobs.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class StatusUpdate(Base):
@@ -206,7 +209,8 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         UniqueConstraint("team_id", "dedupe_key"),
-        Index(None, "state", "created_at"),
+        Index(None, "state", "not_before"),
+        Index(None, "ts"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -218,9 +222,59 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # People are messaged Mon–Fri 08:00–20:00 their time: a message may wait until then.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the message is for ("prompt:42"), so a permanent failure can be acted on.
+    purpose: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ScheduledJob(Base):
+    """Time-driven work; (kind, target, period) is unique, so each runs once.
+
+    The period is the slot's local wall time ("2026-11-27T10:00"), so a slot that a DST
+    fall-back repeats is the same job, claimed once.
+    """
+
+    __tablename__ = "scheduled_job"
+    __table_args__ = (
+        UniqueConstraint("kind", "target_id", "period"),
+        Index(None, "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    target_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(40))
+    slot_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Prompt(Base):
+    """A status prompt sent to a person for one period of one program."""
+
+    __tablename__ = "prompt"
+    __table_args__ = (
+        UniqueConstraint("program_id", "period", "user_id"),
+        Index(None, "team_id", "user_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    period: Mapped[str] = mapped_column(String(40))
+    slot_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProgramDelegate(Base):
@@ -297,6 +351,8 @@ __all__ = [
     "ProcessedEvent",
     "Program",
     "ProgramDelegate",
+    "Prompt",
+    "ScheduledJob",
     "RaidItem",
     "StatusUpdate",
     "Workspace",

@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -213,6 +212,8 @@ def prepare_database(url: str, *, programs: int) -> None:
     engine = make_engine(url)
     try:
         if engine.dialect.name == "postgresql":
+            where = engine.url.render_as_string(hide_password=True)
+            print(f"dropping and recreating schema public in {where}", file=sys.stderr)
             with engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
@@ -339,7 +340,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> Outcome:
     """Seed the database, start both servers, warm up, measure in rounds, stop everything."""
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     prepare_database(database_url, programs=args.programs)
-    listed = f"{args.programs} programs"
+    listed = f"{args.programs} program{'s' if args.programs != 1 else ''}"  # the list's title
     kinds = [
         Kind("bare Bolt  /pmo x", "bare", "x", _bare_ok),
         Kind("ours  /pmo help", "ours", "help", _sensible_help),

@@ -1,0 +1,275 @@
+"""Scheduled status work for one program slot: prompt, remind, flag overdue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import outbox, program_flags, programs, scheduling, status
+from bot.blocks import prompts as render
+from bot.dates import format_date
+from bot.hours import next_window_start
+from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
+
+# Work missed while the bot was down is done on the next pass if less late than this.
+CATCH_UP = timedelta(hours=12)
+PEOPLE_JOBS = frozenset({"prompt", "reminder", "snooze"})
+
+
+def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
+    """Do one due job inside the caller's transaction; returns what happened, for the log."""
+    if job.kind in PEOPLE_JOBS and now - job.due_at > CATCH_UP:
+        return "skipped: missed while the bot was down"
+    if job.kind == "snooze":
+        return _snoozed_prompt(session, job=job, now=now, workspace=workspace)
+    program = session.get(Program, job.target_id)
+    if program is None or program.state != "active":
+        return "skipped: program not active"
+    if is_satisfied(program, slot=job.slot_at, workspace=workspace):
+        return "skipped: already updated"
+    runner = {"prompt": _prompt, "reminder": _remind, "overdue": _overdue}[job.kind]
+    return runner(session, program=program, job=job, now=now, workspace=workspace)
+
+
+def is_satisfied(program: Program, *, slot: datetime, workspace: Workspace) -> bool:
+    """Whether an update arrived in the period the slot closes (or since)."""
+    if program.last_update_at is None:
+        return False
+    previous = scheduling.previous_slot(program, slot, workspace)
+    opened = max(filter(None, [previous, program.created_at]))
+    return program.last_update_at > opened
+
+
+def recipients(
+    session: Session, *, program: Program, workspace: Workspace, now: datetime
+) -> tuple[list[str], str | None]:
+    """Who is asked: the owner, or their delegates while the owner is out of office."""
+    owner = session.get(Person, (program.team_id, program.owner_id))
+    if owner is None or not is_out_of_office(owner, now=now, workspace=workspace):
+        return [program.owner_id], None
+    return programs.delegate_ids(session, program_id=program.id), program.owner_id
+
+
+def is_out_of_office(person: Person, *, now: datetime, workspace: Workspace) -> bool:
+    """Whether `person` is out of office on their local today."""
+    return person.ooo_until is not None and person.ooo_until >= local_today(person, now, workspace)
+
+
+def local_today(person: Person | None, now: datetime, workspace: Workspace) -> date:
+    """The person's local date (the workspace's when their zone is unknown)."""
+    return now.astimezone(ZoneInfo(zone_of(person, workspace))).date()
+
+
+def zone_of(person: Person | None, workspace: Workspace) -> str:
+    """A person's time zone, else the workspace's."""
+    return (person.tz if person is not None else None) or workspace.timezone
+
+
+def _prompt(
+    session: Session, *, program: Program, job: ScheduledJob, now: datetime, workspace: Workspace
+) -> str:
+    users, covering = recipients(session, program=program, workspace=workspace, now=now)
+    if not users:
+        return "skipped: owner out of office and no delegates"
+    for user_id in users:
+        ask(
+            session,
+            program=program,
+            user_id=user_id,
+            period=job.period,
+            slot=job.slot_at,
+            now=now,
+            workspace=workspace,
+            covering_for=covering,
+        )
+    return f"prompted {', '.join(users)}"
+
+
+def ask(
+    session: Session,
+    *,
+    program: Program,
+    user_id: str,
+    period: str,
+    slot: datetime,
+    now: datetime,
+    workspace: Workspace,
+    covering_for: str | None = None,
+) -> Prompt:
+    """Record a prompt and queue its DM for the recipient's messaging window."""
+    prompt = session.scalar(
+        select(Prompt).where(
+            Prompt.program_id == program.id, Prompt.period == period, Prompt.user_id == user_id
+        )
+    )
+    if prompt is None:
+        prompt = Prompt(
+            team_id=program.team_id,
+            program_id=program.id,
+            user_id=user_id,
+            period=period,
+            slot_at=slot,
+            state="pending",
+            created_at=now,
+        )
+        session.add(prompt)
+        session.flush()
+    payload = render.prompt_message(
+        program,
+        prompt_id=prompt.id,
+        now=now,
+        last=status.latest(session, program_id=program.id),
+        covering_for=covering_for,
+    )
+    message = direct_message(
+        session,
+        workspace=workspace,
+        user_id=user_id,
+        now=now,
+        key=f"prompt:{prompt.id}:{now.isoformat()}",
+        payload=payload,
+        purpose=f"prompt:{prompt.id}",
+    )
+    prompt.outbox_id = message
+    return prompt
+
+
+def direct_message(
+    session: Session,
+    *,
+    workspace: Workspace,
+    user_id: str,
+    now: datetime,
+    key: str,
+    payload: dict[str, object],
+    purpose: str | None = None,
+) -> int | None:
+    """Queue a DM that waits for the recipient's Mon–Fri 08:00–20:00 window."""
+    person = session.get(Person, (workspace.team_id, user_id))
+    return outbox.enqueue(
+        session,
+        team_id=workspace.team_id,
+        key=key,
+        channel=user_id,
+        payload=payload,
+        now=now,
+        not_before=next_window_start(now, zone_of(person, workspace)),
+        purpose=purpose,
+    )
+
+
+def _remind(
+    session: Session, *, program: Program, job: ScheduledJob, now: datetime, workspace: Workspace
+) -> str:
+    pending = list(
+        session.scalars(
+            select(Prompt).where(
+                Prompt.program_id == program.id,
+                Prompt.period == job.period,
+                Prompt.state == "pending",
+            )
+        )
+    )
+    due = format_date(scheduling.slot_local_date(program, job.slot_at, workspace))
+    for prompt in pending:
+        direct_message(
+            session,
+            workspace=workspace,
+            user_id=prompt.user_id,
+            now=now,
+            key=f"reminder:{prompt.id}",
+            payload=render.reminder_message(program, prompt_id=prompt.id, due=due),
+        )
+    return f"reminded {len(pending)}"
+
+
+def _overdue(
+    session: Session, *, program: Program, job: ScheduledJob, now: datetime, workspace: Workspace
+) -> str:
+    due = format_date(scheduling.slot_local_date(program, job.slot_at, workspace))
+    overdue = f"no status update since it was due {due}"
+    previous = scheduling.previous_slot(program, job.slot_at, workspace)
+    last = program.last_update_at or program.created_at
+    stale = None
+    if previous is not None and last <= previous and program.created_at <= previous:
+        stale = "no update for two cadence periods"
+    program_flags.refresh(
+        session,
+        program=program,
+        now=now,
+        workspace=workspace,
+        scheduled={"OVERDUE_UPDATE": overdue, "STALE": stale},
+    )
+    session.execute(
+        update(Prompt)
+        .where(
+            Prompt.program_id == program.id, Prompt.period == job.period, Prompt.state == "pending"
+        )
+        .values(state="expired")
+    )
+    return "flagged overdue" + (" and stale" if stale else "")
+
+
+def _snoozed_prompt(
+    session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace
+) -> str:
+    prompt = session.get(Prompt, job.target_id)
+    if prompt is None or prompt.state != "snoozed":
+        return "skipped: answered meanwhile"
+    program = session.get(Program, prompt.program_id)
+    assert program is not None
+    if program.state != "active" or is_satisfied(program, slot=prompt.slot_at, workspace=workspace):
+        return "skipped: already updated"
+    prompt.state = "pending"
+    ask(
+        session,
+        program=program,
+        user_id=prompt.user_id,
+        period=prompt.period,
+        slot=prompt.slot_at,
+        now=now,
+        workspace=workspace,
+    )
+    return f"prompted {prompt.user_id} again"
+
+
+GONE = ("user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot")
+
+
+def report_unreachable(session: Session, *, now: datetime) -> list[str]:
+    """Tell the PMO channel, once per program and person, about prompts Slack refused."""
+    rows = (
+        session.execute(
+            select(Prompt, OutboxMessage.error)
+            .join(OutboxMessage, OutboxMessage.id == Prompt.outbox_id)
+            .where(
+                Prompt.state == "pending",
+                OutboxMessage.state == "failed",
+                OutboxMessage.error.in_(GONE),
+            )
+        )
+        .tuples()
+        .all()
+    )
+    said = []
+    for prompt, error in rows:
+        prompt.state = "undeliverable"
+        program = session.get(Program, prompt.program_id)
+        workspace = session.get(Workspace, prompt.team_id)
+        if program is None or workspace is None or workspace.pmo_channel_id is None:
+            continue
+        outbox.enqueue(
+            session,
+            team_id=program.team_id,
+            channel=workspace.pmo_channel_id,
+            key=f"owner-gone:{program.id}:{prompt.user_id}",
+            now=now,
+            payload=render.owner_gone_message(
+                program, user_id=prompt.user_id, error=error or "error"
+            ),
+        )
+        said.append(f"reported unreachable {prompt.user_id} for {program.key}")
+    return said

@@ -1,0 +1,216 @@
+"""`dispatch_due(now)`: one scheduler pass. The same code runs in-process and in `pmo-bot tick`.
+
+A pass (1) turns due status slots into jobs, (2) runs due jobs, (3) rechecks flags whose
+time has come, (4) reports owners Slack says are gone, and (5) sends queued messages whose
+time has come. Each item is its own short transaction, claimed before anything is sent, and
+no transaction stays open across a Slack call. On PostgreSQL the pass holds an advisory lock,
+so replicas take turns instead of contending; the claims make each item happen once anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import logs, outbox, program_flags, prompts, scheduling
+from storage.models import Program, ScheduledJob, Workspace
+
+log = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 0x504D4F  # "PMO"
+BATCH = 500
+MAX_SLOTS_PER_PROGRAM = 60  # a program down for months catches up slot by slot, bounded
+
+
+@dataclass
+class PassReport:
+    """What a pass did (or, dry, would do)."""
+
+    now: datetime
+    actions: list[str] = field(default_factory=list)
+    sent: int = 0
+    skipped_lock: bool = False
+
+    def add(self, line: str) -> None:
+        """Record one thing done."""
+        self.actions.append(line)
+
+
+def dispatch_due(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    budget: timedelta = timedelta(seconds=50),
+    default_timezone: str = "UTC",
+) -> PassReport:
+    """Do all work due at `now`; with `dry_run`, only say what would be done.
+
+    Args:
+        budget: Wall-clock time the pass may spend sending; what is left is due next pass.
+    """
+    report = PassReport(now=now)
+    with _pass_lock(sessions) as acquired:
+        if not acquired:
+            report.skipped_lock = True
+            return report
+        if dry_run:
+            _preview(sessions, now=now, report=report)
+            return report
+        deadline = datetime.now(UTC) + budget
+        _materialize_slots(sessions, now=now, report=report)
+        _run_jobs(sessions, now=now, report=report)
+        _recheck_flags(sessions, now=now, report=report)
+        report.sent = outbox.deliver_pending(
+            sessions, client, now=now, deadline=deadline, limit=BATCH * 4
+        )
+        _report_unreachable(sessions, now=now, report=report)
+    return report
+
+
+@contextmanager
+def _pass_lock(sessions: sessionmaker[Session]) -> Iterator[bool]:
+    """PostgreSQL: one pass at a time across replicas. SQLite: claims serialise anyway."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as connection:
+        acquired = bool(
+            connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+            ).scalar()
+        )
+        connection.commit()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                )
+                connection.commit()
+
+
+def _materialize_slots(
+    sessions: sessionmaker[Session], *, now: datetime, report: PassReport
+) -> None:
+    with sessions() as session:
+        due = list(
+            session.scalars(
+                select(Program.id)
+                .where(Program.state == "active", Program.next_due_at <= now)
+                .order_by(Program.next_due_at)
+                .limit(BATCH)
+            )
+        )
+    for program_id in due:
+        with sessions.begin() as session:
+            program = session.get(Program, program_id)
+            if program is None or program.next_due_at is None:
+                continue
+            space = session.get(Workspace, program.team_id)
+            assert space is not None
+            for _ in range(MAX_SLOTS_PER_PROGRAM):
+                if program.next_due_at is None or program.next_due_at > now:
+                    break
+                scheduling.materialize(session, program=program, workspace=space)
+        report.add(f"slot due: program {program_id}")
+
+
+def _run_jobs(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
+    with sessions() as session:
+        due = list(
+            session.scalars(
+                select(ScheduledJob.id)
+                .where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now)
+                .order_by(ScheduledJob.due_at, ScheduledJob.id)
+                .limit(BATCH)
+            )
+        )
+    for job_id in due:
+        try:
+            _run_job(sessions, job_id, now=now, report=report)
+        except Exception:  # one bad item must not stop the pass; it stays pending
+            log.exception("scheduled job failed", extra={"fields": {"job_id": job_id}})
+
+
+def _run_job(
+    sessions: sessionmaker[Session], job_id: int, *, now: datetime, report: PassReport
+) -> None:
+    with sessions.begin() as session:
+        claimed = session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
+            .values(state="done", done_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if not claimed:
+            return
+        job = session.get(ScheduledJob, job_id)
+        assert job is not None
+        space = session.get(Workspace, job.team_id)
+        assert space is not None
+        note = prompts.run_job(session, job=job, now=now, workspace=space)
+        job.note = note[:200]
+        if note.startswith("skipped"):
+            job.state = "skipped"
+    report.add(f"{job.kind} {job.period} program {job.target_id}: {note}")
+    logs.event(log, "job done", kind=job.kind, target=job.target_id, period=job.period, note=note)
+
+
+def _recheck_flags(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
+    with sessions() as session:
+        due = list(
+            session.scalars(select(Program.id).where(Program.flags_recheck_at <= now).limit(BATCH))
+        )
+    for program_id in due:
+        with sessions.begin() as session:
+            program = session.get(Program, program_id)
+            if (
+                program is None
+                or program.flags_recheck_at is None
+                or program.flags_recheck_at > now
+            ):
+                continue
+            space = session.get(Workspace, program.team_id)
+            assert space is not None
+            program_flags.refresh(session, program=program, now=now, workspace=space)
+        report.add(f"flags rechecked: program {program_id}")
+
+
+def _report_unreachable(
+    sessions: sessionmaker[Session], *, now: datetime, report: PassReport
+) -> None:
+    with sessions.begin() as session:
+        for line in prompts.report_unreachable(session, now=now):
+            report.add(line)
+
+
+def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
+    with sessions() as session:
+        for program in session.scalars(
+            select(Program)
+            .where(Program.state == "active", Program.next_due_at <= now)
+            .limit(BATCH)
+        ):
+            report.add(
+                f"would open the status slot of {program.key} due "
+                f"{program.next_due_at:%Y-%m-%d %H:%M} UTC"
+            )
+        for job in session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now)
+            .limit(BATCH)
+        ):
+            report.add(f"would run {job.kind} for program {job.target_id} ({job.period})")
+        waiting = outbox.pending_count(session, now=now)
+        if waiting:
+            report.add(f"would send {waiting} queued message(s)")
