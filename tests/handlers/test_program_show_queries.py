@@ -81,6 +81,9 @@ def test_show_query_count_does_not_grow_with_history(
     slack.command("UADMIN", "program add Large owner:<@ULEAD|lee>")
     add_history(sessions, "small", weeks=1, risks=1)
     add_history(sessions, "large", weeks=5 * 52, risks=200)
-    small, large = show_queries(slack, bot, engine, "small"), show_queries(slack, bot, engine, "large")
+    small, large = (
+        show_queries(slack, bot, engine, "small"),
+        show_queries(slack, bot, engine, "large"),
+    )
     assert small == large, (small, large)
     assert large <= 16, large
