@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -40,9 +40,10 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
     """Build the Bolt app: signature verification on, fast acks, features registered.
 
     `process_before_response=True` makes a listener's `ack(...)` the HTTP response
-    itself, so replies computed inline cost no polling wait; slow work uses lazy
-    listeners (after-ack work such as sending alerts) on `executor`.
+    itself, so replies computed inline cost no polling wait. Work after the ack (deferred
+    commands, lazy listeners) runs on `executor`.
     """
+    executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     app = App(
         client=deps.client,
         signing_secret=signing_secret,
@@ -52,7 +53,7 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
         listener_executor=executor,
     )
     app.use(_inject(deps))
-    router = Router()
+    router = Router(executor)
     for feature in FEATURES:
         feature.register(app, router)
     router.install(app)

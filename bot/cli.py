@@ -1,4 +1,4 @@
-"""`pmo-bot`: run the bot, migrate the database, print the version."""
+"""`pmo-bot`: run the bot, run one scheduler pass, migrate the database, print the version."""
 
 from __future__ import annotations
 
@@ -8,21 +8,29 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib.metadata import version
 from types import FrameType
 
 from pydantic import ValidationError
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
 
 from bot import dates, logs
-from bot.app import create_app, request_client
+from bot.app import create_app, request_client, scheduler_client
 from bot.clock import system_clock
 from bot.deps import Deps
 from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import MissingSetting, Settings
+from schedules.dispatch import PassReport
+from schedules.runner import SchedulerRunner, run_pass
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 
 log = logging.getLogger("pmo_bot")
+NOW_EXAMPLE = "2026-11-27T09:05:00Z"
+SCHEMA_BEHIND = "pmo-bot: the database schema is behind; run `pmo-bot db upgrade` first"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
         "--no-scheduler", action="store_true", help="do not run scheduled work in this process"
     )
     run.set_defaults(func=_run)
+    tick = commands.add_parser("tick", help="run one scheduler pass and say what it did")
+    tick.add_argument(
+        "--now", default=None, help=f"the pass's now, ISO 8601 (e.g. {NOW_EXAMPLE}); UTC if naive"
+    )
+    tick.add_argument(
+        "--dry-run", action="store_true", help="print what would be done; change and send nothing"
+    )
+    tick.set_defaults(func=_tick)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="migrate to the latest schema").set_defaults(
@@ -70,14 +86,8 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     token, secret = settings.require_slack_credentials()
-    engine = make_engine(settings.database_url)
-    if settings.is_sqlite:
-        migrate.upgrade(engine)
-    elif not migrate.is_current(engine):
-        print(
-            "pmo-bot: the database schema is behind; run `pmo-bot db upgrade` first",
-            file=sys.stderr,
-        )
+    engine = _migrated_engine(settings)
+    if engine is None:
         return 2
     dates.warm_up()
     deps = Deps(
@@ -88,27 +98,60 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     )
     app = create_app(deps, signing_secret=secret)
     health = Health(engine=engine, clock=system_clock)
-    if settings.slack_app_token is not None:
-        return _serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-    server = HttpServer(
-        wsgi_app(app, health), port=args.port if args.port is not None else settings.port
-    )
-    _on_sigterm(server.stop)
-    logs.event(log, "serving HTTP", port=server.port)
+    runner = None if args.no_scheduler else _start_scheduler(deps, token, health)
     try:
-        server.serve()
-    except KeyboardInterrupt:
-        pass
+        if settings.slack_app_token is not None:
+            return _serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+        return _serve_http(app, health, args.port if args.port is not None else settings.port)
     finally:
+        if runner is not None:
+            runner.shutdown(wait=True)
         engine.dispose()
         logs.event(log, "stopped")
+
+
+def _migrated_engine(settings: Settings, *, migrate_sqlite: bool = True) -> Engine | None:
+    """The database engine at the latest schema, or None (after saying why) when it is behind.
+
+    SQLite is migrated in place (one machine, no one else to coordinate with); PostgreSQL is
+    left to `pmo-bot db upgrade`, run once per release rather than by every replica.
+    """
+    engine = make_engine(settings.database_url)
+    if settings.is_sqlite and migrate_sqlite:
+        migrate.upgrade(engine)
+    elif not migrate.is_current(engine):
+        print(SCHEMA_BEHIND, file=sys.stderr)
+        engine.dispose()
+        return None
+    return engine
+
+
+def _start_scheduler(deps: Deps, token: str, health: Health) -> SchedulerRunner:
+    runner = SchedulerRunner(
+        deps.sessions,
+        scheduler_client(deps.settings, token),
+        deps.clock,
+        health,
+        default_timezone=deps.settings.pmo_timezone,
+    )
+    health.scheduler_expected = True
+    runner.start()
+    return runner
+
+
+def _serve_http(app: App, health: Health, port: int) -> int:
+    server = HttpServer(wsgi_app(app, health), port=port)
+    _on_sigterm(server.stop)
+    logs.event(log, "serving HTTP", port=server.port)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve()
     return 0
 
 
-def _serve_socket_mode(app: object, app_token: str) -> int:
+def _serve_socket_mode(app: App, app_token: str) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    handler = SocketModeHandler(app, app_token)  # type: ignore[arg-type]
+    handler = SocketModeHandler(app, app_token)
     _on_sigterm(handler.close)
     logs.event(log, "connecting in Socket Mode")
     with contextlib.suppress(KeyboardInterrupt):
@@ -124,6 +167,70 @@ def _on_sigterm(stop: Callable[[], object]) -> None:
         stop()
 
     signal.signal(signal.SIGTERM, handle)
+
+
+def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    now = _parse_now(args.now) if args.now is not None else system_clock()
+    if now is None:
+        return 2
+    client = _tick_client(settings, dry_run=args.dry_run)
+    # A dry run changes nothing, not even the schema: it refuses a database that is behind.
+    engine = _migrated_engine(settings, migrate_sqlite=not args.dry_run)
+    if engine is None:
+        return 2
+    try:
+        report = run_pass(
+            make_sessionmaker(engine),
+            client,
+            now=now,
+            dry_run=args.dry_run,
+            default_timezone=settings.pmo_timezone,
+        )
+    finally:
+        engine.dispose()
+    for line in report.actions:
+        print(line)
+    print(_summary(report, dry_run=args.dry_run))
+    return 0
+
+
+def _parse_now(text: str) -> datetime | None:
+    """`--now` as an aware UTC instant (naive means UTC), or None after saying what is wrong."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        print(
+            f"pmo-bot: --now {text!r} is not an ISO 8601 time; use e.g. {NOW_EXAMPLE}",
+            file=sys.stderr,
+        )
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _tick_client(settings: Settings, *, dry_run: bool) -> WebClient:
+    """The scheduler's client; a dry run sends nothing, so it needs no token."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    if not token and not dry_run:
+        raise MissingSetting("SLACK_BOT_TOKEN", "the bot token (xoxb-…) from OAuth & Permissions")
+    return scheduler_client(settings, token)
+
+
+def _summary(report: PassReport, *, dry_run: bool) -> str:
+    when = report.now.isoformat()
+    count = len(report.actions)
+    if report.skipped_lock:
+        return f"pass as of {when}: skipped; another process is running a pass right now"
+    if dry_run:
+        return (
+            f"dry run as of {when}: would do {_plural(count, 'thing')}; nothing was changed or sent"
+        )
+    return f"pass as of {when}: {_plural(count, 'action')}, {_plural(report.sent, 'message')} sent"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 if __name__ == "__main__":

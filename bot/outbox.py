@@ -40,6 +40,7 @@ PERMANENT = frozenset(
     }
 )
 MAX_ATTEMPTS = 5
+QUEUED = "outbox_queued"
 
 
 def enqueue(
@@ -80,6 +81,7 @@ def enqueue(
         savepoint.rollback()
         return None
     savepoint.commit()
+    session.info[QUEUED] = True  # wakes the outbox worker once this transaction commits
     return message.id
 
 

@@ -7,8 +7,8 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -21,33 +21,68 @@ from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+# The in-process scheduler passes every minute; this long without one means it is stuck.
+SCHEDULER_LATE_AFTER = timedelta(minutes=5)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @dataclass
 class Health:
-    """What `/healthz` reports: the database, and the scheduler's last completed pass."""
+    """What `/healthz` reports: the database, and the scheduler's last completed pass.
+
+    Attributes:
+        engine: The database to check.
+        clock: Measures how long ago the last pass completed.
+        scheduler_expected: Whether this process runs the scheduler; if so, a scheduler
+            that has not completed a pass for `SCHEDULER_LATE_AFTER` makes the check fail.
+        last_pass: When the in-process scheduler last completed a pass.
+        started_at: When the process started (the clock's now at construction by default);
+            before the first pass, lateness counts from here.
+    """
 
     engine: Engine
     clock: Clock
     scheduler_expected: bool = False
     last_pass: datetime | None = None
-    started_at: datetime | None = field(default=None)
+    started_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.started_at is None:
+            self.started_at = self.clock()
 
     def check(self) -> tuple[int, dict[str, Any]]:
-        """HTTP status and body: 503 when the database does not answer."""
-        body: dict[str, Any] = {"database": "ok"}
-        status = 200
+        """HTTP status and body: 503 when the database does not answer or the scheduler is late.
+
+        The body always carries `database`, `scheduler` ("off", "ok" or "late"),
+        `last_pass` (ISO 8601 or null) and `ok`.
+        """
+        database = self._database()
+        scheduler = self._scheduler()
+        body: dict[str, Any] = {
+            "database": database,
+            "scheduler": scheduler,
+            "last_pass": self.last_pass.isoformat() if self.last_pass else None,
+        }
+        status = 200 if database == "ok" and scheduler != "late" else 503
+        body["ok"] = status == 200
+        return status, body
+
+    def _database(self) -> str:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as exc:  # any driver error means unhealthy
             log.warning("health check: database unreachable: %s", type(exc).__name__)
-            body["database"] = "unreachable"
-            status = 503
-        body["last_pass"] = self.last_pass.isoformat() if self.last_pass else None
-        body["ok"] = status == 200
-        return status, body
+            return "unreachable"
+        return "ok"
+
+    def _scheduler(self) -> str:
+        if not self.scheduler_expected:
+            return "off"
+        since = self.last_pass or self.started_at
+        if since is not None and self.clock() - since > SCHEDULER_LATE_AFTER:
+            return "late"
+        return "ok"
 
 
 def wsgi_app(app: App, health: Health) -> WSGIApp:

@@ -93,9 +93,3 @@ def run_action(
 
 def _team_id(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or body["user"]["team_id"])
-
-
-def deliver_outbox(context: BoltContext) -> None:
-    """After the ack: send the messages the request decided (alerts, posts, receipts)."""
-    deps: Deps = context["deps"]
-    outbox.deliver_pending(deps.sessions, deps.client, now=deps.clock())

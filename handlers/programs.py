@@ -23,8 +23,8 @@ ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor")
 def register(app: App, router: Router) -> None:
     """Route `/pmo program …` and the program modals."""
     router.add("program add", add)
-    router.add("program list", list_)
-    router.add("program show", show)
+    router.add("program list", list_, mode="deferred")
+    router.add("program show", show, mode="deferred")
     router.add("program edit", edit)
     for command in programs.TRANSITIONS:
         router.add(f"program {command}", change_state)

@@ -12,7 +12,7 @@ from bot.blocks.common import done_view, message, section
 from bot.blocks.programs import program_picker
 from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
 from bot.errors import UserError
-from handlers.interactive import deliver_outbox, run_action, run_submission
+from handlers.interactive import run_action, run_submission
 from handlers.programs import program_arg
 from handlers.request import ActionRequest, CommandRequest, ModalSubmission
 from handlers.router import Reply, Router
@@ -23,12 +23,12 @@ QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
 def register(app: App, router: Router) -> None:
     """Route `/pmo risk`, `/pmo risks`, the RAID modals and buttons."""
     router.add("risk", log_item)
-    router.add("risks", list_items)
-    app.view("raid_submit")(ack=submit, lazy=[deliver_outbox])
-    app.view("raid_mitigate")(ack=submit_mitigation, lazy=[deliver_outbox])
+    router.add("risks", list_items, mode="deferred")
+    app.view("raid_submit")(submit)
+    app.view("raid_mitigate")(submit_mitigation)
     app.action("raid_mitigate")(mitigate_button)
-    app.action("raid_close")(ack=close_button, lazy=[deliver_outbox])
-    app.action("raid_escalate")(ack=escalate_button, lazy=[deliver_outbox])
+    app.action("raid_close")(close_button)
+    app.action("raid_escalate")(escalate_button)
 
 
 def log_item(request: CommandRequest) -> Reply:

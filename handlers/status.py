@@ -13,7 +13,7 @@ from bot.blocks.common import done_view
 from bot.blocks.programs import program_picker
 from bot.commands import parse_rag
 from bot.errors import UserError
-from handlers.interactive import deliver_outbox, run_action, run_submission
+from handlers.interactive import run_action, run_submission
 from handlers.programs import program_arg
 from handlers.request import ActionRequest, CommandRequest, Interaction, ModalSubmission
 from handlers.router import Reply, Router
@@ -25,7 +25,7 @@ RAG_HELP = "green, amber or red (also g/a/r, yellow, on track, at risk, off trac
 def register(app: App, router: Router) -> None:
     """Route `/pmo status` and the status modal and buttons."""
     router.add("status", command)
-    app.view("status_submit")(ack=submit, lazy=[deliver_outbox])
+    app.view("status_submit")(submit)
     app.action("status_pick_program")(pick_program)
     app.action("status_edit")(edit_button)
     app.action("status_add_plan")(edit_button)

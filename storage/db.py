@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -31,9 +32,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     A deferred transaction that reads, then writes, fails at once ("database is locked")
     when another connection wrote in between: SQLite cannot upgrade a stale snapshot. Taking
-    the lock at BEGIN IMMEDIATE makes concurrent requests (and a `tick` process sharing the
-    file) queue on `busy_timeout` instead. Requests are short, so the queue is too.
+    the lock at BEGIN IMMEDIATE makes concurrent transactions queue instead.
+
+    Within one process they queue on a Python lock, which hands over the moment the holder
+    commits; SQLite's own busy handler (which another process, such as `pmo-bot tick`,
+    waits on) sleeps in growing steps and would add tens of milliseconds to the tail.
     """
+    writer = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -49,7 +54,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError("waited too long for the SQLite write lock")
+        connection.info["holds_writer"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop("holds_writer", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -98,6 +98,7 @@ class Program(Base):
         Index(None, "team_id", "owner_id"),
         Index(None, "team_id", "rag"),
         Index(None, "team_id", "flag_count"),
+        Index(None, "team_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import threading
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app, request_client
 from bot.deps import Deps
-from bot.sandbox.driver import SlackDriver
+from bot.outbox_worker import OutboxWorker
+from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import Settings
@@ -122,14 +124,16 @@ class Bot:
     deps: Deps
     health: Health
     executor: ThreadPoolExecutor
+    outbox: OutboxWorker
 
     def settle(self) -> None:
-        """Wait until the after-ack work of every request so far is done.
+        """Wait until the after-ack work of every request so far is done, messages sent.
 
-        The app runs lazy listeners on one worker thread here, so a no-op submitted now
-        finishes only after everything queued before it.
+        The app runs after-ack work on one worker thread here, so a no-op submitted now
+        finishes only after everything queued before it; then the outbox drains.
         """
         self.executor.submit(lambda: None).result(timeout=30)
+        self.outbox.drain()
 
 
 @pytest.fixture
@@ -147,20 +151,50 @@ def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
         clock=clock,
         client=request_client(settings, "xoxb-test-token"),
     )
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lazy")
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-ack")
     app = create_app(deps, signing_secret=SIGNING_SECRET, executor=executor)
+    worker = OutboxWorker(deps.sessions, deps.client, clock).start()
     health = Health(engine=engine, clock=clock)
     server = HttpServer(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
-    yield Bot(url=f"http://127.0.0.1:{server.port}", deps=deps, health=health, executor=executor)
+    yield Bot(
+        url=f"http://127.0.0.1:{server.port}",
+        deps=deps,
+        health=health,
+        executor=executor,
+        outbox=worker,
+    )
     server.stop()
-    executor.shutdown(wait=True)
     thread.join(timeout=5)
+    executor.shutdown(wait=True)
+    worker.stop()
     assert not thread.is_alive(), "the server did not stop"
+
+
+class SettlingDriver(SlackDriver):
+    """Reads like a person in Slack: a command's answer is what they end up seeing.
+
+    After each command it waits for the app's after-ack work; a deferred answer posted to
+    the command's response_url becomes the reply's body.
+    """
+
+    def __init__(self, bot: Bot, fake: FakeSlack) -> None:
+        super().__init__(bot.url, SIGNING_SECRET, fake)
+        self._bot = bot
+        self._fake = fake
+
+    def command(self, user_id: str, text: str, **kwargs: str) -> Reply:  # type: ignore[override]
+        reply = super().command(user_id, text, **kwargs)
+        self._bot.settle()
+        if reply.body is None and reply.status == 200:
+            posted = [r["body"] for r in self._fake.responses if r["url"] == reply.response_url]
+            if posted:
+                return dataclasses.replace(reply, body=posted[-1])
+        return reply
 
 
 @pytest.fixture
 def slack(bot: Bot, fake: FakeSlack) -> SlackDriver:
     """Drive the app as Slack does: signed commands, clicks, modal submissions, events."""
-    return SlackDriver(bot.url, SIGNING_SECRET, fake)
+    return SettlingDriver(bot, fake)

@@ -69,10 +69,12 @@ def test_run_serves_slack_and_health_and_stops_cleanly_on_sigterm(
     slack = SlackDriver(url, SECRET, fake)
     assert "/pmo program add" in text_of(slack.command("ULEAD", "help").body)
     slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
-    assert "Apollo" in text_of(slack.command("ULEAD", "program list").body)
+    listed = slack.command("ULEAD", "program list")  # answered after the ack
+    assert "Apollo" in text_of(fake.wait_for_response(listed.response_url or "")["body"])
     forged = SlackDriver(url, "wrong-secret", fake).command("UADMIN", "program add Evil owner:@lee")
     assert forged.status == 401
-    assert "Evil" not in text_of(slack.command("ULEAD", "program list").body)
+    listed = slack.command("ULEAD", "program list")
+    assert "Evil" not in text_of(fake.wait_for_response(listed.response_url or "")["body"])
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0
     rest = "".join(iter(lambda: logs.get(timeout=5) if not logs.empty() else "", ""))

@@ -8,6 +8,7 @@ modal's inputs), so a flow test exercises the same contract production does.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import time
 import urllib.error
@@ -36,6 +37,7 @@ class Reply:
     status: int
     body: Json | str | None
     headers: dict[str, str]
+    response_url: str | None = None
 
 
 class SlackDriver:
@@ -79,7 +81,8 @@ class SlackDriver:
             "response_url": self._fake.new_response_url(channel_id=channel_id, user_id=user_id),
             "trigger_id": self._fake.issue_trigger(user_id),
         }
-        return self._post(urlencode(form).encode(), "application/x-www-form-urlencoded")
+        reply = self._post(urlencode(form).encode(), "application/x-www-form-urlencoded")
+        return dataclasses.replace(reply, response_url=form["response_url"])
 
     # interactivity
 

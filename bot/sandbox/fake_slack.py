@@ -749,6 +749,7 @@ class FakeSlack:
         self._world = _World(team_id, team_domain, bot_user_id)
         self._faults = _Faults()
         self._lock = threading.RLock()
+        self._recorded = threading.Condition(self._lock)
         self._calls: list[Call] = []
         self._responses: list[Json] = []
         self._response_targets: dict[str, _ResponseTarget] = {}
@@ -950,6 +951,20 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy(self._responses)
 
+    def wait_for_response(self, url: str, timeout: float = 10) -> Json:
+        """The first post to `url`, waiting for it (an app that answers after its ack).
+
+        Raises:
+            TimeoutError: nothing was posted there in time.
+        """
+        with self._recorded:
+            found = self._recorded.wait_for(
+                lambda: [r for r in self._responses if r["url"] == url], timeout=timeout
+            )
+            if not found:
+                raise TimeoutError(f"nothing was posted to {url}")
+            return copy.deepcopy(found[0])
+
     def clear(self) -> None:
         """Forget recorded calls and responses; the workspace (messages, views…) stays."""
         with self._lock:
@@ -1061,6 +1076,7 @@ class FakeSlack:
             errors = [error.error, *error.messages] if error else []
             url = f"{self._origin()}/response/{key}"
             self._responses.append({"url": url, "body": body, "errors": errors})
+            self._recorded.notify_all()
             if error is not None:
                 return _Reply.of_json(400, error.body())
             self._world.apply_response(target, body)
