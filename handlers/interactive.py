@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 
-from bot import forms, logs, outbox
+from bot import forms, logs
 from bot.blocks.help import error_message
 from bot.deps import Deps
 from bot.errors import UserError
