@@ -15,11 +15,21 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import logs
 from bot.deps import Deps
 from bot.settings import Settings
-from handlers import config, events, help, milestones, programs, raid, status
+from handlers import (
+    config,
+    events,
+    help,
+    milestones,
+    people,
+    programs,
+    prompts,
+    raid,
+    status,
+)
 from handlers.router import Router
 
 log = logging.getLogger(__name__)
-FEATURES = (help, programs, milestones, status, raid, config, events)
+FEATURES = (help, programs, milestones, status, prompts, raid, people, config, events)
 
 
 def request_client(settings: Settings, token: str) -> WebClient:

@@ -21,6 +21,7 @@ from bot import dates, logs
 from bot.app import create_app, request_client, scheduler_client
 from bot.clock import system_clock
 from bot.deps import Deps
+from bot.outbox_worker import OutboxWorker
 from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import MissingSetting, Settings
 from schedules.dispatch import PassReport
@@ -97,6 +98,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         client=request_client(settings, token),
     )
     app = create_app(deps, signing_secret=secret)
+    outbox = OutboxWorker(deps.sessions, deps.client, deps.clock).start()
     health = Health(engine=engine, clock=system_clock)
     runner = None if args.no_scheduler else _start_scheduler(deps, token, health)
     try:
@@ -106,6 +108,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         if runner is not None:
             runner.shutdown(wait=True)
+        outbox.stop()
         engine.dispose()
         logs.event(log, "stopped")
 

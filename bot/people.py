@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot import programs
+from bot import audit, programs
 from bot.errors import UserError
 from storage.models import Person
 
@@ -114,3 +114,24 @@ def _all_users(client: WebClient) -> Iterator[dict[str, Any]]:
 def mention(user_id: str | None) -> str:
     """A Slack mention for a user id, or an em dash when nobody is set."""
     return f"<@{user_id}>" if user_id else "—"
+
+
+def set_out_of_office(
+    session: Session, *, person: Person, until: date | None, today: date, now: datetime
+) -> None:
+    """Mark a person out of office through `until` (inclusive), or back (None)."""
+    if until is not None and until < today:
+        raise UserError("That date is in the past; give the last day you are away.")
+    before = person.ooo_until
+    person.ooo_until = until
+    audit.record(
+        session,
+        team_id=person.team_id,
+        actor_id=person.user_id,
+        entity="person",
+        entity_id=person.user_id,
+        action="ooo",
+        now=now,
+        before={"ooo_until": before},
+        after={"ooo_until": until},
+    )

@@ -356,6 +356,16 @@ def get(session: Session, *, team_id: str, program_id: int) -> Program:
     return program
 
 
+def owned_by(session: Session, *, person: Person) -> list[Program]:
+    """Active or paused programs the person owns."""
+    query = select(Program).where(
+        Program.team_id == person.team_id,
+        Program.owner_id == person.user_id,
+        Program.state.in_(("active", "paused")),
+    )
+    return list(session.scalars(query.order_by(Program.name)))
+
+
 def updatable_by(session: Session, *, person: Person, limit: int = 500) -> list[Program]:
     """Active programs the person owns or covers; for an admin with none, all active ones."""
     covered = select(ProgramDelegate.program_id).where(

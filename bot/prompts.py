@@ -35,11 +35,19 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
 
 
 def is_satisfied(program: Program, *, slot: datetime, workspace: Workspace) -> bool:
-    """Whether an update arrived in the period the slot closes (or since)."""
+    """Whether an update arrived in the period the slot closes (or since).
+
+    That period opens at the previous slot's deadline (slot + grace), not at the previous
+    slot: an update answers the first deadline it comes before, so the answer to last
+    week's prompt does not also satisfy this week's.
+    """
     if program.last_update_at is None:
         return False
     previous = scheduling.previous_slot(program, slot, workspace)
-    opened = max(filter(None, [previous, program.created_at]))
+    opened = program.created_at
+    if previous is not None:
+        deadline = min(previous + timedelta(hours=workspace.grace_hours), slot)
+        opened = max(deadline, program.created_at)
     return program.last_update_at > opened
 
 

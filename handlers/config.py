@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from bot import workspace
 from bot.blocks.common import message, section
+from bot.commands import parse_int_in_range
 from bot.errors import UserError
 from handlers.request import CommandRequest
 from handlers.router import Reply, Router
@@ -19,6 +20,7 @@ def register(app: App, router: Router) -> None:
     router.add("config admins", admins)
     router.add("config pmo-channel", pmo_channel)
     router.add("config timezone", timezone)
+    router.add("config grace", grace)
 
 
 def _reply(text: str) -> Reply:
@@ -41,6 +43,7 @@ def show(request: CommandRequest) -> Reply:
         ),
         f"PMO channel: {f'<#{space.pmo_channel_id}>' if space.pmo_channel_id else 'not set'}",
         f"Time zone: {space.timezone}",
+        f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
     ]
     return _reply("\n".join(lines))
 
@@ -115,3 +118,23 @@ def timezone(request: CommandRequest) -> Reply:
         now=request.now,
     )
     return _reply(f"The workspace time zone is now {name}.")
+
+
+def grace(request: CommandRequest) -> Reply:
+    """`config grace <hours>`: how long after the due time an update counts as overdue."""
+    request.require_admin("set the grace period")
+    if len(request.words) != 1:
+        raise UserError("Give the grace period in hours, 1 to 168, e.g. `24`.")
+    hours = parse_int_in_range(request.words[0].text, 1, 168, what="grace period in hours")
+    workspace.update_setting(
+        request.session,
+        workspace=request.workspace,
+        actor_id=request.user_id,
+        name="grace_hours",
+        value=hours,
+        now=request.now,
+    )
+    return _reply(
+        f"Updates are now overdue {hours} h after they are due; one reminder goes "
+        f"out after {hours / 2:g} h. This applies from the next status slot."
+    )

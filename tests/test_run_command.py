@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -27,10 +28,12 @@ def _lines(stream: object, into: queue.Queue[str]) -> None:
         into.put(line)
 
 
-@pytest.fixture
-def running_bot(
-    fake: FakeSlack, tmp_path: Path
-) -> Iterator[tuple[subprocess.Popen[str], str, queue.Queue[str]]]:
+Served = tuple[subprocess.Popen[str], str, queue.Queue[str]]
+
+
+@contextlib.contextmanager
+def _serving(fake: FakeSlack, tmp_path: Path, *args: str) -> Iterator[Served]:
+    """Start `pmo-bot run --port 0 ARGS`; yield the process, its URL and its log lines."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMO_"))}
     env.update(
         SLACK_BOT_TOKEN="xoxb-run-test",
@@ -40,7 +43,7 @@ def running_bot(
         LOG_LEVEL="INFO",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--port", "0"],
+        [sys.executable, "-m", "bot.cli", "run", "--port", "0", *args],
         env=env,
         cwd=tmp_path,
         stderr=subprocess.PIPE,
@@ -50,22 +53,35 @@ def running_bot(
     logs: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_lines, args=(process.stderr, logs), daemon=True).start()
     port = None
-    while port is None:
-        line = json.loads(logs.get(timeout=30))
-        if line["msg"] == "serving HTTP":
-            port = line["port"]
-    yield process, f"http://127.0.0.1:{port}", logs
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=10)
+    try:
+        while port is None:
+            line = json.loads(logs.get(timeout=30))
+            if line["msg"] == "serving HTTP":
+                port = line["port"]
+        yield process, f"http://127.0.0.1:{port}", logs
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def running_bot(fake: FakeSlack, tmp_path: Path) -> Iterator[Served]:
+    with _serving(fake, tmp_path) as served:
+        yield served
+
+
+def _health(url: str) -> tuple[int, dict[str, object]]:
+    with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+        return response.status, json.load(response)
 
 
 def test_run_serves_slack_and_health_and_stops_cleanly_on_sigterm(
-    running_bot: tuple[subprocess.Popen[str], str, queue.Queue[str]], fake: FakeSlack
+    running_bot: Served, fake: FakeSlack
 ) -> None:
     process, url, logs = running_bot
-    with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-        assert response.status == 200
+    status, health = _health(url)
+    assert (status, health["scheduler"]) == (200, "ok")
     slack = SlackDriver(url, SECRET, fake)
     assert "/pmo program add" in text_of(slack.command("ULEAD", "help").body)
     slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
@@ -78,5 +94,14 @@ def test_run_serves_slack_and_health_and_stops_cleanly_on_sigterm(
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0
     rest = "".join(iter(lambda: logs.get(timeout=5) if not logs.empty() else "", ""))
+    assert '"scheduler stopped"' in rest
     assert '"stopped"' in rest
     assert "xoxb-run-test" not in rest
+
+
+def test_run_without_scheduler_reports_it_off_in_health(fake: FakeSlack, tmp_path: Path) -> None:
+    with _serving(fake, tmp_path, "--no-scheduler") as (process, url, _logs):
+        status, health = _health(url)
+        assert (status, health["scheduler"], health["last_pass"]) == (200, "off", None)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0

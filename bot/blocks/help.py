@@ -27,7 +27,10 @@ USAGE: dict[str, str] = {
     "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" [impact:1-5|low|medium|high] '
     "[likelihood:…] [due:<date>] [owner:@x]",
     "risks": "/pmo risks [<program>|mine|overdue]",
-    "config": "/pmo config [admins add|remove @x | pmo-channel #c | timezone <Area/City>]",
+    "ooo": "/pmo ooo until:<date> | /pmo ooo off",
+    "config grace": "/pmo config grace <hours>",
+    "config": "/pmo config [admins add|remove @x | pmo-channel #c | timezone <Area/City> | "
+    "grace <hours>]",
     "config admins": "/pmo config admins add|remove @person",
     "config pmo-channel": "/pmo config pmo-channel #channel",
     "config timezone": "/pmo config timezone <Area/City>",
@@ -46,7 +49,7 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
     "config": (
         "Workspace settings, for PMO admins. While no PMO admin is set, Slack workspace "
         "admins and owners act as PMO admins.",
-        ["config admins", "config pmo-channel", "config timezone"],
+        ["config admins", "config pmo-channel", "config timezone", "config grace"],
     ),
     "dates": (
         "Dates: `tomorrow`, `next friday`, `in 2 weeks`, `Dec 3`, `2026-12-03`. "

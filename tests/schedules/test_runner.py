@@ -11,48 +11,19 @@ from pathlib import Path
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import people, programs, workspace
 from bot.sandbox.fake_slack import FakeSlack
 from bot.server import Health
 from schedules.runner import SchedulerRunner
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
-from tests.conftest import TEAM, ManualClock
+from tests.conftest import ManualClock
+from tests.schedules.conftest import TOKYO, World, make_client
 
 CREATED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 TOKYO_FRIDAY_10_05 = datetime(2026, 11, 27, 1, 5, tzinfo=UTC)
-
-
-def seed_program(
-    sessions: sessionmaker[Session], *, name: str, owner_id: str, tz: str, cadence: str
-) -> int:
-    """Register a program whose owner lives in `tz`, as `program add` would; returns its id."""
-    with sessions.begin() as session:
-        workspace.get_workspace(session, team_id=TEAM, default_timezone="UTC", now=CREATED)
-        people.upsert_person(
-            session,
-            team_id=TEAM,
-            user={"id": owner_id, "name": owner_id.lower(), "tz": tz},
-            now=CREATED,
-        )
-        program = programs.add_program(
-            session,
-            team_id=TEAM,
-            actor_id="UADMIN",
-            new=programs.NewProgram(name=name, owner_id=owner_id, cadence=cadence),
-            timezone=tz,
-            today=CREATED.date(),
-            now=CREATED,
-        )
-        return program.id
-
-
-def client_for(fake: FakeSlack) -> WebClient:
-    return WebClient(token="xoxb-runner-test", base_url=fake.base_url)
 
 
 @pytest.fixture
@@ -72,13 +43,13 @@ def unmigrated(tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_a_pass_prompts_the_due_owner_and_records_the_pass_time(
-    sessions: sessionmaker[Session], fake: FakeSlack, clock: ManualClock, health: Health
+    world: World, fake: FakeSlack, clock: ManualClock, health: Health
 ) -> None:
-    seed_program(
-        sessions, name="Apollo", owner_id="ULEAD2", tz="Asia/Tokyo", cadence="weekly fri 10:00"
-    )
+    world.workspace(now=CREATED)
+    world.person("ULEAD2", TOKYO, now=CREATED)
+    world.program("Apollo", owner="ULEAD2", cadence="weekly fri 10:00", tz=TOKYO, now=CREATED)
     clock.now = TOKYO_FRIDAY_10_05
-    runner = SchedulerRunner(sessions, client_for(fake), clock, health)
+    runner = SchedulerRunner(world.sessions, world.client, clock, health)
 
     report = runner.run_once()
 
@@ -91,7 +62,9 @@ def test_a_failed_pass_is_logged_and_the_next_pass_still_runs(
     unmigrated: Engine, fake: FakeSlack, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     health = Health(engine=unmigrated, clock=clock, scheduler_expected=True)
-    runner = SchedulerRunner(make_sessionmaker(unmigrated), client_for(fake), clock, health)
+    runner = SchedulerRunner(
+        make_sessionmaker(unmigrated), make_client(fake.base_url), clock, health
+    )
 
     with caplog.at_level(logging.ERROR, logger="schedules.runner"):
         assert runner.run_once() is None
@@ -108,7 +81,7 @@ def test_a_failed_pass_is_logged_and_the_next_pass_still_runs(
 def test_start_registers_one_coalescing_job_a_minute_whose_first_pass_runs_at_once(
     sessions: sessionmaker[Session], fake: FakeSlack, clock: ManualClock, health: Health
 ) -> None:
-    runner = SchedulerRunner(sessions, client_for(fake), clock, health)
+    runner = SchedulerRunner(sessions, make_client(fake.base_url), clock, health)
     first_pass = threading.Event()
 
     def on_executed(event: JobExecutionEvent) -> None:

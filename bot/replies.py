@@ -1,0 +1,169 @@
+"""Free-text answers to status prompts: "amber - vendor late; next: escalate"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import scheduling, status
+from bot.commands import parse_rag_prefix
+from bot.errors import UserError
+from storage.models import (
+    OutboxMessage,
+    Person,
+    Program,
+    Prompt,
+    ScheduledJob,
+    StatusUpdate,
+    Workspace,
+)
+
+_NEXT = re.compile(r"[;,.]?\s*\bnext(?:\s+steps?)?\s*:\s*", re.IGNORECASE)
+SNOOZE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    """A reply read as a status: RAG, summary, and next steps when given."""
+
+    rag: str
+    summary: str
+    next_steps: str | None
+
+
+def parse(text: str) -> ParsedReply | None:
+    """Read a reply; None when it does not start with a RAG word (nothing is guessed)."""
+    found = parse_rag_prefix(text.strip())
+    if found is None:
+        return None
+    rag, rest = found
+    parts = _NEXT.split(rest, maxsplit=1)
+    summary = parts[0].strip(" ;,.-")
+    next_steps = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
+    if not summary:
+        return None
+    return ParsedReply(rag=rag, summary=summary, next_steps=next_steps)
+
+
+def pending_for(session: Session, *, team_id: str, user_id: str) -> list[tuple[Prompt, Program]]:
+    """Prompts waiting for this person's answer, oldest first."""
+    rows = session.execute(
+        select(Prompt, Program)
+        .join(Program, Program.id == Prompt.program_id)
+        .where(
+            Prompt.team_id == team_id,
+            Prompt.user_id == user_id,
+            Prompt.state == "pending",
+            Program.state == "active",
+        )
+        .order_by(Prompt.slot_at, Prompt.id)
+    )
+    return [(prompt, program) for prompt, program in rows.tuples()]
+
+
+def prompt_in_thread(
+    session: Session, *, team_id: str, user_id: str, thread_ts: str
+) -> tuple[Prompt, Program] | None:
+    """The prompt whose DM started the thread a reply was written in."""
+    row = (
+        session.execute(
+            select(Prompt, Program)
+            .join(Program, Program.id == Prompt.program_id)
+            .join(OutboxMessage, OutboxMessage.id == Prompt.outbox_id)
+            .where(
+                Prompt.team_id == team_id, Prompt.user_id == user_id, OutboxMessage.ts == thread_ts
+            )
+        )
+        .tuples()
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
+def get_prompt(session: Session, *, team_id: str, prompt_id: int, person: Person) -> Prompt:
+    """A prompt of this person's, for its buttons."""
+    prompt = session.get(Prompt, prompt_id)
+    if prompt is None or prompt.team_id != team_id:
+        raise UserError("That prompt no longer exists.")
+    if prompt.user_id != person.user_id:
+        raise UserError(f"This prompt was sent to <@{prompt.user_id}>.")
+    return prompt
+
+
+def answer(
+    session: Session,
+    *,
+    prompt: Prompt,
+    program: Program,
+    author: Person,
+    reply: ParsedReply,
+    now: datetime,
+    workspace: Workspace,
+) -> StatusUpdate:
+    """Store a reply as the program's status update."""
+    if prompt.state not in ("pending", "snoozed"):
+        raise UserError(f"The prompt for *{program.name}* was already answered.")
+    data = status.StatusInput(
+        rag=reply.rag, summary=reply.summary, next_steps=reply.next_steps, source="reply"
+    )
+    status.validate(data, require_recovery=False, today=now.date())
+    return status.submit(
+        session, program=program, author_id=author.user_id, data=data, now=now, workspace=workspace
+    )
+
+
+def no_change(
+    session: Session,
+    *,
+    prompt: Prompt,
+    program: Program,
+    author: Person,
+    now: datetime,
+    workspace: Workspace,
+) -> StatusUpdate:
+    """Repeat the last RAG and summary, marked as "no change"."""
+    if prompt.state not in ("pending", "snoozed"):
+        raise UserError(f"The prompt for *{program.name}* was already answered.")
+    last = status.latest(session, program_id=program.id)
+    if last is None:
+        raise UserError("There is no earlier status to repeat; submit an update instead.")
+    data = status.StatusInput(
+        rag=last.rag,
+        summary=last.summary,
+        path_to_green=last.path_to_green,
+        recovery_date=last.recovery_date,
+        source="no_change",
+    )
+    return status.submit(
+        session, program=program, author_id=author.user_id, data=data, now=now, workspace=workspace
+    )
+
+
+def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
+    """Ask again in a day (once per click; a second click is told it is snoozed)."""
+    changed = session.execute(
+        update(Prompt)
+        .where(Prompt.id == prompt.id, Prompt.state == "pending")
+        .values(state="snoozed")
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not changed:
+        raise UserError("That prompt is no longer waiting (answered or snoozed already).")
+    again = now + SNOOZE
+    scheduling.add_job(
+        session,
+        ScheduledJob(
+            team_id=prompt.team_id,
+            kind="snooze",
+            target_id=prompt.id,
+            period=f"{prompt.period}@{now.isoformat(timespec='minutes')}",
+            slot_at=prompt.slot_at,
+            due_at=again,
+            state="pending",
+        ),
+    )
+    return again
