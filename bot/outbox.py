@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Prompt
 
 log = logging.getLogger(__name__)
 # A row left "sending" this long was interrupted by a crash: send it again (once).
@@ -127,6 +127,11 @@ def _deliver_one(
     except SlackApiError as exc:
         _mark_failed(sessions, message, str(exc.response.get("error") or "error"))
         return 0
+    except Exception:
+        # Uncertain (a timeout, a reset connection): it may have been posted. The claim stays
+        # "sending", so it is sent once more after STUCK_AFTER; the other messages go on.
+        log.exception("outbox delivery interrupted", extra={"fields": {"message_id": message.id}})
+        return 0
     _mark(sessions, message.id, state="sent", sent_at=now, ts=response.get("ts"))
     return 1
 
@@ -157,7 +162,20 @@ def _claim(
         ).rowcount  # type: ignore[attr-defined]
         if not claimed:
             return None
-        return session.get(OutboxMessage, message_id)
+        message = session.get(OutboxMessage, message_id)
+        if message is not None and _answered_meanwhile(session, message):
+            message.state = "withdrawn"
+            return None
+        return message
+
+
+def _answered_meanwhile(session: Session, message: OutboxMessage) -> bool:
+    """A prompt or reminder held for the recipient's window whose prompt got its answer."""
+    kind, _, prompt_id = (message.purpose or "").partition(":")
+    if kind not in ("prompt", "reminder") or not prompt_id.isdigit():
+        return False
+    state = session.scalar(select(Prompt.state).where(Prompt.id == int(prompt_id)))
+    return state == "answered"
 
 
 def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error: str) -> None:

@@ -190,6 +190,7 @@ def _remind(
             now=now,
             key=f"reminder:{prompt.id}",
             payload=render.reminder_message(program, prompt_id=prompt.id, due=due),
+            purpose=f"reminder:{prompt.id}",
         )
     return f"reminded {len(pending)}"
 
@@ -264,7 +265,7 @@ def report_unreachable(session: Session, *, now: datetime) -> list[str]:
     )
     said = []
     for prompt, error in rows:
-        prompt.state = "undeliverable"
+        prompt.state = "unreachable"  # fits the 12-character state column
         program = session.get(Program, prompt.program_id)
         workspace = session.get(Workspace, prompt.team_id)
         if program is None or workspace is None or workspace.pmo_channel_id is None:

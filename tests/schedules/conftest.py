@@ -71,9 +71,7 @@ class World:
     ) -> None:
         """Create the workspace (UTC fallback zone) with a PMO channel and grace period."""
         with self.sessions.begin() as session:
-            space = workspace.get_workspace(
-                session, team_id=TEAM, default_timezone="UTC", now=now
-            )
+            space = workspace.get_workspace(session, team_id=TEAM, default_timezone="UTC", now=now)
             space.pmo_channel_id = pmo_channel
             space.grace_hours = grace_hours
 
@@ -116,9 +114,7 @@ class World:
         """A status update, as the quick command stores it."""
         with self.sessions.begin() as session:
             program = session.get(Program, program_id)
-            space = workspace.get_workspace(
-                session, team_id=TEAM, default_timezone="UTC", now=now
-            )
+            space = workspace.get_workspace(session, team_id=TEAM, default_timezone="UTC", now=now)
             assert program is not None
             status.submit(
                 session,

@@ -7,6 +7,7 @@ Dates: Wednesday 25 Nov 2026 is set-up day; Apollo is due Fridays 10:00 Berlin (
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -25,9 +26,7 @@ def apollo(world: World) -> int:
     world.person("ULEAD", BERLIN, now=START)
     world.person("UADMIN", "Europe/London", now=START)
     world.person("UOTHER", NEW_YORK, now=START)
-    return world.program(
-        "Apollo", owner="ULEAD", cadence="weekly fri 10:00", tz=BERLIN, now=START
-    )
+    return world.program("Apollo", owner="ULEAD", cadence="weekly fri 10:00", tz=BERLIN, now=START)
 
 
 def test_weekly_owner_is_prompted_at_ten_berlin_exactly_once(world: World, apollo: int) -> None:
@@ -125,9 +124,7 @@ def test_program_paused_after_its_prompt_gets_no_reminder_or_overdue_flag(
     with world.sessions.begin() as session:
         program = session.get(Program, apollo)
         assert program is not None
-        change_state(
-            session, program=program, actor_id="ULEAD", command="pause", now=FRIDAY_10
-        )
+        change_state(session, program=program, actor_id="ULEAD", command="pause", now=FRIDAY_10)
 
     world.tick(local("2026-11-27 22:00", BERLIN))
     world.tick(local("2026-11-28 10:00", BERLIN))
@@ -286,9 +283,7 @@ def test_second_missed_period_goes_stale_and_escalates_to_sponsor_then_recovers_
     assert len(world.texts("UADMIN")) == 1  # the sponsor heard of the escalation only
 
 
-def test_restart_after_three_hours_sends_the_missed_prompt_once(
-    world: World, apollo: int
-) -> None:
+def test_restart_after_three_hours_sends_the_missed_prompt_once(world: World, apollo: int) -> None:
     world.tick(local("2026-11-27 13:00", BERLIN))
     world.tick(local("2026-11-27 13:01", BERLIN))
     assert len(world.prompts_to("ULEAD")) == 1
@@ -344,7 +339,7 @@ def test_slack_refusing_one_owner_does_not_stop_the_others_and_is_reported_once(
     [failed] = world.outbox("UGONE")
     assert (failed.state, failed.error) == ("failed", "user_not_found")
     [gone_prompt] = world.prompt_rows(ids["Apollo"])
-    assert gone_prompt.state == "undeliverable"
+    assert gone_prompt.state == "unreachable"
 
     world.tick(local("2026-11-27 10:01", BERLIN))
     [notice] = world.fake.messages("CPMO")
@@ -372,6 +367,40 @@ def test_transient_slack_error_is_recorded_and_retried_next_pass(world: World, a
     assert len(world.prompts_to("ULEAD")) == 1
     [message] = world.outbox("ULEAD")
     assert (message.state, message.attempts) == ("sent", 2)
+
+
+def test_uncertain_network_failure_for_one_owner_does_not_stop_the_pass_and_repeats_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.workspace(now=START)
+    world.fake.add_user("UALT", "alt", tz=BERLIN)
+    for user in ("ULEAD", "UALT"):
+        world.person(user, BERLIN, now=START)
+    world.program("Apollo", owner="ULEAD", cadence="weekly", tz=BERLIN, now=START)
+    world.program("Borealis", owner="UALT", cadence="weekly", tz=BERLIN, now=START)
+    post = world.client.chat_postMessage
+    broken = {"ULEAD"}
+
+    def flaky_post(**kwargs: Any) -> Any:
+        if kwargs["channel"] in broken:
+            broken.discard(kwargs["channel"])
+            raise TimeoutError("read timed out")  # no answer: was it posted or not?
+        return post(**kwargs)
+
+    monkeypatch.setattr(world.client, "chat_postMessage", flaky_post)
+    world.tick(FRIDAY_10)
+    assert len(world.prompts_to("UALT")) == 1
+    assert world.prompts_to("ULEAD") == []
+    [uncertain] = world.outbox("ULEAD")
+    assert uncertain.state == "sending"
+
+    world.tick(local("2026-11-27 10:05", BERLIN))
+    assert world.prompts_to("ULEAD") == []
+    world.tick(local("2026-11-27 10:11", BERLIN))  # the claim is stale: send it once more
+    world.tick(local("2026-11-27 10:30", BERLIN))
+    assert len(world.prompts_to("ULEAD")) == len(world.prompts_to("UALT")) == 1
+    [sent] = world.outbox("ULEAD")
+    assert (sent.state, sent.attempts) == ("sent", 2)
 
 
 def test_dry_run_says_what_it_would_do_and_changes_nothing(world: World, apollo: int) -> None:
