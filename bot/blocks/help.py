@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import context, message, section
+from bot.blocks.common import SECTION_TEXT_MAX, chunk_lines, context, message, section
 from bot.errors import UserError
 
 USAGE: dict[str, str] = {
@@ -41,6 +41,20 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "Programs are tracked initiatives. Name one by its key (`apollo`) or its quoted "
         'name (`"Apollo Migration"`). Owners, delegates and PMO admins may change one.',
         [k for k in USAGE if k.startswith("program ")],
+    ),
+    "status": (
+        "Report status as green, amber or red (also g/a/r, yellow, on track, at risk, off "
+        "track). Amber and red need a path to green and a recovery date. Owners, delegates "
+        "and PMO admins may update; the receipt has an *Edit* button. Prompts arrive by DM "
+        "when an update is due; answer with the buttons or reply like "
+        "`amber - vendor late; next: escalate`. Away? `/pmo ooo until:<date>`.",
+        ["status", "ooo"],
+    ),
+    "risk": (
+        "The RAID log: risks, issues, assumptions, dependencies and decisions. Score = "
+        "likelihood × impact (1–5 each: very low, low, medium, high, critical). Anyone may "
+        "log one; its owner, the program's owner, delegates and admins manage it.",
+        ["risk", "risks"],
     ),
     "milestone": (
         "Milestones are dated checkpoints of a program.",
@@ -100,11 +114,21 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
 
 
 def error_message(error: UserError) -> dict[str, Any]:
-    """An ephemeral error: what is wrong, what the user typed, and the usage line last."""
-    lines = [f":warning: {error.message}"]
+    """An ephemeral error: what is wrong, what the user typed (whole), and the usage line last."""
+    blocks = [section(f":warning: {error.message}")]
     if error.echo:
-        lines.append(f"You typed: `{error.echo}`")
+        echoed = error.echo.replace("`", "'")
+        blocks += [
+            section(chunk)
+            for chunk in chunk_lines(
+                _pieces(f"You typed: `{echoed}`", SECTION_TEXT_MAX - 10), SECTION_TEXT_MAX
+            )
+        ]
     if error.usage:
-        lines.append(f"Usage: `{error.usage}`")
-    text = "\n".join(lines)
-    return message(text, [section(text)])
+        blocks.append(section(f"Usage: `{error.usage}`"))
+    text = "\n".join(b["text"]["text"] for b in blocks)
+    return message(text, blocks)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]

@@ -26,6 +26,14 @@ from bot.programs import Listing
 from storage.models import Milestone, Program
 
 LIST_LIMIT = 40
+REGISTER_HINT = "Register one with `/pmo program add <name> owner:@lead`."
+EMPTY_LIST = {
+    "default": f"No active programs. {REGISTER_HINT}",
+    "all": f"No programs yet. {REGISTER_HINT}",
+    "mine": "You own or cover no active programs.",
+    "red": "No program is red. :tada:",
+    "flagged": "No program is flagged.",
+}
 STATE_ICON = {"active": "▶️", "paused": "⏸️", "done": "✅", "archived": "🗄️"}
 
 
@@ -46,22 +54,20 @@ def added_message(program: Program, cadence_text: str) -> dict[str, Any]:
 def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, Any]:
     """`/pmo program list`: one line per program, the first LIST_LIMIT of them."""
     if not listing.programs:
-        empty = {"mine": "You own or cover no active programs.", "all": "No programs yet."}.get(
-            which, "No active programs."
-        )
-        text = f"{empty} Register one with `/pmo program add <name> owner:@lead`."
+        text = EMPTY_LIST.get(which, EMPTY_LIST["default"])
         return message(text, [section(text)])
-    lines = [_list_line(p, now) for p in listing.programs]
+    shown = listing.programs[:LIST_LIMIT]
+    lines = [_list_line(p, now) for p in shown]
     title = f"{listing.total} program{'s' if listing.total != 1 else ''}"
     if which in ("mine", "all"):
         title += f" ({which})"
     blocks: list[Block] = [header(title)]
     blocks += [section(chunk) for chunk in chunk_lines(lines)]
-    if listing.total > len(listing.programs):
+    if listing.total > len(shown):
         blocks.append(
             context(
-                f"Showing the {len(listing.programs)} most recently changed. "
-                "Narrow with `mine`, or take everything with `/pmo export programs`."
+                f"Showing the {len(shown)} most recently changed. "
+                "Narrow with `mine`, `red` or `flagged`."
             )
         )
     return message(f"{title}:\n" + "\n".join(lines), blocks)

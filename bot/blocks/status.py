@@ -74,7 +74,7 @@ def status_modal(
         input_block(
             "new_target_date",
             "New target date (if it moves)",
-            _date("new_target_date", None),
+            _date("new_target_date", initial.new_target_date if initial and update_id else None),
             optional=True,
         )
     )
@@ -152,12 +152,17 @@ def receipt(program: Program, update: StatusUpdate, *, needs_plan: bool) -> dict
                 style="primary",
             ),
         )
-        lines.append(
-            ":warning: Add a path to green and a recovery date; until then the "
-            "program is flagged NO_RECOVERY_PLAN."
-        )
     text = "\n".join(lines)
-    return message(text, [section(text), actions(*buttons, block_id=f"status-{update.id}")])
+    blocks = [section(text)]
+    if needs_plan:
+        blocks.append(
+            context(
+                ":warning: Add a path to green and a recovery date; until then "
+                "the program is flagged NO_RECOVERY_PLAN."
+            )
+        )
+    blocks.append(actions(*buttons, block_id=f"status-{update.id}"))
+    return message(text, blocks)
 
 
 def channel_post(program: Program, update: StatusUpdate, *, trend: list[str]) -> dict[str, Any]:
