@@ -404,3 +404,21 @@ def follow_owner_zone(session: Session, *, person: Person, now: datetime) -> Non
             now=now,
             action="owner moved zone",
         )
+
+
+def search(
+    session: Session, *, person: Person, text: str, only_updatable: bool, limit: int = 100
+) -> list[Program]:
+    """Active programs whose key or name contains `text`, for a select's search box."""
+    pattern = f"%{text.strip().lower()}%"
+    query = select(Program).where(
+        Program.team_id == person.team_id,
+        Program.state.in_(("active", "paused")),
+        or_(func.lower(Program.name).like(pattern), Program.key.like(pattern)),
+    )
+    if only_updatable and not is_pmo_admin(session, person=person):
+        covered = select(ProgramDelegate.program_id).where(
+            ProgramDelegate.user_id == person.user_id, ProgramDelegate.removed_at.is_(None)
+        )
+        query = query.where(or_(Program.owner_id == person.user_id, Program.id.in_(covered)))
+    return list(session.scalars(query.order_by(Program.name).limit(limit)))

@@ -10,9 +10,10 @@ from bot import program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, message, section
 from bot.commands import Token, split_options
+from bot.deps import Deps
 from bot.errors import UserError
 from handlers.interactive import ModalSubmission, run_submission
-from handlers.request import CommandRequest
+from handlers.request import CommandRequest, open_interaction
 from handlers.router import Reply, Router
 from schedules.cadence import describe, parse_cadence
 from storage.models import Person, Program
@@ -31,6 +32,8 @@ def register(app: App, router: Router) -> None:
     router.add("program delegates", delegates)
     router.add("program sponsor", sponsor)
     router.add("program portfolio", portfolio)
+    app.options("status_pick_program")(search_updatable)
+    app.options("raid_program")(search_any)
     app.view("program_add")(submit_add)
     app.view("program_edit")(submit_edit)
 
@@ -289,3 +292,29 @@ def _edit_from_modal(sub: ModalSubmission) -> dict[str, Any]:
     )
     summary = ", ".join(sorted(changed)) if changed else "nothing changed"
     return done_view("Program saved", f"*{program.name}* saved: {summary}.")
+
+
+def search_updatable(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Options for a program picker limited to what the caller may update."""
+    _search(ack, body, context["deps"], only_updatable=True)
+
+
+def search_any(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Options for a program picker over all active programs."""
+    _search(ack, body, context["deps"], only_updatable=False)
+
+
+def _search(ack: Ack, body: dict[str, Any], deps: Deps, *, only_updatable: bool) -> None:
+    with deps.sessions.begin() as session:
+        common = open_interaction(
+            deps, session, team_id=body["team"]["id"], user_id=body["user"]["id"]
+        )
+        caller = common["caller"]
+        found = (
+            []
+            if caller.is_restricted
+            else programs.search(
+                session, person=caller, text=body.get("value", ""), only_updatable=only_updatable
+            )
+        )
+        ack(options=[render.program_option(p) for p in found])

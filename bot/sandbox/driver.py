@@ -247,6 +247,24 @@ class SlackDriver:
 
     # payload parts
 
+    def suggest(
+        self, user_id: str, view: Json, *, action_id: str, block_id: str, value: str
+    ) -> Reply:
+        """Type `value` into an external_select in a view: a `block_suggestion` request.
+
+        Returns:
+            The app's answer, whose body holds the `options` to show.
+        """
+        payload = {
+            **self._interaction_base("block_suggestion", user_id),
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "container": {"type": "view", "view_id": view.get("id")},
+            "view": {"state": {"values": {}}, **view},
+        }
+        return self._post_payload(payload)
+
     def _block_actions(
         self,
         user_id: str,
@@ -437,6 +455,15 @@ def _as_option(element: Json, raw: object) -> Json | None:
     raise ValueError(f"{wanted!r} is not an option of {element.get('action_id')!r}")
 
 
+def _as_suggested(element: Json, raw: object) -> Json | None:
+    """An external_select's options come from the app: pass the option given (or a value)."""
+    if raw is None:
+        return None
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    return {"text": {"type": "plain_text", "text": str(raw)}, "value": str(raw)}
+
+
 def _as_options(element: Json, raw: object) -> list[Json]:
     options = (_as_option(element, item) for item in _as_list(raw))
     return [option for option in options if option is not None]
@@ -466,6 +493,7 @@ _STATE_RULES: dict[str, _StateRule] = {
     "number_input": _TEXT(),
     "static_select": _SINGLE_OPTION(),
     "radio_buttons": _SINGLE_OPTION(),
+    "external_select": _StateRule("selected_option", "initial_option", _as_suggested),
     "multi_static_select": _MANY_OPTIONS(),
     "checkboxes": _MANY_OPTIONS(),
     "users_select": _StateRule("selected_user", "initial_user", _as_text),

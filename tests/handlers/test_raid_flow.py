@@ -187,3 +187,44 @@ def test_mitigate_records_the_note(
     )
     assert reply.body["response_action"] == "update"
     assert items(sessions)[0].mitigation == "second supplier on standby"
+
+
+def test_program_picker_searches_when_there_are_more_than_100(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    from bot.programs import NewProgram, add_program
+    from tests.conftest import START, TEAM
+
+    with sessions.begin() as session:
+        for n in range(120):
+            add_program(
+                session,
+                team_id=TEAM,
+                actor_id="UADMIN",
+                today=START.date(),
+                now=START,
+                new=NewProgram(name=f"Initiative {n:03}", owner_id="ULEAD"),
+                timezone="UTC",
+            )
+    slack.command("UOTHER", "risk")
+    view = fake.last_view("UOTHER")
+    picker = view["blocks"][0]["element"]
+    assert picker["type"] == "external_select"
+    reply = slack.suggest(
+        "UOTHER", view, action_id=picker["action_id"], block_id="program", value="initiative 11"
+    )
+    labels = [o["text"]["text"] for o in reply.body["options"]]
+    assert labels[0].startswith("Initiative 110") and len(labels) == 10
+    chosen = reply.body["options"][0]["value"]
+    slack.submit_view("UOTHER", view, {"program": chosen, "title": "Found by search"})
+    assert [i.title for i in items(sessions)] == ["Found by search"]
+
+
+def test_escalation_without_a_pmo_channel_is_refused_and_changes_nothing(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session]
+) -> None:
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    slack.command("ULEAD", 'risk apollo "Budget cut"')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_escalate")
+    assert "No PMO channel is set" in text_of(fake.responses[-1]["body"])
+    assert items(sessions)[0].escalated_at is None
