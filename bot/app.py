@@ -64,9 +64,10 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
     )
     app.use(_inject(deps))
     router = Router(executor)
+    # `/pmo` first: Bolt tries listeners in order, and most requests are commands.
+    router.install(app)
     for feature in FEATURES:
         feature.register(app, router)
-    router.install(app)
     return app
 
 

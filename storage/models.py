@@ -202,8 +202,8 @@ class FlagTransition(Base):
 class OutboxMessage(Base):
     """A Slack message to send after the transaction that decided it commits.
 
-    Written in the same transaction as the change it reports; delivered after the ack by
-    the request's lazy listener, or by the next scheduler pass. `dedupe_key` is unique, so
+    Written in the same transaction as the change it reports; delivered right after commit
+    by the process's outbox worker, or by the next scheduler pass. `dedupe_key` is unique, so
     deciding the same message twice stores it once.
     """
 

@@ -319,7 +319,7 @@ def empty_ack(reply: Reply) -> bool:
 
 def latency_header() -> str:
     """The latency table's header row."""
-    header = f"{'request':<30}{'n':>6}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    header = f"{'request':<34}{'n':>6}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
     return header + f"{'bad':>5}{'srv CPU ms/req':>16}"
 
 
@@ -327,7 +327,7 @@ def latency_row(label: str, values: Sequence[float], samples: Samples | None = N
     """One row of the latency table (`values` in seconds); errors and CPU from `samples`."""
     ms = 1000.0
     row = (
-        f"{label:<30}{len(values):>6}{percentile(values, 50) * ms:>9.2f}"
+        f"{label:<34}{len(values):>6}{percentile(values, 50) * ms:>9.2f}"
         f"{percentile(values, 90) * ms:>9.2f}{percentile(values, 99) * ms:>9.2f}"
         f"{(max(values) if values else math.nan) * ms:>9.2f}"
     )
