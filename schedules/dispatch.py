@@ -112,17 +112,27 @@ def _materialize_slots(
             )
         )
     for program_id in due:
-        with sessions.begin() as session:
-            program = session.get(Program, program_id)
-            if program is None or program.next_due_at is None:
-                continue
-            space = session.get(Workspace, program.team_id)
-            assert space is not None
-            for _ in range(MAX_SLOTS_PER_PROGRAM):
-                if program.next_due_at is None or program.next_due_at > now:
-                    break
-                scheduling.materialize(session, program=program, workspace=space)
+        try:
+            _materialize_program(sessions, program_id, now=now)
+        except Exception:  # one bad program (say, an unknown zone) must not stop the pass
+            log.exception("status slot failed", extra={"fields": {"program_id": program_id}})
+            continue
         report.add(f"slot due: program {program_id}")
+
+
+def _materialize_program(
+    sessions: sessionmaker[Session], program_id: int, *, now: datetime
+) -> None:
+    with sessions.begin() as session:
+        program = session.get(Program, program_id)
+        if program is None or program.next_due_at is None:
+            return
+        space = session.get(Workspace, program.team_id)
+        assert space is not None
+        for _ in range(MAX_SLOTS_PER_PROGRAM):
+            if program.next_due_at is None or program.next_due_at > now:
+                break
+            scheduling.materialize(session, program=program, workspace=space)
 
 
 def _run_jobs(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
@@ -172,18 +182,22 @@ def _recheck_flags(sessions: sessionmaker[Session], *, now: datetime, report: Pa
             session.scalars(select(Program.id).where(Program.flags_recheck_at <= now).limit(BATCH))
         )
     for program_id in due:
-        with sessions.begin() as session:
-            program = session.get(Program, program_id)
-            if (
-                program is None
-                or program.flags_recheck_at is None
-                or program.flags_recheck_at > now
-            ):
-                continue
-            space = session.get(Workspace, program.team_id)
-            assert space is not None
-            program_flags.refresh(session, program=program, now=now, workspace=space)
+        try:
+            _recheck_program(sessions, program_id, now=now)
+        except Exception:  # one bad program must not stop the pass
+            log.exception("flag recheck failed", extra={"fields": {"program_id": program_id}})
+            continue
         report.add(f"flags rechecked: program {program_id}")
+
+
+def _recheck_program(sessions: sessionmaker[Session], program_id: int, *, now: datetime) -> None:
+    with sessions.begin() as session:
+        program = session.get(Program, program_id)
+        if program is None or program.flags_recheck_at is None or program.flags_recheck_at > now:
+            return
+        space = session.get(Workspace, program.team_id)
+        assert space is not None
+        program_flags.refresh(session, program=program, now=now, workspace=space)
 
 
 def _report_unreachable(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from storage.models import (
     ScheduledJob,
     StatusUpdate,
 )
+from tests.conftest import START
 from tests.flow import text_of
 
 TEAM = "T0001"
@@ -47,9 +48,23 @@ def local(when: str, tz: str) -> datetime:
     return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
+# A Friday 10:00 in Berlin (09:00 UTC): the first weekly slot after START, in the window.
+FRIDAY_10 = local("2026-11-27 10:00", BERLIN)
+
+
 def utc(when: str) -> datetime:
     """A UTC wall time ("2026-11-27 09:00") as an aware instant."""
     return datetime.fromisoformat(when).replace(tzinfo=UTC)
+
+
+def frozen(now: datetime, *, tick: bool = False) -> Any:
+    """freezegun at `now`, leaving APScheduler the real `datetime`.
+
+    freezegun's FakeDatetime drops `fold`, which CronTrigger uses to return the second
+    occurrence of a local time a DST fall-back repeats; with it frozen, the trigger returns
+    the first occurrence again and `next_due` gives up ("no slot for ...").
+    """
+    return freeze_time(now, tick=tick, ignore=["apscheduler"])
 
 
 def make_client(base_url: str) -> WebClient:
@@ -151,7 +166,7 @@ class World:
 
     def tick(self, now: datetime, **kwargs: Any) -> PassReport:
         """One scheduler pass at `now`, with the clock frozen there."""
-        with freeze_time(now):
+        with frozen(now):
             return dispatch_due(self.sessions, self.client, now=now, **kwargs)
 
     # reading what happened
@@ -250,6 +265,32 @@ def world(sessions: sessionmaker[Session], fake: FakeSlack) -> Iterator[World]:
     yield World(sessions=sessions, fake=fake, client=make_client(fake.base_url))
 
 
-def minutes(n: int) -> timedelta:
-    """Shorthand for a number of minutes."""
-    return timedelta(minutes=n)
+def owners(count: int) -> list[str]:
+    """Distinct user ids for a fan-out."""
+    return [f"UFAN{n:04d}" for n in range(count)]
+
+
+def populate(world: World, count: int) -> list[str]:
+    """`count` programs due Friday 10:00 Berlin (09:00 UTC), each with its own Berlin owner."""
+    world.workspace(now=START)
+    users = owners(count)
+    for user_id in users:
+        world.fake.add_user(user_id, user_id.lower(), tz=BERLIN)
+    with world.sessions.begin() as session:
+        for n, user_id in enumerate(users):
+            people.upsert_person(
+                session,
+                team_id=TEAM,
+                user={"id": user_id, "name": user_id.lower(), "tz": BERLIN},
+                now=START,
+            )
+            programs.add_program(
+                session,
+                team_id=TEAM,
+                actor_id="UADMIN",
+                new=programs.NewProgram(name=f"Fan {n:04d}", owner_id=user_id, cadence="weekly"),
+                timezone=BERLIN,
+                today=START.date(),
+                now=START,
+            )
+    return users

@@ -14,9 +14,7 @@ import pytest
 from bot.programs import change_state
 from storage.models import Program
 from tests.conftest import START
-from tests.schedules.conftest import BERLIN, NEW_YORK, TOKYO, World, local, utc
-
-FRIDAY_10 = local("2026-11-27 10:00", BERLIN)
+from tests.schedules.conftest import BERLIN, FRIDAY_10, NEW_YORK, TOKYO, World, local, utc
 
 
 @pytest.fixture
@@ -401,6 +399,22 @@ def test_uncertain_network_failure_for_one_owner_does_not_stop_the_pass_and_repe
     assert len(world.prompts_to("ULEAD")) == len(world.prompts_to("UALT")) == 1
     [sent] = world.outbox("ULEAD")
     assert (sent.state, sent.attempts) == ("sent", 2)
+
+
+def test_a_program_whose_slot_cannot_be_computed_does_not_stop_the_others(
+    world: World, apollo: int
+) -> None:
+    world.fake.add_user("UALT", "alt", tz=BERLIN)
+    world.person("UALT", BERLIN, now=START)
+    broken = world.program("Borealis", owner="UALT", cadence="weekly", tz=BERLIN, now=START)
+    world.set_program(broken, timezone="Europe/Atlantis")  # a zone this tzdata doesn't know
+
+    world.tick(FRIDAY_10)
+    world.tick(local("2026-11-28 10:00", BERLIN))
+
+    assert len(world.prompts_to("ULEAD")) == 1
+    assert "OVERDUE_UPDATE" in world.get_program(apollo).flags
+    assert world.jobs(broken) == []
 
 
 def test_dry_run_says_what_it_would_do_and_changes_nothing(world: World, apollo: int) -> None:
