@@ -135,7 +135,6 @@ def _start_scheduler(deps: Deps, token: str, health: Health) -> SchedulerRunner:
         scheduler_client(deps.settings, token),
         deps.clock,
         health,
-        default_timezone=deps.settings.pmo_timezone,
     )
     health.scheduler_expected = True
     runner.start()
@@ -187,7 +186,6 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
             client,
             now=now,
             dry_run=args.dry_run,
-            default_timezone=settings.pmo_timezone,
         )
     finally:
         engine.dispose()

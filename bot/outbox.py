@@ -170,12 +170,16 @@ def _claim(
 
 
 def _answered_meanwhile(session: Session, message: OutboxMessage) -> bool:
-    """A prompt or reminder held for the recipient's window whose prompt got its answer."""
+    """A prompt or reminder held for the recipient's window that no longer makes sense.
+
+    Either the prompt got its answer, or (for a reminder, whose text warns of the coming
+    overdue flag) the grace period ran out first and the overdue alert has taken over.
+    """
     kind, _, prompt_id = (message.purpose or "").partition(":")
     if kind not in ("prompt", "reminder") or not prompt_id.isdigit():
         return False
     state = session.scalar(select(Prompt.state).where(Prompt.id == int(prompt_id)))
-    return state == "answered"
+    return state == "answered" or (kind == "reminder" and state == "expired")
 
 
 def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error: str) -> None:

@@ -269,7 +269,9 @@ def next_due(cadence: Cadence, *, after: datetime, tz: str, anchor: date | None 
         slot = _valid_instant(fire, zone)
         if slot > after and _in_due_week(cadence, fire, anchor) and not _is_repeat(fire):
             return slot
-        cursor = fire.astimezone(UTC)
+        # Step on even when a fire time does not move forward (a datetime that lost its
+        # `fold`, as under freezegun, reads the repeated hour's first occurrence again).
+        cursor = max(fire.astimezone(UTC), cursor + timedelta(minutes=1))
     raise ValueError(f"no slot for {cadence.spec!r} after {after.isoformat()}")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, outbox, program_flags, prompts, scheduling
@@ -49,7 +49,6 @@ def dispatch_due(
     now: datetime,
     dry_run: bool = False,
     budget: timedelta = timedelta(seconds=50),
-    default_timezone: str = "UTC",
 ) -> PassReport:
     """Do all work due at `now`; with `dry_run`, only say what would be done.
 
@@ -71,7 +70,9 @@ def dispatch_due(
         report.sent = outbox.deliver_pending(
             sessions, client, now=now, deadline=deadline, limit=BATCH * 4
         )
-        _report_unreachable(sessions, now=now, report=report)
+        if _report_unreachable(sessions, now=now, report=report):
+            # Owners Slack refused just now: tell the PMO channel in this same pass.
+            report.sent += outbox.deliver_pending(sessions, client, now=now, deadline=deadline)
     return report
 
 
@@ -202,10 +203,12 @@ def _recheck_program(sessions: sessionmaker[Session], program_id: int, *, now: d
 
 def _report_unreachable(
     sessions: sessionmaker[Session], *, now: datetime, report: PassReport
-) -> None:
+) -> bool:
     with sessions.begin() as session:
-        for line in prompts.report_unreachable(session, now=now):
-            report.add(line)
+        lines = prompts.report_unreachable(session, now=now)
+    for line in lines:
+        report.add(line)
+    return bool(lines)
 
 
 def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
@@ -225,6 +228,11 @@ def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassRepo
             .limit(BATCH)
         ):
             report.add(f"would run {job.kind} for program {job.target_id} ({job.period})")
+        rechecks = session.scalar(
+            select(func.count()).select_from(Program).where(Program.flags_recheck_at <= now)
+        )
+        if rechecks:
+            report.add(f"would recheck the flags of {rechecks} program(s) whose dates passed")
         waiting = outbox.pending_count(session, now=now)
         if waiting:
             report.add(f"would send {waiting} queued message(s)")

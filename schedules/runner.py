@@ -35,7 +35,6 @@ def run_pass(
     *,
     now: datetime,
     dry_run: bool = False,
-    default_timezone: str = "UTC",
 ) -> PassReport:
     """Run one dispatch pass as of `now` and log it as one event.
 
@@ -44,15 +43,12 @@ def run_pass(
         client: The scheduler's Web API client (with the rate-limit retry handler).
         now: What the pass considers the current instant (aware).
         dry_run: Only report what would be done; change and send nothing.
-        default_timezone: The deployment's fallback time zone.
 
     Returns:
         What the pass did (or, dry, would do).
     """
     started = time.monotonic()
-    report = dispatch_due(
-        sessions, client, now=now, dry_run=dry_run, default_timezone=default_timezone
-    )
+    report = dispatch_due(sessions, client, now=now, dry_run=dry_run)
     logs.event(
         log,
         "scheduler pass",
@@ -77,7 +73,6 @@ class SchedulerRunner:
         health: Health,
         *,
         interval: int = INTERVAL_SECONDS,
-        default_timezone: str = "UTC",
     ) -> None:
         """Prepare the scheduler; nothing runs until `start()`.
 
@@ -87,14 +82,12 @@ class SchedulerRunner:
             clock: Gives each pass its `now`.
             health: Receives the time of each completed pass.
             interval: Seconds between passes.
-            default_timezone: The deployment's fallback time zone.
         """
         self._sessions = sessions
         self._client = client
         self._clock = clock
         self._health = health
         self._interval = interval
-        self._default_timezone = default_timezone
         self.scheduler = BackgroundScheduler(timezone=UTC)
 
     def start(self) -> None:
@@ -124,7 +117,6 @@ class SchedulerRunner:
                 self._sessions,
                 self._client,
                 now=self._clock(),
-                default_timezone=self._default_timezone,
             )
         except Exception:  # the scheduler must keep running; the next pass retries
             log.exception("scheduler pass failed")

@@ -71,8 +71,9 @@ def reminder_message(program: Program, *, prompt_id: int, due: str) -> dict[str,
 
 def owner_gone_message(program: Program, *, user_id: str, error: str) -> dict[str, Any]:
     """Tell the PMO channel a program's owner can't be reached, with a way to reassign."""
+    role = "owner" if user_id == program.owner_id else "delegate"
     text = (
-        f":ghost: I can't reach <@{user_id}>, owner of *{program.name}* (Slack says "
+        f":ghost: I can't reach <@{user_id}>, {role} of *{program.name}* (Slack says "
         f"`{error}`): they may have left. An admin can reassign it."
     )
     return message(

@@ -175,24 +175,35 @@ def test_out_of_office_owner_without_delegates_prompts_nobody(world: World, apol
 
 
 def test_reminder_at_half_grace_waits_for_mondays_window(world: World, apollo: int) -> None:
+    world.workspace(now=START, grace_hours=72)
     world.tick(FRIDAY_10)
-    world.tick(local("2026-11-27 21:59", BERLIN))
+    world.tick(local("2026-11-28 21:59", BERLIN))
     assert world.outbox("ULEAD")[1:] == []
 
-    world.tick(local("2026-11-27 22:00", BERLIN))  # half of 24 h grace, outside the window
+    world.tick(local("2026-11-28 22:00", BERLIN))  # half of 72 h grace, a Saturday night
     [reminder] = [m for m in world.outbox("ULEAD") if "Reminder" in m.payload["text"]]
     assert reminder.not_before == local("2026-11-30 08:00", BERLIN)
     assert reminder.state == "pending"
     [job] = world.jobs(apollo, "reminder")
     assert (job.state, job.note) == ("done", "reminded 1")
 
-    world.tick(local("2026-11-28 09:00", BERLIN))  # Saturday
+    world.tick(local("2026-11-29 09:00", BERLIN))  # Sunday
     world.tick(local("2026-11-30 07:59", BERLIN))
     assert world.reminders_to("ULEAD") == []
     world.tick(local("2026-11-30 08:00", BERLIN))
     assert len(world.reminders_to("ULEAD")) == 1
     world.tick(local("2026-11-30 08:01", BERLIN))
     assert len(world.reminders_to("ULEAD")) == 1
+
+
+def test_reminder_held_past_the_overdue_flag_is_withdrawn(world: World, apollo: int) -> None:
+    world.tick(FRIDAY_10)
+    world.tick(local("2026-11-27 22:00", BERLIN))  # half of 24 h grace: held until Monday
+    world.tick(local("2026-11-28 10:00", BERLIN))  # overdue on Saturday, at the exact time
+    world.tick(local("2026-11-30 08:00", BERLIN))
+    assert world.reminders_to("ULEAD") == []  # "will be flagged overdue" would be wrong now
+    [reminder] = [m for m in world.outbox("ULEAD") if "Reminder" in m.payload["text"]]
+    assert reminder.state == "withdrawn"
 
 
 def test_queued_reminder_is_dropped_when_the_update_arrives_first(
@@ -315,7 +326,7 @@ def test_a_pass_repeated_at_the_same_now_changes_nothing(world: World, apollo: i
         assert world.snapshot() == before, when
         assert again.sent == 0 and again.actions == []
     assert len(world.prompts_to("ULEAD")) == 1
-    assert len(world.reminders_to("ULEAD")) == 1
+    assert len(world.reminders_to("ULEAD")) == 0  # overdue came first: its alert replaced it
     assert len(world.texts("CPMO")) == 1
 
 
