@@ -19,13 +19,13 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import logs, outbox, program_flags, prompts, scheduling
+from bot import logs, outbox, program_flags, prompts
+from schedules import registry
 from storage.models import Program, ScheduledJob, Workspace
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x504D4F  # "PMO"
 BATCH = 500
-MAX_SLOTS_PER_PROGRAM = 60  # a program down for months catches up slot by slot, bounded
 
 
 @dataclass
@@ -103,37 +103,17 @@ def _pass_lock(sessions: sessionmaker[Session]) -> Iterator[bool]:
 def _materialize_slots(
     sessions: sessionmaker[Session], *, now: datetime, report: PassReport
 ) -> None:
-    with sessions() as session:
-        due = list(
-            session.scalars(
-                select(Program.id)
-                .where(Program.state == "active", Program.next_due_at <= now)
-                .order_by(Program.next_due_at)
-                .limit(BATCH)
-            )
-        )
-    for program_id in due:
-        try:
-            _materialize_program(sessions, program_id, now=now)
-        except Exception:  # one bad program (say, an unknown zone) must not stop the pass
-            log.exception("status slot failed", extra={"fields": {"program_id": program_id}})
-            continue
-        report.add(f"slot due: program {program_id}")
-
-
-def _materialize_program(
-    sessions: sessionmaker[Session], program_id: int, *, now: datetime
-) -> None:
-    with sessions.begin() as session:
-        program = session.get(Program, program_id)
-        if program is None or program.next_due_at is None:
-            return
-        space = session.get(Workspace, program.team_id)
-        assert space is not None
-        for _ in range(MAX_SLOTS_PER_PROGRAM):
-            if program.next_due_at is None or program.next_due_at > now:
-                break
-            scheduling.materialize(session, program=program, workspace=space)
+    for source in registry.SOURCES:
+        with sessions() as session:
+            due = source.due(session, now, BATCH)
+        for item_id in due:
+            try:
+                with sessions.begin() as session:
+                    source.materialize(session, item_id, now)
+            except Exception:  # one bad item (say, an unknown zone) must not stop the pass
+                log.exception("slot failed", extra={"fields": {source.name: item_id}})
+                continue
+            report.add(f"slot due: {source.name} {item_id}")
 
 
 def _run_jobs(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
@@ -169,7 +149,7 @@ def _run_job(
         assert job is not None
         space = session.get(Workspace, job.team_id)
         assert space is not None
-        note = prompts.run_job(session, job=job, now=now, workspace=space)
+        note = registry.run(session, job=job, now=now, workspace=space)
         job.note = note[:200]
         if note.startswith("skipped"):
             job.state = "skipped"
@@ -213,15 +193,9 @@ def _report_unreachable(
 
 def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
     with sessions() as session:
-        for program in session.scalars(
-            select(Program)
-            .where(Program.state == "active", Program.next_due_at <= now)
-            .limit(BATCH)
-        ):
-            report.add(
-                f"would open the status slot of {program.key} due "
-                f"{program.next_due_at:%Y-%m-%d %H:%M} UTC"
-            )
+        for source in registry.SOURCES:
+            for item_id in source.due(session, now, BATCH):
+                report.add(f"would open {source.describe(session, item_id)}")
         for job in session.scalars(
             select(ScheduledJob)
             .where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now)
