@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -50,6 +51,8 @@ class Workspace(Base):
     pmo_channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
     intake_channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
     grace_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # The last intake number handed out: INT-n is sequential per workspace, no gaps.
+    intake_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -342,10 +345,157 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class StrategicGoal(Base):
+    """A goal intake requests are aligned to (`/pmo config goals add`)."""
+
+    __tablename__ = "strategic_goal"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    name: Mapped[str] = mapped_column(String(150))
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IntakeRequest(Base):
+    """A request for a new project, scored by WSJF and decided by PMO admins."""
+
+    __tablename__ = "intake_request"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index(None, "team_id", "state", "score"),
+        Index(None, "team_id", "requester_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    number: Mapped[int] = mapped_column(Integer)
+    requester_id: Mapped[str] = mapped_column(USER_ID)
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text)
+    sponsor_id: Mapped[str | None] = mapped_column(USER_ID)
+    goal: Mapped[str | None] = mapped_column(String(150))
+    business_value: Mapped[int] = mapped_column(Integer)
+    time_criticality: Mapped[int] = mapped_column(Integer)
+    risk_reduction: Mapped[int] = mapped_column(Integer)
+    job_size: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    desired_start: Mapped[date | None] = mapped_column(Date)
+    desired_finish: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(USER_ID)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    defer_until: Mapped[date | None] = mapped_column(Date)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
+    posted_channel: Mapped[str | None] = mapped_column(CHANNEL_ID)
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSubscription(Base):
+    """A leadership channel that gets the portfolio digest on a schedule."""
+
+    __tablename__ = "digest_subscription"
+    __table_args__ = (Index(None, "team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    channel_id: Mapped[str] = mapped_column(CHANNEL_ID)
+    cadence: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64))
+    portfolio: Mapped[str | None] = mapped_column(String(80))
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class DigestPost(Base):
+    """A digest as posted: the messages exactly as sent and the state they reported."""
+
+    __tablename__ = "digest_post"
+    __table_args__ = (Index(None, "team_id", "channel_id", "posted_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("digest_subscription.id"))
+    channel_id: Mapped[str] = mapped_column(CHANNEL_ID)
+    portfolio: Mapped[str | None] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(40))
+    local_date: Mapped[date] = mapped_column(Date)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    messages: Mapped[list[Any]] = mapped_column(JSON)
+    outbox_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Standup(Base):
+    """A recurring asynchronous stand-up in a channel, run by its facilitator."""
+
+    __tablename__ = "standup"
+    __table_args__ = (Index(None, "team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    channel_id: Mapped[str] = mapped_column(CHANNEL_ID)
+    facilitator_id: Mapped[str] = mapped_column(USER_ID)
+    days: Mapped[str] = mapped_column(String(40))
+    open_at: Mapped[str] = mapped_column(String(5))
+    close_at: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(64))
+    questions: Mapped[list[Any]] = mapped_column(JSON)
+    participants: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class StandupRun(Base):
+    """One stand-up meeting: opened, answered, closed with one summary."""
+
+    __tablename__ = "standup_run"
+    __table_args__ = (UniqueConstraint("standup_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standup.id"))
+    period: Mapped[str] = mapped_column(String(40))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    live: Mapped[bool] = mapped_column(Boolean, default=False)
+    skipped: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StandupAnswer(Base):
+    """A participant's answers in one run; editable until it closes."""
+
+    __tablename__ = "standup_answer"
+    __table_args__ = (UniqueConstraint("run_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("standup_run.id"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    answers: Mapped[list[Any]] = mapped_column(JSON)
+    blockers: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "AuditEvent",
     "Base",
+    "DigestPost",
+    "DigestSubscription",
     "FlagTransition",
+    "IntakeRequest",
     "Milestone",
     "OutboxMessage",
     "Person",
@@ -355,7 +505,11 @@ __all__ = [
     "Prompt",
     "RaidItem",
     "ScheduledJob",
+    "Standup",
+    "StandupAnswer",
+    "StandupRun",
     "StatusUpdate",
+    "StrategicGoal",
     "Workspace",
     "WorkspaceAdmin",
 ]
