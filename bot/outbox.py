@@ -41,6 +41,9 @@ PERMANENT = frozenset(
 )
 MAX_ATTEMPTS = 5
 QUEUED = "outbox_queued"
+# Payload keys naming another outbox message by its dedupe key (see `_resolve`).
+THREAD_OF = "thread_of"
+UPDATE_OF = "update_of"
 
 
 def enqueue(
@@ -122,8 +125,12 @@ def _deliver_one(
     message = _claim(sessions, message_id, now=now)
     if message is None:
         return 0
+    call = _resolve(sessions, message)
+    if call is None:
+        return 0
+    method, arguments = call
     try:
-        response = client.chat_postMessage(channel=message.channel, **message.payload)
+        response = getattr(client, method)(**arguments)
     except SlackApiError as exc:
         _mark_failed(sessions, message, str(exc.response.get("error") or "error"))
         return 0
@@ -132,8 +139,54 @@ def _deliver_one(
         # "sending", so it is sent once more after STUCK_AFTER; the other messages go on.
         log.exception("outbox delivery interrupted", extra={"fields": {"message_id": message.id}})
         return 0
-    _mark(sessions, message.id, state="sent", sent_at=now, ts=response.get("ts"))
+    _mark(
+        sessions,
+        message.id,
+        state="sent",
+        sent_at=now,
+        ts=response.get("ts"),
+        sent_channel=response.get("channel"),
+    )
     return 1
+
+
+def _resolve(
+    sessions: sessionmaker[Session], message: OutboxMessage
+) -> tuple[str, dict[str, Any]] | None:
+    """The Web API call for a message; None (and back to pending) while its parent waits.
+
+    A payload may name another message of the outbox by its dedupe key: `thread_of` to
+    reply in that message's thread, `update_of` to edit that message in place. Either
+    needs the other message sent first; until then this one waits its turn.
+    """
+    payload = dict(message.payload)
+    parent_key = payload.pop(THREAD_OF, None) or payload.get(UPDATE_OF)
+    if parent_key is None:
+        return "chat_postMessage", {"channel": message.channel, **payload}
+    with sessions() as session:
+        parent = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.team_id == message.team_id, OutboxMessage.dedupe_key == parent_key
+            )
+        )
+    if parent is None or parent.state == "failed":
+        _mark(sessions, message.id, state="failed", error="parent message not sent")
+        return None
+    if parent.ts is None:
+        _mark(sessions, message.id, state="pending", attempts=message.attempts - 1)
+        return None
+    if UPDATE_OF in payload:
+        payload.pop(UPDATE_OF)
+        return "chat_update", {
+            "channel": parent.sent_channel or parent.channel,
+            "ts": parent.ts,
+            **payload,
+        }
+    return "chat_postMessage", {
+        "channel": parent.sent_channel or message.channel,
+        "thread_ts": parent.ts,
+        **payload,
+    }
 
 
 def _deliverable(now: datetime) -> ColumnElement[bool]:

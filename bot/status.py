@@ -75,7 +75,7 @@ def submit(
     )
     session.add(update)
     session.flush()
-    _apply_to_program(program, update, now=now)
+    _apply_to_program(program, update, now=now, edited=False)
     audit.record(
         session,
         team_id=program.team_id,
@@ -116,10 +116,19 @@ def _fields(data: StatusInput) -> dict[str, object]:
     return values
 
 
-def _apply_to_program(program: Program, update: StatusUpdate, *, now: datetime) -> None:
-    if program.rag != update.rag or program.rag_since is None:
+def _apply_to_program(
+    program: Program, update: StatusUpdate, *, now: datetime, edited: bool
+) -> None:
+    """Make the update the program's status (denormalised for lists and digests)."""
+    previous = list(program.trend or [])
+    if edited:
+        previous = previous[1:]  # the edited update replaces its own entry
+    if not previous or previous[0] != update.rag or program.rag_since is None:
         program.rag_since = update.created_at
+    program.trend = [update.rag, *previous][:TREND_LENGTH]
     program.rag = update.rag
+    program.last_summary = update.summary
+    program.path_to_green = update.path_to_green
     program.last_update_at = update.created_at
     if update.new_target_date is not None:
         program.target_date = update.new_target_date
@@ -166,7 +175,7 @@ def edit(
     for key, value in after.items():
         setattr(update, key, value)
     update.edited_at, update.edited_by = now, editor.user_id
-    _apply_to_program(program, update, now=now)
+    _apply_to_program(program, update, now=now, edited=True)
     audit.record(
         session,
         team_id=program.team_id,

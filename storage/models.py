@@ -124,6 +124,10 @@ class Program(Base):
     rag: Mapped[str | None] = mapped_column(String(8))
     rag_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_summary: Mapped[str | None] = mapped_column(Text)
+    path_to_green: Mapped[str | None] = mapped_column(Text)
+    # The last six RAG values, newest first, for trend strips without reading history.
+    trend: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The computed flags (code -> reason) and when time alone may next change them.
     flags: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     flag_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -232,6 +236,8 @@ class OutboxMessage(Base):
     purpose: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The channel Slack posted in (a DM's D… id when `channel` named a user).
+    sent_channel: Mapped[str | None] = mapped_column(CHANNEL_ID)
     ts: Mapped[str | None] = mapped_column(String(32))
 
 

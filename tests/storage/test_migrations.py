@@ -35,3 +35,36 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
     engine.dispose()
+
+
+def test_upgrade_backfills_each_programs_status_and_trend(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = migrate.alembic_config(str(engine.url))
+    command.upgrade(config, "0004")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO workspace (team_id, timezone, grace_hours, intake_seq, created_at) "
+            "VALUES ('T1', 'UTC', 24, 0, '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO program (id, team_id, key, name, owner_id, cadence, start_date, state,"
+            " created_by, created_at, updated_at, flags, flag_count) VALUES (1, 'T1', 'a', 'A',"
+            " 'U1', 'weekly', '2026-01-01', 'active', 'U1', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00', '{}', 0)"
+        )
+        for day, rag in enumerate(["green", "amber", "red", "red", "amber", "green", "green"]):
+            conn.exec_driver_sql(
+                "INSERT INTO status_update (team_id, program_id, author_id, created_at, rag,"
+                f" summary, source) VALUES ('T1', 1, 'U1', '2026-02-0{day + 1} 00:00:00',"
+                f" '{rag}', 'week {day}', 'command')"
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        summary, trend = conn.exec_driver_sql(
+            "SELECT last_summary, trend FROM program WHERE id = 1"
+        ).one()
+    assert summary == "week 6"
+    assert trend == '["green", "green", "amber", "red", "red", "amber"]'
+    engine.dispose()
