@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from handlers import (
     config,
+    digest,
     events,
     help,
     milestones,
@@ -29,7 +30,7 @@ from handlers import (
 from handlers.router import Router
 
 log = logging.getLogger(__name__)
-FEATURES = (help, programs, milestones, status, prompts, raid, people, config, events)
+FEATURES = (help, programs, milestones, status, prompts, raid, people, digest, config, events)
 
 
 def request_client(settings: Settings, token: str) -> WebClient:

@@ -48,7 +48,8 @@ def is_satisfied(program: Program, *, slot: datetime, workspace: Workspace) -> b
     if previous is not None:
         deadline = min(previous + timedelta(hours=workspace.grace_hours), slot)
         opened = max(deadline, program.created_at)
-    return program.last_update_at > opened
+    # `>=`: an update in the very instant the program was registered counts for it.
+    return program.last_update_at >= opened
 
 
 def recipients(

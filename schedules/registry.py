@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import prompts, scheduling
-from storage.models import Program, ScheduledJob, Workspace
+from bot import digest_post, prompts, scheduling
+from storage.models import DigestSubscription, Program, ScheduledJob, Workspace
 
 MAX_SLOTS_PER_ITEM = 60  # something down for months catches up slot by slot, bounded
 
@@ -68,8 +68,25 @@ def _describe_program(session: Session, program_id: int) -> str:
     return f"the status slot of {program.key} due {program.next_due_at:%Y-%m-%d %H:%M} UTC"
 
 
+def _due_digests(session: Session, now: datetime, limit: int) -> list[int]:
+    query = (
+        select(DigestSubscription.id)
+        .where(DigestSubscription.removed_at.is_(None), DigestSubscription.next_due_at <= now)
+        .order_by(DigestSubscription.next_due_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def _describe_digest(session: Session, subscription_id: int) -> str:
+    sub = session.get(DigestSubscription, subscription_id)
+    assert sub is not None and sub.next_due_at is not None
+    return f"the digest for <#{sub.channel_id}> due {sub.next_due_at:%Y-%m-%d %H:%M} UTC"
+
+
 SOURCES: list[SlotSource] = [
     SlotSource("program", _due_programs, _materialize_program, _describe_program),
+    SlotSource("digest", _due_digests, digest_post.materialize, _describe_digest),
 ]
 
 RUNNERS: dict[str, JobRunner] = {
@@ -77,6 +94,7 @@ RUNNERS: dict[str, JobRunner] = {
     "reminder": prompts.run_job,
     "overdue": prompts.run_job,
     "snooze": prompts.run_job,
+    "digest": digest_post.run_job,
 }
 
 

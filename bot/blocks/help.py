@@ -29,6 +29,12 @@ USAGE: dict[str, str] = {
     "risks": "/pmo risks [<program>|mine|overdue]",
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "config grace": "/pmo config grace <hours>",
+    "digest": "/pmo digest preview [portfolio:<name>] | subscribe #channel [daily|weekly] "
+    "[<day>] [<HH:MM>] [tz:<Area/City>] [portfolio:<name>] | unsubscribe #channel | "
+    "now #channel | list | show <date> [#channel]",
+    "digest subscribe": "/pmo digest subscribe #channel [daily|weekly] [<day>] [<HH:MM>] "
+    "[tz:<Area/City>] [portfolio:<name>]",
+    "digest show": "/pmo digest show <date> [#channel]",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | timezone <Area/City> | "
     "grace <hours>]",
     "config admins": "/pmo config admins add|remove @person",
@@ -55,6 +61,12 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "likelihood × impact (1–5 each: very low, low, medium, high, critical). Anyone may "
         "log one; its owner, the program's owner, delegates and admins manage it.",
         ["risk", "risks"],
+    ),
+    "digest": (
+        "Leadership digests: headline counts, what changed since the last digest, red and "
+        "flagged programs with reasons, top risks, milestones due soon, intake waiting and "
+        "overdue updates. PMO admins subscribe channels; anyone can preview.",
+        ["digest", "digest subscribe", "digest show"],
     ),
     "milestone": (
         "Milestones are dated checkpoints of a program.",

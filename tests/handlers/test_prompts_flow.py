@@ -16,7 +16,8 @@ from storage.models import Person, ProcessedEvent, Prompt, StatusUpdate
 from tests.conftest import TEAM, Bot, ManualClock
 from tests.flow import count, program, text_of
 
-FRIDAY_10_BERLIN = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+# The Wednesday update answers the first Friday's deadline, so the next Friday prompts.
+FRIDAY_10_BERLIN = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -216,9 +217,9 @@ def test_snooze_asks_again_the_next_day(
     slack.click_button("ULEAD", prompt_dm(fake), "prompt_snooze")
     assert "again" in text_of(fake.responses[-1]["body"])
     before = len(fake.dms("ULEAD"))
-    run_pass(datetime(2026, 11, 28, 9, 5, tzinfo=UTC))  # Saturday: outside working hours
+    run_pass(datetime(2026, 12, 5, 9, 5, tzinfo=UTC))  # Saturday: outside working hours
     assert len(fake.dms("ULEAD")) == before
-    run_pass(datetime(2026, 11, 30, 7, 5, tzinfo=UTC))  # Monday 08:05 Berlin
+    run_pass(datetime(2026, 12, 7, 7, 5, tzinfo=UTC))  # Monday 08:05 Berlin
     assert len([m for m in fake.dms("ULEAD") if "Status update due" in m["text"]]) == 2
 
 
@@ -255,9 +256,9 @@ def test_out_of_office_owner_is_covered_by_the_delegate(
     apollo: None,  # type: ignore[no-untyped-def]
 ) -> None:
     slack.command("ULEAD", "program delegates apollo add <@UOTHER|otto>")
-    said = text_of(slack.command("ULEAD", 'ooo until:"next friday"').body)
-    assert "through Fri 27 Nov 2026" in said and "<@UOTHER>" in said
-    run_pass(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))  # 10:00 in New York, for Otto
+    said = text_of(slack.command("ULEAD", "ooo until:2026-12-04").body)
+    assert "through Fri 4 Dec 2026" in said and "<@UOTHER>" in said
+    run_pass(datetime(2026, 12, 4, 15, 0, tzinfo=UTC))  # 10:00 in New York, for Otto
     assert not [m for m in fake.dms("ULEAD") if "Status update due" in m.get("text", "")]
     assert "covering for <@ULEAD>" in prompt_dm(fake, "UOTHER")["text"]
     slack.command("ULEAD", "ooo off")

@@ -1,0 +1,215 @@
+"""`/pmo digest …`: leadership digests — subscribe, post now, preview, list, show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import digest, digest_post, program_view, programs
+from bot.blocks import digest as render
+from bot.blocks import programs as program_blocks
+from bot.blocks.common import context, message, section
+from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
+from bot.dates import format_date
+from bot.errors import UserError
+from handlers.interactive import run_action
+from handlers.request import ActionRequest, CommandRequest
+from handlers.router import Reply, Router
+from schedules.cadence import describe, parse_cadence
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def register(app: App, router: Router) -> None:
+    """Route `/pmo digest …` and the *Details* button in digests."""
+    router.add("digest subscribe", subscribe)
+    router.add("digest unsubscribe", unsubscribe)
+    router.add("digest now", post_now)
+    router.add("digest list", list_subscriptions)
+    router.add("digest preview", preview, mode="deferred")
+    router.add("digest show", show, mode="deferred")
+    app.action("digest_program")(details_button)
+
+
+def subscribe(request: CommandRequest) -> Reply:
+    """`digest subscribe #channel [daily|weekly] [<day>] [<HH:MM>] [tz:…] [portfolio:…]`."""
+    request.require_admin("subscribe channels to digests")
+    words, options = split_options(request.words, ("tz", "portfolio"))
+    if not words:
+        raise UserError("Name the channel: `/pmo digest subscribe #leadership`.")
+    channel_id = request.channel(words[0].text)
+    cadence = _cadence([w.text.lower() for w in words[1:]])
+    tz = parse_timezone(options["tz"]) if "tz" in options else request.workspace.timezone
+    portfolio = digest.check_portfolio(
+        request.session, team_id=request.team_id, portfolio=options.get("portfolio")
+    )
+    sub = digest.subscribe(
+        request.session,
+        team_id=request.team_id,
+        channel_id=channel_id,
+        cadence=cadence,
+        tz=tz,
+        portfolio=portfolio,
+        actor_id=request.user_id,
+        now=request.now,
+    )
+    scope = f" for the *{portfolio}* portfolio" if portfolio else ""
+    return _said(
+        f"<#{channel_id}> gets the digest{scope} {describe(parse_cadence(sub.cadence))} ({tz})."
+    )
+
+
+def _cadence(words: list[str]) -> str:
+    """`[daily|weekly] [<day>] [<HH:MM>]` as a cadence spec; weekly Monday 09:00 by default."""
+    frequency = words.pop(0) if words and words[0] in ("daily", "weekly") else "weekly"
+    at = "09:00"
+    if words and ":" in words[-1]:
+        at = parse_hhmm(words.pop()).strftime("%H:%M")
+    day = "mon"
+    if words:
+        if frequency == "daily" or len(words) > 1 or parse_weekday(words[0]) is None:
+            raise UserError(
+                f"I don't understand “{' '.join(words)}”: give `daily` or `weekly`, "
+                "a weekday for weekly, and a time like 09:00."
+            )
+        day = DAYS[parse_weekday(words[0]) or 0]
+    return f"daily {at}" if frequency == "daily" else f"weekly {day} {at}"
+
+
+def unsubscribe(request: CommandRequest) -> Reply:
+    """`digest unsubscribe #channel`."""
+    request.require_admin("unsubscribe channels from digests")
+    if len(request.words) != 1:
+        raise UserError("Name one channel.")
+    channel_id = _channel_id(request, request.words[0].text)
+    digest.unsubscribe(
+        request.session,
+        team_id=request.team_id,
+        channel_id=channel_id,
+        actor_id=request.user_id,
+        now=request.now,
+    )
+    return _said(f"<#{channel_id}> gets no more digests.")
+
+
+def _channel_id(request: CommandRequest, text: str) -> str:
+    """A channel named by id needs no membership check (to unsubscribe, say)."""
+    ref = parse_channel(text)
+    if ref is None or ref.id is None:
+        return request.channel(text)
+    return ref.id
+
+
+def post_now(request: CommandRequest) -> Reply:
+    """`digest now #channel`: post now, outside the schedule (not the period's digest)."""
+    request.require_admin("post digests")
+    if len(request.words) != 1:
+        raise UserError("Name the channel to post in.")
+    channel_id = request.channel(request.words[0].text)
+    post = digest_post.compose(
+        request.session,
+        team_id=request.team_id,
+        channel_id=channel_id,
+        portfolio=None,
+        tz=request.workspace.timezone,
+        now=request.now,
+        scheduled=False,
+        period=f"now:{request.now.isoformat()}",
+    )
+    return _said(f"Posting the digest in <#{channel_id}> now ({len(post.messages)} messages).")
+
+
+def list_subscriptions(request: CommandRequest) -> Reply:
+    """`digest list`."""
+    request.require_admin("see digest subscriptions")
+    subs = digest.subscriptions(request.session, team_id=request.team_id)
+    if not subs:
+        return _said("No channel gets digests yet: `/pmo digest subscribe #leadership`.")
+    lines = [
+        f"• <#{s.channel_id}>{f' ({s.portfolio})' if s.portfolio else ''}: "
+        f"{describe(parse_cadence(s.cadence))} {s.timezone}"
+        for s in subs
+    ]
+    return _said("*Digest subscriptions*\n" + "\n".join(lines))
+
+
+def preview(request: CommandRequest) -> Reply:
+    """`digest preview [portfolio:…]`: the digest as it would be posted, just for you."""
+    words, options = split_options(request.words, ("portfolio",))
+    if words:
+        raise UserError("Preview takes only `portfolio:<name>`.")
+    portfolio = digest.check_portfolio(
+        request.session, team_id=request.team_id, portfolio=options.get("portfolio")
+    )
+    snapshot = digest.take_snapshot(
+        request.session,
+        team_id=request.team_id,
+        portfolio=portfolio,
+        now=request.now,
+        tz=request.timezone,
+    )
+    previous = digest.previous_snapshot(
+        request.session,
+        team_id=request.team_id,
+        channel_id=None,
+        portfolio=portfolio,
+        before=request.now,
+    )
+    messages = render.render(
+        snapshot,
+        digest.changes_since(previous, snapshot),
+        period=f"preview {format_date(request.today)}",
+    )
+    return _with_note(
+        messages[0],
+        f"Preview, only you can see it. Posted, it continues in "
+        f"{len(messages) - 1} thread replies.",
+    )
+
+
+def show(request: CommandRequest) -> Reply:
+    """`digest show <date> [#channel]`: the digest exactly as it was posted that day."""
+    if not request.words or len(request.words) > 2:
+        raise UserError("Give the day, e.g. `/pmo digest show 2026-11-23` or `monday`.")
+    day = request.date(request.words[0].text)
+    posts = digest.posted_on(request.session, team_id=request.team_id, day=day)
+    if len(request.words) == 2:
+        channel = _channel_id(request, request.words[1].text)
+        posts = [p for p in posts if p.channel_id == channel]
+    if not posts:
+        raise UserError(f"No digest was posted on {format_date(day)}.")
+    here = [p for p in posts if p.channel_id == request.channel_id] or posts
+    post, others = here[0], [p for p in posts if p is not here[0]]
+    note = (
+        f"As posted in <#{post.channel_id}> on {format_date(day)}, with "
+        f"{len(post.messages) - 1} replies in its thread."
+    )
+    if others:
+        note += " Also that day: " + ", ".join(f"<#{p.channel_id}>" for p in others) + "."
+    return _with_note(post.messages[0], note)
+
+
+def _with_note(payload: dict[str, Any], note: str) -> dict[str, Any]:
+    blocks = list(payload.get("blocks", []))
+    return message(payload["text"], [*blocks[:49], context(note)])
+
+
+def _said(text: str) -> Reply:
+    return message(text, [section(text)])
+
+
+def details_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """*Details* on a program in a digest: its `program show`, just for the clicker."""
+    run_action(ack, body, respond, context["deps"], _details)
+
+
+def _details(request: ActionRequest) -> dict[str, Any]:
+    if request.caller.is_restricted:
+        raise UserError("Guest accounts can't see PMO data here.")
+    program = programs.get(request.session, team_id=request.team_id, program_id=int(request.value))
+    detail = program_view.gather(
+        request.session, program=program, workspace=request.workspace, now=request.now
+    )
+    cadence = describe(parse_cadence(program.cadence))
+    return program_blocks.detail_message(detail, cadence_text=cadence, now=request.now)
