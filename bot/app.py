@@ -19,18 +19,37 @@ from handlers import (
     config,
     digest,
     events,
+    export,
     help,
+    home,
+    intake,
     milestones,
     people,
     programs,
     prompts,
     raid,
+    standups,
     status,
 )
 from handlers.router import Router
 
 log = logging.getLogger(__name__)
-FEATURES = (help, programs, milestones, status, prompts, raid, people, digest, config, events)
+FEATURES = (
+    help,
+    programs,
+    milestones,
+    status,
+    prompts,
+    raid,
+    intake,
+    people,
+    digest,
+    standups,
+    export,
+    home,
+    config,
+    events,
+)
 
 
 def request_client(settings: Settings, token: str) -> WebClient:

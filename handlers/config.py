@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import App
 
-from bot import workspace
+from bot import intake, workspace
+from bot.blocks import intake as render_intake
 from bot.blocks.common import message, section
 from bot.commands import parse_int_in_range
 from bot.errors import UserError
@@ -19,6 +20,8 @@ def register(app: App, router: Router) -> None:
     router.add("config", show)
     router.add("config admins", admins)
     router.add("config pmo-channel", pmo_channel)
+    router.add("config intake-channel", intake_channel)
+    router.add("config goals", goals)
     router.add("config timezone", timezone)
     router.add("config grace", grace)
 
@@ -42,6 +45,8 @@ def show(request: CommandRequest) -> Reply:
             or "none yet (Slack workspace admins and owners act as PMO admins)"
         ),
         f"PMO channel: {f'<#{space.pmo_channel_id}>' if space.pmo_channel_id else 'not set'}",
+        "Intake channel: "
+        + (f"<#{space.intake_channel_id}>" if space.intake_channel_id else "not set (PMO channel)"),
         f"Time zone: {space.timezone}",
         f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
     ]
@@ -94,6 +99,54 @@ def pmo_channel(request: CommandRequest) -> Reply:
         now=request.now,
     )
     return _reply(f"PMO alerts will go to <#{channel_id}>.")
+
+
+def intake_channel(request: CommandRequest) -> Reply:
+    """`config intake-channel #c`: where intake requests are posted for a decision."""
+    request.require_admin("set the intake channel")
+    if len(request.words) != 1:
+        raise UserError("Name one channel.")
+    channel_id = request.channel(request.words[0].text)
+    workspace.update_setting(
+        request.session,
+        workspace=request.workspace,
+        actor_id=request.user_id,
+        name="intake_channel_id",
+        value=channel_id,
+        now=request.now,
+    )
+    return _reply(f"Intake requests will be posted in <#{channel_id}> for a decision.")
+
+
+def goals(request: CommandRequest) -> Reply:
+    """`config goals [add|remove "<goal>"]`: the strategic goals intake is aligned to."""
+    request.require_admin("see and change the strategic goals")
+    words = request.words
+    if not words:
+        return render_intake.goals_message(
+            intake.active_goals(request.session, team_id=request.team_id)
+        )
+    verb = words[0].text.lower()
+    name = " ".join(w.text for w in words[1:])
+    if verb not in ("add", "remove") or not name:
+        raise UserError('Say `add` or `remove`, then the goal in quotes: `add "Grow revenue"`.')
+    if verb == "remove":
+        removed = intake.remove_goal(
+            request.session,
+            team_id=request.team_id,
+            actor_id=request.user_id,
+            name=name,
+            now=request.now,
+        )
+        return _reply(f"“{removed}” is no longer a strategic goal; requests naming it keep it.")
+    added = intake.add_goal(
+        request.session,
+        team_id=request.team_id,
+        actor_id=request.user_id,
+        name=name,
+        now=request.now,
+    )
+    return _reply(f"“{' '.join(name.split())}” {'is now' if added else 'already is'} a goal.")
 
 
 def timezone(request: CommandRequest) -> Reply:

@@ -15,6 +15,7 @@ from bot.blocks.programs import program_modal
 from bot.dates import format_date
 from bot.deps import Deps
 from bot.errors import UserError
+from handlers import standups
 from handlers.interactive import run_action
 from handlers.request import ActionRequest, Interaction, open_interaction
 from handlers.router import Router
@@ -152,7 +153,8 @@ def direct_message(body: dict[str, Any], event: dict[str, Any], context: BoltCon
             return
         interaction = Interaction(**common)
         try:
-            reply = _answer_dm(interaction, event)
+            # A stand-up answer (one line per question) first; status prompts otherwise.
+            reply = standups.answer_from_dm(interaction, event) or _answer_dm(interaction, event)
         except UserError as error:
             reply = message(f":warning: {error.message}", [section(f":warning: {error.message}")])
         outbox.enqueue(

@@ -5,12 +5,17 @@ Three kinds of route keep every ack near Slack's floor:
 - inline: computed in the request and returned as the ack itself (fast writes, modals);
 - deferred: acked at once, then computed on a worker and posted to the command's
   `response_url` (reads whose cost grows with the portfolio: lists, program detail).
+
+A deferred handler that must call Slack or write files returns `AfterCommit`, which runs
+once its transaction has committed, so no transaction is held open across a Slack call.
+Features that show state elsewhere (App Home) ask, with `after_change`, to hear about a
+user's successful commands; they hear on the worker, never delaying an ack.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,9 +31,24 @@ from handlers.request import CommandRequest, open_interaction
 
 log = logging.getLogger(__name__)
 Reply = dict[str, Any] | None
-Handler = Callable[[CommandRequest], Reply]
 StaticHandler = Callable[[list[Token]], dict[str, Any]]
 Mode = Literal["inline", "deferred"]
+# Told (deps, team_id, user_id) after a user's command succeeded.
+ChangeHook = Callable[[Deps, str, str], None]
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """Work a handler hands back to run after its transaction commits; `run` gives the reply.
+
+    For deferred routes (it runs before the answer is sent). It opens its own session if it
+    needs the database.
+    """
+
+    run: Callable[[], Reply]
+
+
+Handler = Callable[[CommandRequest], Reply | AfterCommit]
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,7 @@ class Router:
         self.routes: dict[str, Route] = {}
         self.static: dict[str, StaticHandler] = {}
         self._executor = executor
+        self._hooks: list[tuple[frozenset[str], ChangeHook]] = []
 
     def add(
         self, path: str, handler: Handler, *, guests: bool = False, mode: Mode = "inline"
@@ -57,6 +78,13 @@ class Router:
     def add_static(self, path: str, handler: StaticHandler) -> None:
         """Route `/pmo <path> …` to a handler that needs nothing but the words (anyone)."""
         self.static[path] = handler
+
+    def after_change(self, hook: ChangeHook, *, commands: Iterable[str]) -> None:
+        """Call `hook` on the worker after a command whose first word is in `commands` succeeded.
+
+        Errors it raises are logged and go no further.
+        """
+        self._hooks.append((frozenset(commands), hook))
 
     def install(self, app: App) -> None:
         """Register the `/pmo` listener on the app."""
@@ -93,7 +121,11 @@ class Router:
             ack()
             self._executor.submit(self._answer_later, deps, body, text, path, rest, respond)
             return None
-        return _ack_reply(ack, self._answer(deps, body, text, path, rest))
+        reply, succeeded = self._answer(deps, body, text, path, rest)
+        _ack_reply(ack, reply)
+        if succeeded and self._hooks_for(path):
+            self._executor.submit(self._changed, deps, body, path)
+        return None
 
     def _answer_later(
         self,
@@ -104,27 +136,42 @@ class Router:
         rest: list[Token],
         respond: Respond,
     ) -> None:
-        reply = self._answer(deps, body, text, path, rest)
+        reply, succeeded = self._answer(deps, body, text, path, rest)
         if reply is not None:
             respond(response_type="ephemeral", **reply)
+        if succeeded:
+            self._changed(deps, body, path)  # already on the worker, after the answer
 
     def _answer(
         self, deps: Deps, body: dict[str, Any], text: str, path: str, rest: list[Token]
-    ) -> Reply:
+    ) -> tuple[Reply, bool]:
+        """The reply, and whether the command succeeded (False for errors and refusals)."""
         try:
             with deps.sessions.begin() as session:
                 request = _build_request(deps, session, body, text, path, rest)
                 if request.caller.is_restricted and not self.routes[path].guests:
                     raise UserError("Guest accounts can't see or change PMO data here.")
-                return self.routes[path].handler(request)
+                reply = self.routes[path].handler(request)
+            return (reply.run() if isinstance(reply, AfterCommit) else reply), True
         except UserError as error:
-            return _error(error.with_context(usage=usage_for(path)), text)
+            return _error(error.with_context(usage=usage_for(path)), text), False
         except Exception:
             log.exception("command failed", extra={"fields": {"path": path}})
             return {
                 "text": f":boom: Something went wrong on my side (ref "
                 f"`{logs.request_id.get()}`). Nothing was changed; please try again."
-            }
+            }, False
+
+    def _hooks_for(self, path: str) -> list[ChangeHook]:
+        word = path.split()[0]
+        return [hook for commands, hook in self._hooks if word in commands]
+
+    def _changed(self, deps: Deps, body: dict[str, Any], path: str) -> None:
+        for hook in self._hooks_for(path):
+            try:
+                hook(deps, body["team_id"], body["user_id"])
+            except Exception:
+                log.exception("after-change hook failed", extra={"fields": {"path": path}})
 
 
 def _error(error: UserError, text: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import digest_post, prompts, scheduling
+from bot import digest_post, prompts, scheduling, standups
 from storage.models import DigestSubscription, Program, ScheduledJob, Workspace
 
 MAX_SLOTS_PER_ITEM = 60  # something down for months catches up slot by slot, bounded
@@ -87,6 +87,7 @@ def _describe_digest(session: Session, subscription_id: int) -> str:
 SOURCES: list[SlotSource] = [
     SlotSource("program", _due_programs, _materialize_program, _describe_program),
     SlotSource("digest", _due_digests, digest_post.materialize, _describe_digest),
+    SlotSource("standup", standups.due_ids, standups.materialize, standups.describe),
 ]
 
 RUNNERS: dict[str, JobRunner] = {
@@ -95,6 +96,9 @@ RUNNERS: dict[str, JobRunner] = {
     "overdue": prompts.run_job,
     "snooze": prompts.run_job,
     "digest": digest_post.run_job,
+    standups.OPEN: standups.run_job,
+    standups.REMIND: standups.run_job,
+    standups.CLOSE: standups.run_job,
 }
 
 

@@ -35,11 +35,28 @@ USAGE: dict[str, str] = {
     "digest subscribe": "/pmo digest subscribe #channel [daily|weekly] [<day>] [<HH:MM>] "
     "[tz:<Area/City>] [portfolio:<name>]",
     "digest show": "/pmo digest show <date> [#channel]",
-    "config": "/pmo config [admins add|remove @x | pmo-channel #c | timezone <Area/City> | "
-    "grace <hours>]",
+    "intake": "/pmo intake",
+    "intake list": "/pmo intake list [pending|approved|rejected|deferred|all]",
+    "intake show": "/pmo intake show <INT-n>",
+    "standup": "/pmo standup schedule|list|start|close|order|agenda|edit|cancel …",
+    "standup schedule": '/pmo standup schedule #channel "<days> <HH:MM>" @a @b … '
+    '[close:<HH:MM>] [tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
+    "standup list": "/pmo standup list",
+    "standup start": "/pmo standup start [#channel]",
+    "standup close": "/pmo standup close [#channel]",
+    "standup order": "/pmo standup order [#channel]",
+    "standup agenda": "/pmo standup agenda [#channel]",
+    "standup edit": '/pmo standup edit #channel ["<days> <HH:MM>"] [@a @b …] [close:<HH:MM>] '
+    '[tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
+    "standup cancel": "/pmo standup cancel #channel",
+    "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
+    'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"]]',
     "config admins": "/pmo config admins add|remove @person",
     "config pmo-channel": "/pmo config pmo-channel #channel",
     "config timezone": "/pmo config timezone <Area/City>",
+    "config intake-channel": "/pmo config intake-channel #channel",
+    "export": "/pmo export [programs|status|risks|intake] [since:<date>]",
+    "config goals": '/pmo config goals [add "<goal>" | remove "<goal>"]',
 }
 
 TOPICS: dict[str, tuple[str, list[str]]] = {
@@ -72,10 +89,43 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "Milestones are dated checkpoints of a program.",
         ["milestone add", "milestone done"],
     ),
+    "intake": (
+        "Ask for a new project with `/pmo intake` (anyone may). Rate business value, time "
+        "criticality and risk reduction / opportunity enablement 1–10 each, and the job size "
+        "1–10; the score is WSJF = (value + criticality + risk reduction) / job size. The "
+        "request gets an id `INT-n`, goes to the intake channel for PMO admins to approve, "
+        "reject or defer, and you are told the outcome by DM.",
+        ["intake", "intake list", "intake show"],
+    ),
+    "standup": (
+        "Stand-ups for facilitators. At the scheduled time (your time zone unless `tz:`) each "
+        "participant gets the questions by DM and answers with *Answer* or a reply with one "
+        "line per question, until close (2 h later unless `close:`). At close the channel "
+        "gets the summary: blockers first (a blocker naming a program key becomes a blocking "
+        "issue on it), the answers, and who did not answer. Days: `mon-fri`, `mon,wed,fri`. "
+        "Participants must be members of the channel. `start`, `close`, `order` and `agenda` "
+        "act on the channel you type them in unless you name one; the facilitator or a PMO "
+        "admin may edit or cancel.",
+        [k for k in USAGE if k.startswith("standup ")],
+    ),
     "config": (
         "Workspace settings, for PMO admins. While no PMO admin is set, Slack workspace "
         "admins and owners act as PMO admins.",
-        ["config admins", "config pmo-channel", "config timezone", "config grace"],
+        [
+            "config admins",
+            "config pmo-channel",
+            "config intake-channel",
+            "config timezone",
+            "config grace",
+            "config goals",
+        ],
+    ),
+    "export": (
+        "A CSV file of the workspace's data, sent to your DM (PMO admins). It opens in Excel "
+        "as it is: UTF-8, ISO dates, UTC times. `since:` keeps programs changed, status "
+        "updates submitted or edited, RAID items logged or changed, and intake requests filed "
+        "or decided on or after that date (your time).",
+        ["export"],
     ),
     "dates": (
         "Dates: `tomorrow`, `next friday`, `in 2 weeks`, `Dec 3`, `2026-12-03`. "
@@ -110,13 +160,14 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         f"`{USAGE['status']}`",
         f"`{USAGE['risks']}`",
         f"`{USAGE['milestone add']}`",
+        f"`{USAGE['intake']}` · `{USAGE['intake list']}`",
         f"`{USAGE['config']}`",
     ]
     blocks = [
         section("\n".join(overview)),
         context(
             "More: `/pmo help program`, `/pmo help status`, `/pmo help risk`, "
-            "`/pmo help milestone`, `/pmo help config`, "
+            "`/pmo help milestone`, `/pmo help intake`, `/pmo help standup`, `/pmo help config`, "
             "`/pmo help dates`"
         ),
     ]
