@@ -212,9 +212,7 @@ def _parse_now(text: str) -> datetime | None:
 
 def _tick_client(settings: Settings, *, dry_run: bool) -> WebClient:
     """The scheduler's client; a dry run sends nothing, so it needs no token."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    if not token and not dry_run:
-        raise MissingSetting("SLACK_BOT_TOKEN", "the bot token (xoxb-…) from OAuth & Permissions")
+    token = "" if dry_run else settings.require_bot_token()
     return scheduler_client(settings, token)
 
 

@@ -55,15 +55,20 @@ class Settings(BaseSettings):
         """Whether the database is a SQLite file (one machine, WAL)."""
         return self.database_url.startswith("sqlite")
 
-    def require_slack_credentials(self) -> tuple[str, str]:
-        """Return (bot token, signing secret) or raise `MissingSetting` naming the first gap."""
+    def require_bot_token(self) -> str:
+        """Return the bot token or raise `MissingSetting` naming it."""
         if self.slack_bot_token is None or not self.slack_bot_token.get_secret_value():
             raise MissingSetting(
                 "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from OAuth & Permissions"
             )
+        return self.slack_bot_token.get_secret_value()
+
+    def require_slack_credentials(self) -> tuple[str, str]:
+        """Return (bot token, signing secret) or raise `MissingSetting` naming the first gap."""
+        token = self.require_bot_token()
         secret = self.slack_signing_secret
         if secret is None or not secret.get_secret_value():
             raise MissingSetting(
                 "SLACK_SIGNING_SECRET", "the signing secret from Basic Information"
             )
-        return self.slack_bot_token.get_secret_value(), secret.get_secret_value()
+        return token, secret.get_secret_value()
