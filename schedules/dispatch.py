@@ -153,7 +153,7 @@ def _run_job(
         job.note = note[:200]
         if note.startswith("skipped"):
             job.state = "skipped"
-    report.add(f"{job.kind} {job.period} program {job.target_id}: {note}")
+    report.add(f"{job.kind} {job.period} (target {job.target_id}): {note}")
     logs.event(log, "job done", kind=job.kind, target=job.target_id, period=job.period, note=note)
 
 
@@ -201,7 +201,7 @@ def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassRepo
             .where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now)
             .limit(BATCH)
         ):
-            report.add(f"would run {job.kind} for program {job.target_id} ({job.period})")
+            report.add(f"would run {job.kind} {job.period} (target {job.target_id})")
         rechecks = session.scalar(
             select(func.count()).select_from(Program).where(Program.flags_recheck_at <= now)
         )

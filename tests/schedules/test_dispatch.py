@@ -438,8 +438,8 @@ def test_dry_run_says_what_it_would_do_and_changes_nothing(world: World, apollo:
     before = world.snapshot()
     report = world.tick(local("2026-11-28 10:00", BERLIN), dry_run=True)
     assert report.actions == [
-        "would run reminder for program 1 (2026-11-27T10:00)",
-        "would run overdue for program 1 (2026-11-27T10:00)",
+        "would run reminder 2026-11-27T10:00 (target 1)",
+        "would run overdue 2026-11-27T10:00 (target 1)",
     ]
     assert report.sent == 0
     assert world.snapshot() == before
