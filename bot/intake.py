@@ -33,7 +33,7 @@ from storage.models import (
 )
 
 SCALE = (1, 10)
-STATES = ("pending", "approved", "rejected", "deferred")
+STATES = ("pending", "approved", "rejected", "deferred")  # `intake list` filters by these
 OPEN_STATES = ("pending", "deferred")
 DECISION_ACTIONS = {"approved": "approve", "rejected": "reject", "deferred": "defer"}
 LIVE_PROGRAM_STATES = ("active", "paused")
@@ -533,26 +533,29 @@ def _audit(
     )
 
 
+@dataclass(frozen=True)
+class Approval:
+    """What the approve modal confirms: the program to register, and a note to the requester."""
+
+    name: str
+    owner: Person
+    cadence: str = "weekly"
+    note: str | None = None
+
+
 def approve(
     session: Session,
     *,
     workspace: Workspace,
     request: IntakeRequest,
     actor_id: str,
-    owner: Person,
-    name: str,
-    cadence: str,
-    note: str | None,
+    approval: Approval,
     now: datetime,
     today: date,
 ) -> Program:
     """Approve a pending request and register its program, as `/pmo program add` does."""
-    if owner.is_bot or owner.deleted or owner.is_restricted:
-        raise UserError(
-            f"<@{owner.user_id}> can't own a program (bots, guests and deactivated accounts "
-            "can't).",
-            field="owner",
-        )
+    owner = approval.owner
+    _require_owner(owner)
     _decide(
         session,
         request=request,
@@ -560,21 +563,13 @@ def approve(
         actor_id=actor_id,
         now=now,
         state="approved",
-        reason=note,
-    )
-    finish = request.desired_finish
-    new = programs.NewProgram(
-        name=name,
-        owner_id=owner.user_id,
-        cadence=cadence,
-        sponsor_id=request.sponsor_id,
-        target_date=finish if finish is not None and finish >= today else None,
+        reason=approval.note,
     )
     program = programs.add_program(
         session,
         team_id=request.team_id,
         actor_id=actor_id,
-        new=new,
+        new=_new_program(request, approval, today=today),
         timezone=owner.tz or workspace.timezone,
         today=today,
         now=now,
@@ -582,6 +577,27 @@ def approve(
     request.program_id = program.id
     _announce(session, request=request, now=now, program=program)
     return program
+
+
+def _new_program(request: IntakeRequest, approval: Approval, *, today: date) -> programs.NewProgram:
+    """The program an approval registers: sponsored as asked, aiming at the desired finish."""
+    finish = request.desired_finish
+    return programs.NewProgram(
+        name=approval.name,
+        owner_id=approval.owner.user_id,
+        cadence=approval.cadence,
+        sponsor_id=request.sponsor_id,
+        target_date=finish if finish is not None and finish >= today else None,
+    )
+
+
+def _require_owner(person: Person) -> None:
+    if person.is_bot or person.deleted or person.is_restricted:
+        raise UserError(
+            f"<@{person.user_id}> can't own a program (bots, guests and deactivated accounts "
+            "can't).",
+            field="owner",
+        )
 
 
 def reject(
@@ -621,7 +637,7 @@ def defer(
     reason = _required_reason(reason)
     if until is None:
         raise UserError("Pick the date it comes back to the queue.", field="until")
-    if until <= today:
+    if until <= max(today, local_today(workspace, now)):  # else it would be back at once
         raise UserError("Pick a date after today.", field="until")
     _decide(
         session,

@@ -17,7 +17,7 @@ from handlers.router import Reply, Router
 from schedules.cadence import parse_cadence
 from storage.models import IntakeRequest
 
-LIST_WORDS = ("pending", "approved", "rejected", "deferred", "all")
+LIST_WORDS = (*intake.STATES, "all")
 DECIDING = "decide intake requests"
 
 
@@ -163,10 +163,12 @@ def _approve_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         workspace=sub.workspace,
         request=request,
         actor_id=sub.user_id,
-        owner=owner,
-        name=values.get("name") or "",
-        cadence=cadence.spec,
-        note=values.get("note"),
+        approval=intake.Approval(
+            name=values.get("name") or "",
+            owner=owner,
+            cadence=cadence.spec,
+            note=values.get("note"),
+        ),
         now=sub.now,
         today=sub.today,
     )

@@ -148,10 +148,15 @@ def _duplicate_lines(duplicates: list[Duplicate]) -> list[str]:
 
 def capacity_text(load: Capacity) -> str:
     """The portfolio load line."""
+    approved = load.approved_this_quarter
     return (
-        f"Current load: *{load.active}* active programs ({load.red} red, {load.amber} amber) · "
-        f"*{load.approved_this_quarter}* requests approved this quarter"
+        f"Current load: *{load.active}* active program{_s(load.active)} ({load.red} red, "
+        f"{load.amber} amber) · *{approved}* request{_s(approved)} approved this quarter"
     )
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def decide_buttons(request: IntakeRequest) -> Block:
@@ -294,7 +299,8 @@ def list_message(page: IntakePage, *, which: str, decider: bool) -> dict[str, An
     if not page.requests:
         text = f"No {which} intake requests." if which != "all" else "No intake requests yet."
         return message(text, [section(text)])
-    title = f"{page.total} {which} intake request{'s' if page.total != 1 else ''}, by score"
+    kind = "" if which == "all" else f"{which} "
+    title = f"{page.total} {kind}intake request{_s(page.total)}, by score"
     blocks: list[Block] = [header(title)]
     for request in page.requests[:LIST_LIMIT]:
         blocks.append(section(_line(request)))

@@ -286,15 +286,25 @@ def test_concurrent_decisions_let_exactly_one_win(seeded: sessionmaker[Session])
             owner = session.get(Person, (TEAM, "ULEAD"))
             assert space is not None and request is not None and owner is not None
             if index == 0:
+                approval = intake.Approval(name="Portal", owner=owner)
                 intake.approve(
-                    session, workspace=space, request=request, actor_id="UADM", owner=owner,
-                    name="Portal", cadence="weekly", note=None, now=START, today=TODAY,
-                )  # fmt: skip
+                    session,
+                    workspace=space,
+                    request=request,
+                    actor_id="UADM",
+                    approval=approval,
+                    now=START,
+                    today=TODAY,
+                )
             else:
                 intake.reject(
-                    session, workspace=space, request=request, actor_id="UADM2",
-                    reason="No budget", now=START,
-                )  # fmt: skip
+                    session,
+                    workspace=space,
+                    request=request,
+                    actor_id="UADM2",
+                    reason="No budget",
+                    now=START,
+                )
 
     raised = in_parallel(2, decide)
     assert len(raised) == 1 and "already" in str(raised[0])
@@ -316,13 +326,21 @@ def test_duplicates_exclude_closed_requests_and_ended_programs(
         session.add_all(
             [
                 Program(
-                    team_id=TEAM, key=key, name="Customer Portal", owner_id="ULEAD",
-                    cadence="weekly", start_date=TODAY, state=state, created_by="UADM",
-                    created_at=START, updated_at=START, flags={},
+                    team_id=TEAM,
+                    key=key,
+                    name="Customer Portal",
+                    owner_id="ULEAD",
+                    cadence="weekly",
+                    start_date=TODAY,
+                    state=state,
+                    created_by="UADM",
+                    created_at=START,
+                    updated_at=START,
+                    flags={},
                 )
                 for key, state in (("portal", "active"), ("old-portal", "archived"))
             ]
-        )  # fmt: skip
+        )
         first = file(session)
         first.state = "rejected"
         second = file(session)

@@ -167,9 +167,13 @@ def test_admin_approves_and_the_program_exists_and_everyone_is_told(
 ) -> None:
     file(slack, fake, desired_finish="2027-03-31")
     reply = decide(
-        slack, fake, bot, "UADMIN", "approve",
+        slack,
+        fake,
+        bot,
+        "UADMIN",
+        "approve",
         {"name": "Portal Redesign", "owner": "ULEAD", "cadence": "weekly mon 09:00"},
-    )  # fmt: skip
+    )
     assert reply.body["response_action"] == "update"
     created = program(sessions, "portal-redesign")
     assert created is not None
@@ -323,7 +327,7 @@ def test_review_post_shows_the_current_load(
     bot.settle()
     load = text_of(posted(fake))
     assert "*3* active programs (1 red, 0 amber)" in load
-    assert "*1* requests approved this quarter" in load
+    assert "*1* request approved this quarter" in load
 
 
 def test_without_channels_the_pmo_channel_then_the_admins_get_it(
