@@ -121,7 +121,7 @@ def take_snapshot(
     snapshot = Snapshot(taken_at=now, portfolio=portfolio, programs=programs)
     snapshot.risks = _top_risks(session, scope)
     snapshot.milestones = _milestones(session, scope, today)
-    snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id)
+    snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id, today)
     return snapshot
 
 
@@ -168,9 +168,11 @@ def _milestones(session: Session, scope: list[Any], today: date) -> list[Milesto
     return [MilestoneLine(name=r[0], due=r[1], program_key=r[2]) for r in rows]
 
 
-def _intake(session: Session, team_id: str) -> tuple[int, str | None]:
+def _intake(session: Session, team_id: str, today: date) -> tuple[int, str | None]:
+    """Requests waiting for a decision, counting deferred ones whose date has come."""
+    back = (IntakeRequest.state == "deferred") & (IntakeRequest.defer_until <= today)
     waiting = select(IntakeRequest).where(
-        IntakeRequest.team_id == team_id, IntakeRequest.state == "pending"
+        IntakeRequest.team_id == team_id, (IntakeRequest.state == "pending") | back
     )
     count = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
     oldest = session.scalar(waiting.order_by(IntakeRequest.created_at).limit(1))
