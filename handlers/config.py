@@ -86,24 +86,18 @@ def admins(request: CommandRequest) -> Reply:
 
 def pmo_channel(request: CommandRequest) -> Reply:
     """`config pmo-channel #c`: where alerts and intake go."""
-    request.require_admin("set the PMO channel")
-    if len(request.words) != 1:
-        raise UserError("Name one channel.")
-    channel_id = request.channel(request.words[0].text)
-    workspace.update_setting(
-        request.session,
-        workspace=request.workspace,
-        actor_id=request.user_id,
-        name="pmo_channel_id",
-        value=channel_id,
-        now=request.now,
-    )
+    channel_id = _set_channel(request, "pmo_channel_id", doing="set the PMO channel")
     return _reply(f"PMO alerts will go to <#{channel_id}>.")
 
 
 def intake_channel(request: CommandRequest) -> Reply:
     """`config intake-channel #c`: where intake requests are posted for a decision."""
-    request.require_admin("set the intake channel")
+    channel_id = _set_channel(request, "intake_channel_id", doing="set the intake channel")
+    return _reply(f"Intake requests will be posted in <#{channel_id}> for a decision.")
+
+
+def _set_channel(request: CommandRequest, setting: str, *, doing: str) -> str:
+    request.require_admin(doing)
     if len(request.words) != 1:
         raise UserError("Name one channel.")
     channel_id = request.channel(request.words[0].text)
@@ -111,11 +105,11 @@ def intake_channel(request: CommandRequest) -> Reply:
         request.session,
         workspace=request.workspace,
         actor_id=request.user_id,
-        name="intake_channel_id",
+        name=setting,
         value=channel_id,
         now=request.now,
     )
-    return _reply(f"Intake requests will be posted in <#{channel_id}> for a decision.")
+    return channel_id
 
 
 def goals(request: CommandRequest) -> Reply:
