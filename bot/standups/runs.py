@@ -1,0 +1,223 @@
+"""Runs: each due opening becomes three jobs (open, remind, close), and the jobs run.
+
+A run asks its participants by DM at once (a stand-up is a meeting, so the business-hours
+window of status prompts does not apply) and reminds who has not answered 30 minutes before
+it closes. Each job is unique by (kind, stand-up, period), so each happens once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import outbox, scheduling
+from bot.blocks import standups as render
+from bot.prompts import CATCH_UP, is_out_of_office
+from bot.standups.answers import missing
+from bot.standups.plans import plan_of
+from bot.standups.summary import close_run
+from schedules.cadence import next_due, slot_local
+from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
+
+REMIND_BEFORE = timedelta(minutes=30)
+OPEN, REMIND, CLOSE = "standup_open", "standup_remind", "standup_close"
+JOB_KINDS = (OPEN, REMIND, CLOSE)
+MAX_SLOTS_PER_STANDUP = 60  # a stand-up due for months catches up slot by slot, bounded
+
+
+def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
+    """Stand-ups whose next opening has come, oldest first."""
+    query = (
+        select(Standup.id)
+        .where(Standup.removed_at.is_(None), Standup.next_due_at <= now)
+        .order_by(Standup.next_due_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def materialize(session: Session, standup_id: int, now: datetime) -> None:
+    """Turn each opening due by `now` into its open, remind and close jobs; move on."""
+    standup = session.get(Standup, standup_id)
+    if standup is None:
+        return
+    plan = plan_of(standup)
+    for _ in range(MAX_SLOTS_PER_STANDUP):
+        slot = standup.next_due_at
+        if slot is None or slot > now or standup.removed_at is not None:
+            return
+        period = slot_local(slot, plan.timezone).isoformat(timespec="minutes")
+        add_jobs(session, standup, period=period, opens=slot, closes=slot + plan.window)
+        standup.next_due_at = next_due(plan.cadence, after=slot, tz=plan.timezone)
+
+
+def add_jobs(
+    session: Session,
+    standup: Standup,
+    *,
+    period: str,
+    opens: datetime,
+    closes: datetime,
+    with_open: bool = True,
+) -> None:
+    """The jobs of one run, each unique by (kind, stand-up, period)."""
+    due = [(OPEN, opens)] if with_open else []
+    if closes - REMIND_BEFORE > opens:
+        due.append((REMIND, closes - REMIND_BEFORE))
+    due.append((CLOSE, closes))
+    for kind, at in due:
+        job = ScheduledJob(
+            team_id=standup.team_id,
+            kind=kind,
+            target_id=standup.id,
+            period=period,
+            slot_at=opens,
+            due_at=at,
+            state="pending",
+        )
+        scheduling.add_job(session, job)
+
+
+def describe(session: Session, standup_id: int) -> str:
+    """One line for a dry run."""
+    standup = session.get(Standup, standup_id)
+    assert standup is not None and standup.next_due_at is not None
+    return f"the stand-up in {standup.channel_id} due {standup.next_due_at:%Y-%m-%d %H:%M} UTC"
+
+
+def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
+    """Open, remind or close one run inside the caller's transaction; says what happened."""
+    standup = session.get(Standup, job.target_id)
+    if standup is None:
+        return "skipped: no such stand-up"
+    if job.kind == OPEN:
+        return _open_scheduled(session, standup=standup, job=job, now=now, workspace=workspace)
+    run = session.scalar(
+        select(StandupRun).where(
+            StandupRun.standup_id == standup.id, StandupRun.period == job.period
+        )
+    )
+    if run is None:
+        return "skipped: the run never opened"
+    if job.kind == REMIND:
+        return _remind(session, standup=standup, run=run, now=now)
+    summary = close_run(session, standup=standup, run=run, now=now, workspace=workspace)
+    return "skipped: closed already" if summary is None else "summary posted"
+
+
+def _open_scheduled(
+    session: Session, *, standup: Standup, job: ScheduledJob, now: datetime, workspace: Workspace
+) -> str:
+    closes = job.slot_at + plan_of(standup).window
+    if now - job.due_at > CATCH_UP or now >= closes:
+        return "skipped: missed while the bot was down"
+    if standup.removed_at is not None:
+        return "skipped: stand-up cancelled"
+    if open_run(session, standup=standup) is not None:
+        return "skipped: another run is still open"
+    run = open_new_run(
+        session,
+        standup=standup,
+        period=job.period,
+        closes=closes,
+        live=False,
+        now=now,
+        workspace=workspace,
+    )
+    return f"asked {len(standup.participants) - len(run.skipped)}, {len(run.skipped)} away"
+
+
+def open_new_run(
+    session: Session,
+    *,
+    standup: Standup,
+    period: str,
+    closes: datetime,
+    live: bool,
+    now: datetime,
+    workspace: Workspace,
+) -> StandupRun:
+    """Create a run and DM its questions to each participant who is not out of office."""
+    away = [u for u in standup.participants if is_away(session, standup, u, now, workspace)]
+    run = StandupRun(
+        team_id=standup.team_id,
+        standup_id=standup.id,
+        period=period,
+        opened_at=now,
+        closes_at=closes,
+        state="open",
+        live=live,
+        skipped=away,
+    )
+    session.add(run)
+    session.flush()
+    payload = render.ask_message(standup, run_id=run.id, closes_at=closes)
+    for user_id in standup.participants:
+        if user_id not in away:
+            _dm(
+                session,
+                standup,
+                user_id,
+                key=f"standup-ask:{run.id}:{user_id}",
+                now=now,
+                payload=payload,
+            )
+    return run
+
+
+def is_away(
+    session: Session, standup: Standup, user_id: str, now: datetime, workspace: Workspace
+) -> bool:
+    """Whether a participant is out of office now, so is not asked."""
+    person = session.get(Person, (standup.team_id, user_id))
+    return person is not None and is_out_of_office(person, now=now, workspace=workspace)
+
+
+def _dm(
+    session: Session,
+    standup: Standup,
+    user_id: str,
+    *,
+    key: str,
+    now: datetime,
+    payload: dict[str, object],
+) -> None:
+    """A DM sent at once: no messaging window, a stand-up is a meeting."""
+    outbox.enqueue(
+        session,
+        team_id=standup.team_id,
+        key=key,
+        channel=user_id,
+        payload=payload,
+        now=now,
+        purpose=f"standup:{standup.id}",
+    )
+
+
+def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetime) -> str:
+    if run.state != "open" or now >= run.closes_at:
+        return "skipped: closed already"
+    waiting = missing(session, standup=standup, run=run)
+    payload = render.reminder_message(standup, run_id=run.id, closes_at=run.closes_at)
+    for user_id in waiting:
+        _dm(
+            session,
+            standup,
+            user_id,
+            key=f"standup-remind:{run.id}:{user_id}",
+            now=now,
+            payload=payload,
+        )
+    return f"reminded {len(waiting)}"
+
+
+def open_run(session: Session, *, standup: Standup) -> StandupRun | None:
+    """The stand-up's run that is open now, if any."""
+    return session.scalar(
+        select(StandupRun)
+        .where(StandupRun.standup_id == standup.id, StandupRun.state == "open")
+        .order_by(StandupRun.opened_at.desc())
+        .limit(1)
+    )
