@@ -54,6 +54,9 @@ _WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+PLAUSIBLE_YEARS = 50
+
+
 def parse_date(text: str, *, now: datetime, tz: str) -> date:
     """Read a date as the user means it, relative to their local today.
 
@@ -72,15 +75,30 @@ def parse_date(text: str, *, now: datetime, tz: str) -> date:
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return _plausible(_read(text, today=today, tz=tz), today=today, original=text)
+
+
+def _read(text: str, *, today: date, tz: str) -> date:
     cleaned = " ".join(text.lower().split())
     if _ISO.fullmatch(cleaned):
         return _iso_date(cleaned, text)
     _refuse_ambiguous(cleaned, text)
-    today = now.astimezone(ZoneInfo(tz)).date()
     own = _resolve_ourselves(cleaned, today)
     if own is not None:
         return own
     return _resolve_with_dateparser(cleaned, today=today, tz=tz, original=text)
+
+
+def _plausible(day: date, *, today: date, original: str) -> date:
+    """Refuse dates no plan has: more than PLAUSIBLE_YEARS away (a typo like 9999-12-31)."""
+    if abs(day.year - today.year) > PLAUSIBLE_YEARS:
+        raise UserError(
+            f"“{original}” is {format_date(day)}, more than {PLAUSIBLE_YEARS} years "
+            "away. Check the year.",
+            echo=original,
+        )
+    return day
 
 
 def _iso_date(cleaned: str, original: str) -> date:

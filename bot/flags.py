@@ -164,7 +164,7 @@ def next_recheck(facts: Facts, now: datetime) -> datetime | None:
         *(r[3] for r in facts.open_raid if r[1] == "risk"),
     ]
     for day in days:
-        if day is not None and day >= facts.today:
+        if day is not None and facts.today <= day < date.max:
             midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
             candidates.append(midnight.astimezone(now.tzinfo))
     if facts.blockers_since is not None:

@@ -7,13 +7,20 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, program_flags
 from bot.errors import UserError
-from storage.models import Milestone, Program
+from storage.models import Milestone, Program, Workspace
 
 
 def add_milestone(
-    session: Session, *, program: Program, actor_id: str, name: str, due: date, now: datetime
+    session: Session,
+    *,
+    program: Program,
+    actor_id: str,
+    name: str,
+    due: date,
+    now: datetime,
+    workspace: Workspace | None = None,
 ) -> Milestone:
     """Add a milestone; names are unique within a program (case-insensitive)."""
     name = " ".join(name.split())
@@ -41,11 +48,19 @@ def add_milestone(
         now=now,
         after={"program_id": program.id, "name": name, "due_date": due},
     )
+    if workspace is not None:  # MILESTONE_LATE and RAG_MISMATCH depend on milestones
+        program_flags.refresh(session, program=program, now=now, workspace=workspace)
     return milestone
 
 
 def complete_milestone(
-    session: Session, *, program: Program, actor_id: str, name: str, now: datetime
+    session: Session,
+    *,
+    program: Program,
+    actor_id: str,
+    name: str,
+    now: datetime,
+    workspace: Workspace | None = None,
 ) -> Milestone:
     """Mark a milestone done; done twice is refused, saying when it was done."""
     milestone = _find(session, program=program, name=name)
@@ -65,6 +80,8 @@ def complete_milestone(
         action="done",
         now=now,
     )
+    if workspace is not None:  # MILESTONE_LATE and RAG_MISMATCH depend on milestones
+        program_flags.refresh(session, program=program, now=now, workspace=workspace)
     return milestone
 
 

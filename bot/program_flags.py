@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import flags, outbox, prompts
+from bot import flags, outbox, programs, prompts
 from bot.blocks import alerts
 from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
 
@@ -75,6 +75,7 @@ def refresh(
     OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the
     cadence); any other change keeps them as they are, and a received update clears them.
     """
+    programs.lock(session, program)  # two changes at once must not both see the old flags
     current = program.flags or {}
     kept = {code: current[code] for code in SCHEDULED if code in current}
     if update_received:
@@ -173,7 +174,7 @@ def _transition(
     people = [program.owner_id]
     if code == "STALE" and raised and program.sponsor_id:
         people.append(program.sponsor_id)
-    for user_id in people:
+    for user_id in filter(lambda u: prompts.may_hear(session, program.team_id, u), people):
         prompts.direct_message(
             session,
             workspace=workspace,

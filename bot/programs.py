@@ -422,3 +422,15 @@ def search(
         )
         query = query.where(or_(Program.owner_id == person.user_id, Program.id.in_(covered)))
     return list(session.scalars(query.order_by(Program.name).limit(limit)))
+
+
+def lock(session: Session, program: Program) -> None:
+    """Take the program's row lock and re-read it, so concurrent changes queue up.
+
+    PostgreSQL: `SELECT … FOR UPDATE` (pending changes are flushed first and kept). SQLite
+    needs nothing: every transaction already holds the database's write lock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()
+    session.refresh(program, with_for_update=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import scheduling, status
+from bot import programs, scheduling, status
 from bot.commands import parse_rag_prefix
 from bot.errors import UserError
 from storage.models import (
@@ -105,8 +105,7 @@ def answer(
     workspace: Workspace,
 ) -> StatusUpdate:
     """Store a reply as the program's status update."""
-    if prompt.state not in ("pending", "snoozed"):
-        raise UserError(f"The prompt for *{program.name}* was already answered.")
+    _claim(session, prompt=prompt, program=program, author=author, now=now)
     data = status.StatusInput(
         rag=reply.rag, summary=reply.summary, next_steps=reply.next_steps, source="reply"
     )
@@ -126,8 +125,7 @@ def no_change(
     workspace: Workspace,
 ) -> StatusUpdate:
     """Repeat the last RAG and summary, marked as "no change"."""
-    if prompt.state not in ("pending", "snoozed"):
-        raise UserError(f"The prompt for *{program.name}* was already answered.")
+    _claim(session, prompt=prompt, program=program, author=author, now=now)
     last = status.latest(session, program_id=program.id)
     if last is None:
         raise UserError("There is no earlier status to repeat; submit an update instead.")
@@ -167,3 +165,21 @@ def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
         ),
     )
     return again
+
+
+def _claim(
+    session: Session, *, prompt: Prompt, program: Program, author: Person, now: datetime
+) -> None:
+    """Answer a prompt once: a double click or a racing DM is told it was answered.
+
+    Rights are checked again: the program may have changed hands since the prompt went out.
+    """
+    programs.require_update(session, program=program, person=author, doing="update")
+    answered = session.execute(
+        update(Prompt)
+        .where(Prompt.id == prompt.id, Prompt.state.in_(("pending", "snoozed")))
+        .values(state="answered", answered_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not answered:
+        raise UserError(f"The prompt for *{program.name}* was already answered.")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, program_flags
+from bot import audit, outbox, program_flags, programs
 from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
@@ -66,6 +66,7 @@ def submit(
     workspace: Workspace,
 ) -> StatusUpdate:
     """Store a status update, make it the program's status, and recompute its flags."""
+    programs.lock(session, program)  # the trend and flags build on the latest row
     update = StatusUpdate(
         team_id=program.team_id,
         program_id=program.id,
@@ -196,6 +197,11 @@ def require_editable(session: Session, *, update: StatusUpdate, editor: Person) 
     newest = latest(session, program_id=update.program_id)
     if newest is None or newest.id != update.id:
         raise UserError("Only the latest update can be edited; submit a new one instead.")
+    program = session.get(Program, update.program_id)
+    if program is None or not programs.can_update(session, program=program, person=editor):
+        raise PermissionDenied(
+            "Only the program's owner, delegates and PMO admins can edit its updates."
+        )
     if editor.user_id != update.author_id and not is_pmo_admin(session, person=editor):
         raise PermissionDenied(
             f"Only its author <@{update.author_id}> or a PMO admin can edit this update."

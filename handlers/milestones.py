@@ -37,6 +37,7 @@ def add(request: CommandRequest) -> Reply:
         name=names[0].text,
         due=due,
         now=request.now,
+        workspace=request.workspace,
     )
     text = f"Milestone “{milestone.name}” added to *{program.name}*, due {format_date(due)}."
     return message(text, [section(f":white_check_mark: {text}")])
@@ -56,6 +57,7 @@ def done(request: CommandRequest) -> Reply:
         actor_id=request.user_id,
         name=rest[0].text,
         now=request.now,
+        workspace=request.workspace,
     )
     text = f"Milestone “{milestone.name}” of *{program.name}* is done."
     return message(text, [section(f":white_check_mark: {text}")])

@@ -66,7 +66,9 @@ def add(request: CommandRequest) -> Reply:
         cadence=cadence.spec,
         target_date=request.date(options["target"]) if "target" in options else None,
         portfolio=options.get("portfolio"),
-        sponsor_id=request.user(options["sponsor"]).user_id if "sponsor" in options else None,
+        sponsor_id=_member(request.user(options["sponsor"]), "sponsor a program").user_id
+        if "sponsor" in options
+        else None,
     )
     program = programs.add_program(
         request.session,
@@ -81,10 +83,14 @@ def add(request: CommandRequest) -> Reply:
 
 
 def _owner(person: Person) -> Person:
+    return _member(person, "own a program")
+
+
+def _member(person: Person, role: str) -> Person:
+    """Only full members take a role on a program: it brings portfolio data by DM."""
     if person.is_bot or person.deleted or person.is_restricted:
         raise UserError(
-            f"<@{person.user_id}> can't own a program (bots, guests and "
-            "deactivated accounts can't)."
+            f"<@{person.user_id}> can't {role} (bots, guests and deactivated accounts can't)."
         )
     return person
 
@@ -172,6 +178,8 @@ def delegates(request: CommandRequest) -> Reply:
         raise UserError("Say `add` or `remove`, then the person.")
     _require_owner_or_admin(request, program)
     person = request.user(rest[1].text)
+    if rest[0].text.lower() == "add":
+        _member(person, "be a delegate")
     adding = rest[0].text.lower() == "add"
     changed = programs.change_delegate(
         request.session,
@@ -201,7 +209,7 @@ def sponsor(request: CommandRequest) -> Reply:
     if len(rest) != 1:
         raise UserError("Name exactly one sponsor.")
     _require_owner_or_admin(request, program)
-    person = request.user(rest[0].text)
+    person = _member(request.user(rest[0].text), "sponsor a program")
     programs.set_fields(
         request.session,
         program=program,

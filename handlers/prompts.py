@@ -186,10 +186,7 @@ def _answer_dm(interaction: Interaction, event: dict[str, Any]) -> dict[str, Any
     if parsed is None:
         return render.need_rag_message(text)
     if len(candidates) > 1:
-        options = [
-            (p.name[:60], json.dumps({"prompt": prompt.id, "text": text[:1500]}))
-            for prompt, p in candidates
-        ]
+        options = [(p.name[:60], _choice_value(prompt.id, text)) for prompt, p in candidates]
         return render.choose_program_message(text, options)
     prompt, program = candidates[0]
     update = replies.answer(
@@ -206,3 +203,12 @@ def _answer_dm(interaction: Interaction, event: dict[str, Any]) -> dict[str, Any
 
 def _receipt(program: Program, update: StatusUpdate) -> dict[str, Any]:
     return status_blocks.receipt(program, update, needs_plan="NO_RECOVERY_PLAN" in program.flags)
+
+
+def _choice_value(prompt_id: int, text: str) -> str:
+    """A button value carrying the reply, within Slack's 2,000 characters however encoded."""
+    value = json.dumps({"prompt": prompt_id, "text": text}, ensure_ascii=False)
+    while len(value) > 1990:
+        text = text[: len(text) - (len(value) - 1990) - 1]
+        value = json.dumps({"prompt": prompt_id, "text": text}, ensure_ascii=False)
+    return value

@@ -24,7 +24,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import logs
 from bot.blocks.help import error_message, help_message, usage_for
-from bot.commands import Token, tokenize
+from bot.commands import Token, suggest, tokenize
 from bot.deps import Deps
 from bot.errors import UserError
 from handlers.request import CommandRequest, open_interaction
@@ -111,9 +111,10 @@ class Router:
         except UserError as error:
             return _ack_reply(ack, _error(error, text))
         found = self.match(words)
+        if found is None and words:
+            return _ack_reply(ack, self._unknown(words, text))
         if found is None:
-            topic = words[0].text if words else None
-            return _ack_reply(ack, help_message(topic if topic != "help" else None))
+            return _ack_reply(ack, help_message(None))
         path, rest = found
         if path in self.static:
             return _ack_reply(ack, self.static[path](rest))
@@ -126,6 +127,18 @@ class Router:
         if succeeded and self._hooks_for(path):
             self._executor.submit(self._changed, deps, body, path)
         return None
+
+    def _unknown(self, words: list[Token], text: str) -> dict[str, Any]:
+        """No such subcommand: say so, suggest the nearest, echo the text, then the help."""
+        first = words[0].text.lower()
+        paths = sorted(self.routes.keys() | self.static.keys())
+        tried = " ".join(w.text.lower() for w in words[:2])
+        guess = suggest(tried, paths) or suggest(first, {p.split()[0] for p in paths})
+        hint = f" Did you mean `/pmo {guess}`?" if guess else ""
+        topic = first if first in {p.split()[0] for p in paths} else None
+        error = _error(UserError(f"I don't know the command “{tried}”.{hint}"), text)
+        guide = help_message(topic)
+        return {"text": error["text"], "blocks": [*error["blocks"], *guide["blocks"]][:50]}
 
     def _answer_later(
         self,

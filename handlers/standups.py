@@ -162,6 +162,7 @@ def order(request: CommandRequest) -> Reply:
 def show_agenda(request: CommandRequest) -> Reply:
     """`standup agenda [#channel]`: only what needs the meeting, shown to the caller."""
     standup = _standup_here(request, post=False)
+    standups.require_member(request.session, standup=standup, person=request.caller)
     return render.agenda_message(standups.agenda(request.session, standup=standup))
 
 

@@ -94,7 +94,7 @@ def choose_program_message(text: str, options: list[tuple[str, str]]) -> dict[st
         f"You have several status prompts open. Which program is this for?\n> {truncate(text, 500)}"
     )
     buttons = [
-        button(label, action_id="reply_pick_program", value=value) for label, value in options[:5]
+        button(label, action_id="reply_pick_program", value=value) for label, value in options[:25]
     ]
     return message(head, [section(head), actions(*buttons, block_id="reply-pick")])
 

@@ -38,6 +38,7 @@ from bot.standups.manage import (
     edit,
     for_channel,
     require_manage,
+    require_member,
     schedule,
 )
 from bot.standups.plans import (
@@ -95,6 +96,7 @@ __all__ = [
     "post_order",
     "previous_answer",
     "require_manage",
+    "require_member",
     "run_job",
     "save_answer",
     "schedule",

@@ -238,10 +238,47 @@ def test_milestone_by_stranger_is_refused_and_not_stored(
 
 def test_unknown_subcommand_answers_with_help(slack: SlackDriver) -> None:
     said = text_of(slack.command("UOTHER", "frobnicate now").body)
-    assert "no help on “frobnicate”" in said
+    assert "I don't know the command “frobnicate now”" in said
+    assert "You typed: `/pmo frobnicate now`" in said
     assert "/pmo program add" in said
+
+
+def test_a_typo_in_a_subcommand_suggests_the_command_and_keeps_the_text(
+    slack: SlackDriver,
+) -> None:
+    said = text_of(slack.command("ULEAD", 'stauts apollo amber "vendor late, escalating"').body)
+    assert "Did you mean `/pmo status`?" in said
+    assert 'You typed: `/pmo stauts apollo amber "vendor late, escalating"`' in said
+    said = text_of(slack.command("ULEAD", "program lst red").body)
+    assert "Did you mean `/pmo program list`?" in said and "/pmo program delegates" in said
 
 
 def test_help_topic(slack: SlackDriver) -> None:
     said = text_of(slack.command("UGUEST", "help program").body)
     assert "/pmo program delegates" in said
+
+
+def test_guests_cannot_become_delegates_or_sponsors(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    add_apollo(slack)
+    said = text_of(
+        slack.command("ULEAD", "program delegates apollo-migration add <@UGUEST|gus>").body
+    )
+    assert "can't be a delegate" in said
+    said = text_of(slack.command("ULEAD", "program sponsor apollo-migration <@UGUEST|gus>").body)
+    assert "can't sponsor a program" in said
+    assert count(sessions, ProgramDelegate) == 0
+
+
+def test_a_late_milestone_flags_the_program_at_once(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    add_apollo(slack)
+    slack.command("ULEAD", 'milestone add apollo-migration "Design" due:2026-11-20')
+    stored = program(sessions, "apollo-migration")
+    assert stored is not None and "MILESTONE_LATE" in stored.flags
+    slack.command("ULEAD", 'milestone done apollo-migration "Design"')
+    stored = program(sessions, "apollo-migration")
+    assert stored is not None and "MILESTONE_LATE" not in stored.flags
+    assert "Apollo" not in text_of(slack.command("UOTHER", "program list flagged").body)

@@ -277,3 +277,20 @@ def test_grace_is_configured_by_admins_only(slack: SlackDriver) -> None:
     assert "12 h after" in text_of(slack.command("UADMIN", "config grace 12").body)
     refused = text_of(slack.command("UADMIN", "config grace 500").body)
     assert "168" in refused and "You typed: `/pmo config grace 500`" in refused
+
+
+def test_a_prompt_left_behind_after_losing_rights_cannot_update(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    sessions: sessionmaker[Session],
+    run_pass,
+    apollo: None,  # type: ignore[no-untyped-def]
+) -> None:
+    slack.command("ULEAD", "program delegates apollo add <@UOTHER|otto>")
+    slack.command("ULEAD", "ooo until:2026-12-04")
+    run_pass(datetime(2026, 12, 4, 15, 0, tzinfo=UTC))
+    dm = prompt_dm(fake, "UOTHER")
+    slack.command("ULEAD", "program delegates apollo remove <@UOTHER|otto>")
+    slack.click_button("UOTHER", dm, "prompt_no_change")
+    assert "Only its owner <@ULEAD>" in text_of(fake.responses[-1]["body"])
+    assert count(sessions, StatusUpdate) == 1
