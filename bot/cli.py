@@ -1,4 +1,4 @@
-"""`pmo-bot`: run the bot, run one scheduler pass, migrate the database, print the version."""
+"""`pmo-bot`: run the bot, run one scheduler pass, migrate the database, play a local sandbox."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot import dates, logs
 from bot.app import create_app, request_client, scheduler_client
 from bot.clock import system_clock
 from bot.deps import Deps
 from bot.outbox_worker import OutboxWorker
+from bot.sandbox import demo, shell
 from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import MissingSetting, Settings
 from schedules.dispatch import PassReport
@@ -75,7 +77,54 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="migrate to the latest schema").set_defaults(
         func=_db_upgrade
     )
+    _add_sandbox_commands(commands)
     return parser
+
+
+def _add_sandbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`shell` and `demo-data`: their own database, never $DATABASE_URL."""
+    database_help = f"SQLAlchemy URL (default {demo.DEFAULT_DATABASE_URL}; ignores DATABASE_URL)"
+    play = commands.add_parser("shell", help="a local Slack workspace in the console, no Slack")
+    play.add_argument("--database", default=demo.DEFAULT_DATABASE_URL, help=database_help)
+    play.add_argument(
+        "--as", dest="as_user", default="lee", metavar="NAME", help="who you are (default @lee)"
+    )
+    play.set_defaults(func=_shell)
+    fill = commands.add_parser("demo-data", help="write a demo portfolio for the shell")
+    fill.add_argument("--database", default=demo.DEFAULT_DATABASE_URL, help=database_help)
+    fill.set_defaults(func=_demo_data)
+
+
+def _shell(settings: Settings, args: argparse.Namespace) -> int:
+    _quiet_logs(settings)
+    return _on_database(
+        args.database,
+        lambda: shell.run(
+            args.database, user=args.as_user, now=system_clock(), stdin=sys.stdin, stdout=sys.stdout
+        ),
+    )
+
+
+def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    _quiet_logs(settings)
+    return _on_database(
+        args.database, lambda: demo.run(args.database, now=system_clock(), out=sys.stdout)
+    )
+
+
+def _quiet_logs(settings: Settings) -> None:
+    """The console is what the sandbox commands say; only problems go to the log (stderr)."""
+    logs.configure("DEBUG" if settings.log_level.upper() == "DEBUG" else "WARNING")
+
+
+def _on_database(url: str, command: Callable[[], int]) -> int:
+    """Run a sandbox command; a database it cannot open is one line, not a traceback."""
+    try:
+        return command()
+    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+        reason = exc.orig if isinstance(exc, OperationalError) else exc
+        print(f"pmo-bot: can't use the database {url}: {reason}", file=sys.stderr)
+        return 2
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -98,7 +147,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         client=request_client(settings, token),
     )
     app = create_app(deps, signing_secret=secret)
-    outbox = OutboxWorker(deps.sessions, deps.client, deps.clock).start()
+    # The worker is off the request path: it may wait out a 429's Retry-After.
+    outbox = OutboxWorker(deps.sessions, scheduler_client(settings, token), deps.clock).start()
     health = Health(engine=engine, clock=system_clock)
     runner = None if args.no_scheduler else _start_scheduler(deps, token, health)
     try:
