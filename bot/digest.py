@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import UserError
+from bot.workspace import serialize_changes
 from schedules.cadence import next_due, parse_cadence
 from storage.models import (
     DigestPost,
@@ -260,6 +261,7 @@ def subscribe(
 ) -> DigestSubscription:
     """Subscribe a channel, or change its schedule if it already has this digest."""
     parsed = parse_cadence(cadence)
+    serialize_changes(session, team_id=team_id)  # two subscribes at once make one subscription
     sub = session.scalar(
         select(DigestSubscription).where(
             DigestSubscription.team_id == team_id,

@@ -9,9 +9,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot import audit, programs
+from bot import audit, programs, workspace
 from bot.errors import UserError
 from storage.models import Person
 
@@ -38,6 +38,34 @@ def get_person(
             raise UserError(f"Slack does not know the user <@{user_id}>.") from exc
         raise
     return upsert_person(session, team_id=team_id, user=user, now=now)
+
+
+def prefetch(
+    sessions: sessionmaker[Session],
+    *,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    default_timezone: str,
+) -> None:
+    """Refresh a person from users.info outside any transaction, if the cache is stale.
+
+    A failure is left for `get_person` to handle inside the request (cache, or an error).
+    """
+    with sessions() as session:
+        person = session.get(Person, (team_id, user_id))
+        if person is not None and now - person.fetched_at < REFRESH_AFTER:
+            return
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return
+    with sessions.begin() as session:
+        workspace.get_workspace(
+            session, team_id=team_id, default_timezone=default_timezone, now=now
+        )
+        upsert_person(session, team_id=team_id, user=user, now=now)
 
 
 def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> Person:

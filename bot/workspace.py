@@ -141,3 +141,16 @@ def update_setting(
         before={name: before},
         after={name: value},
     )
+
+
+def serialize_changes(session: Session, *, team_id: str) -> None:
+    """Queue this transaction behind others changing the same workspace's settings.
+
+    For check-then-insert rules (one stand-up per channel, one digest subscription per
+    channel and portfolio) that a unique index cannot state. PostgreSQL: a row lock on the
+    workspace; SQLite transactions already hold the database's write lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(Workspace.team_id).where(Workspace.team_id == team_id).with_for_update()
+        )

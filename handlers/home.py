@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from handlers import status as status_handlers
 from handlers.interactive import run_action
-from handlers.request import ActionRequest, open_interaction
+from handlers.request import ActionRequest, open_interaction, warm_caller
 from handlers.router import Router
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def register(app: App, router: Router) -> None:
 
 def refresh_home(deps: Deps, team_id: str, user_id: str) -> None:
     """Build the user's Home in one transaction, then publish it outside the transaction."""
+    warm_caller(deps, team_id=team_id, user_id=user_id)
     with deps.sessions.begin() as session:
         common = open_interaction(deps, session, team_id=team_id, user_id=user_id)
         data = home.gather(

@@ -12,7 +12,7 @@ from bot import forms, logs
 from bot.blocks.help import error_message
 from bot.deps import Deps
 from bot.errors import UserError
-from handlers.request import ActionRequest, ModalSubmission, open_interaction
+from handlers.request import ActionRequest, ModalSubmission, open_interaction, warm_caller
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def run_submission(
     """
     view = body["view"]
     try:
+        warm_caller(deps, team_id=body["team"]["id"], user_id=body["user"]["id"])
         with deps.sessions.begin() as session:
             common = open_interaction(
                 deps, session, team_id=body["team"]["id"], user_id=body["user"]["id"]
@@ -68,6 +69,7 @@ def run_action(
     ack()
     action = body["actions"][0]
     try:
+        warm_caller(deps, team_id=_team_id(body), user_id=body["user"]["id"])
         with deps.sessions.begin() as session:
             common = open_interaction(
                 deps, session, team_id=_team_id(body), user_id=body["user"]["id"]

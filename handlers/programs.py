@@ -13,7 +13,7 @@ from bot.commands import Token, split_options
 from bot.deps import Deps
 from bot.errors import UserError
 from handlers.interactive import ModalSubmission, run_submission
-from handlers.request import CommandRequest, open_interaction
+from handlers.request import CommandRequest, open_interaction, warm_caller
 from handlers.router import Reply, Router
 from schedules.cadence import describe, parse_cadence
 from storage.models import Person, Program
@@ -313,6 +313,7 @@ def search_any(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
 
 
 def _search(ack: Ack, body: dict[str, Any], deps: Deps, *, only_updatable: bool) -> None:
+    warm_caller(deps, team_id=body["team"]["id"], user_id=body["user"]["id"])
     with deps.sessions.begin() as session:
         common = open_interaction(
             deps, session, team_id=body["team"]["id"], user_id=body["user"]["id"]

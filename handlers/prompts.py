@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from handlers import standups
 from handlers.interactive import run_action
-from handlers.request import ActionRequest, Interaction, open_interaction
+from handlers.request import ActionRequest, Interaction, open_interaction, warm_caller
 from handlers.router import Router
 from storage.models import Program, Prompt, StatusUpdate
 
@@ -145,6 +145,7 @@ def direct_message(body: dict[str, Any], event: dict[str, Any], context: BoltCon
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return  # edits, joins and bot messages are not answers
     deps: Deps = context["deps"]
+    warm_caller(deps, team_id=body["team_id"], user_id=event["user"])
     with deps.sessions.begin() as session:
         common = open_interaction(deps, session, team_id=body["team_id"], user_id=event["user"])
         if not dedupe.first_delivery(

@@ -67,6 +67,21 @@ class Interaction:
         return resolve_postable_channel(self.client, ChannelRef(id=channel_id, name=None))
 
 
+def warm_caller(deps: Deps, *, team_id: str, user_id: str) -> None:
+    """Fetch an unknown or day-old caller from Slack before the request's transaction.
+
+    So no transaction waits on Slack (on SQLite a transaction holds the write lock).
+    """
+    people.prefetch(
+        deps.sessions,
+        client=deps.client,
+        team_id=team_id,
+        user_id=user_id,
+        now=deps.clock(),
+        default_timezone=deps.settings.pmo_timezone,
+    )
+
+
 def open_interaction(deps: Deps, session: Session, *, team_id: str, user_id: str) -> dict[str, Any]:
     """The common fields of an interaction: workspace (created on first use), caller, now."""
     now = deps.clock()

@@ -27,7 +27,7 @@ from bot.blocks.help import error_message, help_message, usage_for
 from bot.commands import Token, suggest, tokenize
 from bot.deps import Deps
 from bot.errors import UserError
-from handlers.request import CommandRequest, open_interaction
+from handlers.request import CommandRequest, open_interaction, warm_caller
 
 log = logging.getLogger(__name__)
 Reply = dict[str, Any] | None
@@ -160,6 +160,7 @@ class Router:
     ) -> tuple[Reply, bool]:
         """The reply, and whether the command succeeded (False for errors and refusals)."""
         try:
+            warm_caller(deps, team_id=body["team_id"], user_id=body["user_id"])
             with deps.sessions.begin() as session:
                 request = _build_request(deps, session, body, text, path, rest)
                 if request.caller.is_restricted and not self.routes[path].guests:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import Plan, format_days
-from bot.workspace import is_pmo_admin
+from bot.workspace import is_pmo_admin, serialize_changes
 from schedules.cadence import next_due
 from storage.models import Person, Standup
 
@@ -70,6 +70,7 @@ def schedule(
 
 
 def _refuse_second(session: Session, *, team_id: str, channel_id: str) -> None:
+    serialize_changes(session, team_id=team_id)  # two schedules at once: the second is told
     existing = find(session, team_id=team_id, channel_id=channel_id)
     if existing is not None:
         raise UserError(
