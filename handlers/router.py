@@ -80,7 +80,8 @@ class Router:
         self.static[path] = handler
 
     def after_change(self, hook: ChangeHook, *, commands: Iterable[str]) -> None:
-        """Call `hook` on the worker after a command whose first word is in `commands` succeeded.
+        """Call `hook` on the worker after an inline command whose first word is in `commands`
+        succeeded (inline routes are the ones that change things).
 
         Errors it raises are logged and go no further.
         """
@@ -149,11 +150,10 @@ class Router:
         rest: list[Token],
         respond: Respond,
     ) -> None:
-        reply, succeeded = self._answer(deps, body, text, path, rest)
+        reply, _ = self._answer(deps, body, text, path, rest)
         if reply is not None:
             respond(response_type="ephemeral", **reply)
-        if succeeded:
-            self._changed(deps, body, path)  # already on the worker, after the answer
+        # Deferred routes read (lists, details, exports): nothing for App Home to catch up on.
 
     def _answer(
         self, deps: Deps, body: dict[str, Any], text: str, path: str, rest: list[Token]
