@@ -6,13 +6,14 @@ import dataclasses
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +24,7 @@ from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import Settings
+from schedules.dispatch import PassReport, dispatch_due
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Base
@@ -198,3 +200,20 @@ class SettlingDriver(SlackDriver):
 def slack(bot: Bot, fake: FakeSlack) -> SlackDriver:
     """Drive the app as Slack does: signed commands, clicks, modal submissions, events."""
     return SettlingDriver(bot, fake)
+
+
+Pass = Callable[[datetime], PassReport]
+
+
+@pytest.fixture
+def run_pass(
+    bot: Bot, fake: FakeSlack, sessions: sessionmaker[Session], clock: ManualClock
+) -> Pass:
+    """One scheduler pass at `at`, with the app's clock moved there too."""
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+
+    def run(at: datetime) -> PassReport:
+        clock.now = at
+        return dispatch_due(sessions, client, now=at)
+
+    return run

@@ -5,29 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from schedules.dispatch import dispatch_due
 from storage.models import DigestPost, DigestSubscription
-from tests.conftest import Bot, ManualClock
+from tests.conftest import ManualClock
 from tests.flow import count, text_of
 
 MONDAY_0905_UTC = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def run_pass(bot: Bot, fake: FakeSlack, sessions: sessionmaker[Session], clock: ManualClock):  # type: ignore[no-untyped-def]
-    client = WebClient(token="xoxb-test", base_url=fake.base_url)
-
-    def run(at: datetime):  # type: ignore[no-untyped-def]
-        clock.now = at
-        return dispatch_due(sessions, client, now=at)
-
-    return run
 
 
 @pytest.fixture

@@ -5,30 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from schedules.dispatch import dispatch_due
 from storage.models import Person, ProcessedEvent, Prompt, StatusUpdate
-from tests.conftest import TEAM, Bot, ManualClock
+from tests.conftest import TEAM, Bot
 from tests.flow import count, program, text_of
 
 # The Wednesday update answers the first Friday's deadline, so the next Friday prompts.
 FRIDAY_10_BERLIN = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def run_pass(bot: Bot, fake: FakeSlack, sessions: sessionmaker[Session], clock: ManualClock):  # type: ignore[no-untyped-def]
-    client = WebClient(token="xoxb-test", base_url=fake.base_url)
-
-    def run(at: datetime) -> None:
-        clock.now = at
-        dispatch_due(sessions, client, now=at)
-
-    return run
 
 
 @pytest.fixture

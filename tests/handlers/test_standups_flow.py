@@ -11,15 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from schedules.dispatch import dispatch_due
 from storage.models import RaidItem, Standup, StandupAnswer, StatusUpdate
-from tests.conftest import Bot, ManualClock
+from tests.conftest import Bot
 from tests.flow import count, program, text_of
 
 THU_OPEN = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)  # 09:30 Berlin
@@ -29,20 +27,6 @@ FRI_OPEN = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 SCHEDULE = 'standup schedule <#CTEAM|team> "mon-fri 09:30" <@ULEAD2|kim> <@UOTHER|otto>'
 
 Pass = Callable[[datetime], None]
-
-
-@pytest.fixture
-def run_pass(
-    bot: Bot, fake: FakeSlack, sessions: sessionmaker[Session], clock: ManualClock
-) -> Pass:
-    """One scheduler pass at `at`, with the app's clock moved there too."""
-    client = WebClient(token="xoxb-test", base_url=fake.base_url)
-
-    def run(at: datetime) -> None:
-        clock.now = at
-        dispatch_due(sessions, client, now=at)
-
-    return run
 
 
 @pytest.fixture
