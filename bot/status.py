@@ -189,7 +189,26 @@ def edit(
         after=after,
     )
     program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    _edit_channel_post(session, program=program, update=update, now=now)
     return update
+
+
+def _edit_channel_post(
+    session: Session, *, program: Program, update: StatusUpdate, now: datetime
+) -> None:
+    """Correct the update's post in the program's channel in place (if it was posted)."""
+    if not program.channel_id:
+        return
+    trend = [u.rag for u in recent(session, program_id=program.id)]
+    payload = render.channel_post(program, update, trend=trend)
+    outbox.enqueue(
+        session,
+        team_id=program.team_id,
+        channel=program.channel_id,
+        now=now,
+        key=f"status-post:{update.id}:edit:{now.isoformat()}",
+        payload={**payload, outbox.UPDATE_OF: f"status-post:{update.id}"},
+    )
 
 
 def require_editable(session: Session, *, update: StatusUpdate, editor: Person) -> None:

@@ -245,3 +245,18 @@ def test_high_risk_alerts_once_and_shows_in_program_show(
     assert "RAG_MISMATCH" in shown and "Reported green, but:" in shown
     with sessions() as session:
         assert len(session.scalars(select(FlagTransition)).all()) == 1
+
+
+def test_editing_an_update_corrects_its_channel_post_in_place(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, apollo: str
+) -> None:
+    receipt = slack.command("ULEAD", "status apollo green all fine").body
+    bot.settle()
+    slack.click_button("ULEAD", receipt, "status_edit")
+    slack.submit_view(
+        "ULEAD", fake.last_view("ULEAD"), {"rag": "green", "summary": "all fine, really"}
+    )
+    bot.settle()
+    posts = fake.messages("CAPOLLO")
+    assert len(posts) == 1
+    assert "all fine, really" in text_of(posts[0])
