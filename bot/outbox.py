@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +43,7 @@ MAX_ATTEMPTS = 5
 QUEUED = "outbox_queued"
 # Payload keys naming another outbox message by its dedupe key (see `_resolve`).
 THREAD_OF = "thread_of"
+RESENT = "resent after an interrupted send"
 UPDATE_OF = "update_of"
 
 
@@ -198,7 +199,8 @@ def _deliverable(now: datetime) -> ColumnElement[bool]:
     interrupted = (
         (OutboxMessage.state == "sending")
         & (OutboxMessage.claimed_at < now - STUCK_AFTER)
-        & (OutboxMessage.attempts < 2)
+        & or_(OutboxMessage.error.is_(None), OutboxMessage.error != RESENT)
+        & (OutboxMessage.attempts < MAX_ATTEMPTS)
     )
     return or_(waiting, interrupted)
 
@@ -210,7 +212,13 @@ def _claim(
         claimed = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, _deliverable(now))
-            .values(state="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .values(
+                state="sending",
+                claimed_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                # Resending after an interruption happens once; the mark says it did.
+                error=case((OutboxMessage.state == "sending", RESENT), else_=OutboxMessage.error),
+            )
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         if not claimed:
