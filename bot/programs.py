@@ -14,6 +14,7 @@ from bot import audit, scheduling
 from bot.commands import LIST_FILTER_WORDS, slugify_key
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
+from storage.db import is_postgresql
 from storage.models import Person, Program, ProgramDelegate
 
 STATES = ("active", "paused", "done", "archived")
@@ -430,7 +431,7 @@ def lock(session: Session, program: Program) -> None:
     PostgreSQL: `SELECT … FOR UPDATE` (pending changes are flushed first and kept). SQLite
     needs nothing: every transaction already holds the database's write lock.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql(session):
         return
     session.flush()
     session.refresh(program, with_for_update=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import PermissionDenied, UserError
+from storage.db import is_postgresql
 from storage.models import Person, Workspace, WorkspaceAdmin
 
 
@@ -150,7 +151,7 @@ def serialize_changes(session: Session, *, team_id: str) -> None:
     channel and portfolio) that a unique index cannot state. PostgreSQL: a row lock on the
     workspace; SQLite transactions already hold the database's write lock.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         session.execute(
             select(Workspace.team_id).where(Workspace.team_id == team_id).with_for_update()
         )

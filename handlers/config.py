@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from bot import intake, workspace
 from bot.blocks import intake as render_intake
-from bot.blocks.common import message, section
+from bot.blocks.common import notice
 from bot.commands import parse_int_in_range
 from bot.errors import UserError
 from handlers.request import CommandRequest
@@ -24,10 +24,6 @@ def register(app: App, router: Router) -> None:
     router.add("config goals", goals)
     router.add("config timezone", timezone)
     router.add("config grace", grace)
-
-
-def _reply(text: str) -> Reply:
-    return message(text, [section(text)])
 
 
 def show(request: CommandRequest) -> Reply:
@@ -50,7 +46,7 @@ def show(request: CommandRequest) -> Reply:
         f"Time zone: {space.timezone}",
         f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
     ]
-    return _reply("\n".join(lines))
+    return notice("\n".join(lines))
 
 
 def admins(request: CommandRequest) -> Reply:
@@ -68,7 +64,7 @@ def admins(request: CommandRequest) -> Reply:
             user_id=person.user_id,
             now=request.now,
         )
-        return _reply(f"<@{person.user_id}> is no longer a PMO admin.")
+        return notice(f"<@{person.user_id}> is no longer a PMO admin.")
     if person.is_restricted or person.is_bot or person.deleted:
         raise UserError(
             f"<@{person.user_id}> can't be a PMO admin (guests, bots and "
@@ -81,19 +77,19 @@ def admins(request: CommandRequest) -> Reply:
         user_id=person.user_id,
         now=request.now,
     )
-    return _reply(f"<@{person.user_id}> {'is now' if added else 'already is'} a PMO admin.")
+    return notice(f"<@{person.user_id}> {'is now' if added else 'already is'} a PMO admin.")
 
 
 def pmo_channel(request: CommandRequest) -> Reply:
     """`config pmo-channel #c`: where alerts and intake go."""
     channel_id = _set_channel(request, "pmo_channel_id", doing="set the PMO channel")
-    return _reply(f"PMO alerts will go to <#{channel_id}>.")
+    return notice(f"PMO alerts will go to <#{channel_id}>.")
 
 
 def intake_channel(request: CommandRequest) -> Reply:
     """`config intake-channel #c`: where intake requests are posted for a decision."""
     channel_id = _set_channel(request, "intake_channel_id", doing="set the intake channel")
-    return _reply(f"Intake requests will be posted in <#{channel_id}> for a decision.")
+    return notice(f"Intake requests will be posted in <#{channel_id}> for a decision.")
 
 
 def _set_channel(request: CommandRequest, setting: str, *, doing: str) -> str:
@@ -132,7 +128,7 @@ def goals(request: CommandRequest) -> Reply:
             name=name,
             now=request.now,
         )
-        return _reply(f"“{removed}” is no longer a strategic goal; requests naming it keep it.")
+        return notice(f"“{removed}” is no longer a strategic goal; requests naming it keep it.")
     added = intake.add_goal(
         request.session,
         team_id=request.team_id,
@@ -140,7 +136,7 @@ def goals(request: CommandRequest) -> Reply:
         name=name,
         now=request.now,
     )
-    return _reply(f"“{' '.join(name.split())}” {'is now' if added else 'already is'} a goal.")
+    return notice(f"“{' '.join(name.split())}” {'is now' if added else 'already is'} a goal.")
 
 
 def timezone(request: CommandRequest) -> Reply:
@@ -164,7 +160,7 @@ def timezone(request: CommandRequest) -> Reply:
         value=name,
         now=request.now,
     )
-    return _reply(f"The workspace time zone is now {name}.")
+    return notice(f"The workspace time zone is now {name}.")
 
 
 def grace(request: CommandRequest) -> Reply:
@@ -181,7 +177,7 @@ def grace(request: CommandRequest) -> Reply:
         value=hours,
         now=request.now,
     )
-    return _reply(
+    return notice(
         f"Updates are now overdue {hours} h after they are due; one reminder goes "
         f"out after {hours / 2:g} h. This applies from the next status slot."
     )

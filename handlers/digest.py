@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import digest, digest_post, program_view, programs
 from bot.blocks import digest as render
 from bot.blocks import programs as program_blocks
-from bot.blocks.common import context, message, section
+from bot.blocks.common import context, message, notice
 from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
 from bot.dates import format_date
 from bot.errors import UserError
@@ -55,7 +55,7 @@ def subscribe(request: CommandRequest) -> Reply:
         now=request.now,
     )
     scope = f" for the *{portfolio}* portfolio" if portfolio else ""
-    return _said(
+    return notice(
         f"<#{channel_id}> gets the digest{scope} {describe(parse_cadence(sub.cadence))} ({tz})."
     )
 
@@ -90,7 +90,7 @@ def unsubscribe(request: CommandRequest) -> Reply:
         actor_id=request.user_id,
         now=request.now,
     )
-    return _said(f"<#{channel_id}> gets no more digests.")
+    return notice(f"<#{channel_id}> gets no more digests.")
 
 
 def _channel_id(request: CommandRequest, text: str) -> str:
@@ -117,7 +117,7 @@ def post_now(request: CommandRequest) -> Reply:
         scheduled=False,
         period=f"now:{request.now.isoformat()}",
     )
-    return _said(f"Posting the digest in <#{channel_id}> now ({len(post.messages)} messages).")
+    return notice(f"Posting the digest in <#{channel_id}> now ({len(post.messages)} messages).")
 
 
 def list_subscriptions(request: CommandRequest) -> Reply:
@@ -125,13 +125,13 @@ def list_subscriptions(request: CommandRequest) -> Reply:
     request.require_admin("see digest subscriptions")
     subs = digest.subscriptions(request.session, team_id=request.team_id)
     if not subs:
-        return _said("No channel gets digests yet: `/pmo digest subscribe #leadership`.")
+        return notice("No channel gets digests yet: `/pmo digest subscribe #leadership`.")
     lines = [
         f"• <#{s.channel_id}>{f' ({s.portfolio})' if s.portfolio else ''}: "
         f"{describe(parse_cadence(s.cadence))} {s.timezone}"
         for s in subs
     ]
-    return _said("*Digest subscriptions*\n" + "\n".join(lines))
+    return notice("*Digest subscriptions*\n" + "\n".join(lines))
 
 
 def preview(request: CommandRequest) -> Reply:
@@ -193,10 +193,6 @@ def show(request: CommandRequest) -> Reply:
 def _with_note(payload: dict[str, Any], note: str) -> dict[str, Any]:
     blocks = list(payload.get("blocks", []))
     return message(payload["text"], [*blocks[:49], context(note)])
-
-
-def _said(text: str) -> Reply:
-    return message(text, [section(text)])
 
 
 def details_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

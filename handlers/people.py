@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import people, programs
-from bot.blocks.common import message, section
+from bot.blocks.common import notice
 from bot.commands import split_options
 from bot.dates import format_date
 from bot.errors import UserError
@@ -25,7 +25,7 @@ def out_of_office(request: CommandRequest) -> Reply:
         people.set_out_of_office(
             request.session, person=request.caller, until=None, today=request.today, now=request.now
         )
-        return _said("Welcome back: status prompts come to you again.")
+        return notice("Welcome back: status prompts come to you again.")
     if words or "until" not in options:
         raise UserError('Say until when you are away (`until:"next friday"`), or `off`.')
     until = request.date(options["until"])
@@ -42,8 +42,4 @@ def out_of_office(request: CommandRequest) -> Reply:
         "Status prompts go to your delegates meanwhile.",
         *covered,
     ]
-    return _said("\n".join(lines))
-
-
-def _said(text: str) -> Reply:
-    return message(text, [section(text)])
+    return notice("\n".join(lines))

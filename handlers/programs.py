@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot import program_view, programs
 from bot.blocks import programs as render
-from bot.blocks.common import done_view, message, section
+from bot.blocks.common import done_view, notice
 from bot.commands import Token, split_options
 from bot.deps import Deps
 from bot.errors import UserError
@@ -164,11 +164,7 @@ def change_state(request: CommandRequest) -> Reply:
     state = programs.change_state(
         request.session, program=program, actor_id=request.user_id, command=command, now=request.now
     )
-    return _done(f"*{program.name}* is now {state}.")
-
-
-def _done(text: str) -> dict[str, Any]:
-    return message(text, [section(f":white_check_mark: {text}")])
+    return notice(f"*{program.name}* is now {state}.", done=True)
 
 
 def delegates(request: CommandRequest) -> Reply:
@@ -192,7 +188,7 @@ def delegates(request: CommandRequest) -> Reply:
     verb = "is now a delegate of" if adding else "is no longer a delegate of"
     if not changed:
         verb = "already is a delegate of" if adding else "was not a delegate of"
-    return _done(f"<@{person.user_id}> {verb} *{program.name}*.")
+    return notice(f"<@{person.user_id}> {verb} *{program.name}*.", done=True)
 
 
 def _require_owner_or_admin(request: CommandRequest, program: Program) -> None:
@@ -218,7 +214,7 @@ def sponsor(request: CommandRequest) -> Reply:
         now=request.now,
         action="sponsor",
     )
-    return _done(f"<@{person.user_id}> sponsors *{program.name}*.")
+    return notice(f"<@{person.user_id}> sponsors *{program.name}*.", done=True)
 
 
 def portfolio(request: CommandRequest) -> Reply:
@@ -236,7 +232,7 @@ def portfolio(request: CommandRequest) -> Reply:
         now=request.now,
         action="portfolio",
     )
-    return _done(f"*{program.name}* is in the *{name}* portfolio.")
+    return notice(f"*{program.name}* is in the *{name}* portfolio.", done=True)
 
 
 def submit_add(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import programs, raid
 from bot.blocks import raid as render
-from bot.blocks.common import done_view, message, section
+from bot.blocks.common import done_view, notice
 from bot.blocks.programs import program_picker
 from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
 from bot.errors import UserError
@@ -188,7 +188,7 @@ def _close(request: ActionRequest) -> Reply:
         now=request.now,
         workspace=request.workspace,
     )
-    return _said(f"Closed “{item.title}” on *{program.name}*.")
+    return notice(f"Closed “{item.title}” on *{program.name}*.", done=True)
 
 
 def escalate_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -209,8 +209,4 @@ def _escalate(request: ActionRequest) -> Reply:
         now=request.now,
         workspace=request.workspace,
     )
-    return _said(f"Escalated “{item.title}” to <#{channel}>.")
-
-
-def _said(text: str) -> dict[str, Any]:
-    return message(text, [section(f":white_check_mark: {text}")])
+    return notice(f"Escalated “{item.title}” to <#{channel}>.", done=True)

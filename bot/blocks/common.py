@@ -96,6 +96,11 @@ def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
     return payload
 
 
+def notice(text: str, *, done: bool = False) -> dict[str, Any]:
+    """A one-section reply; `done` marks a change that was made."""
+    return message(text, [section(f":white_check_mark: {text}" if done else text)])
+
+
 def chunk_lines(lines: list[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
     """Join lines into texts of at most `limit` characters each (a long line is cut)."""
     chunks: list[str] = []
