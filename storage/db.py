@@ -9,6 +9,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_open = threading.local()
+
+
+def transaction_open() -> bool:
+    """Whether the calling thread has a database transaction open on any engine we made.
+
+    The rule "no Slack call while a transaction is open" is checked against this.
+    """
+    return getattr(_open, "count", 0) > 0
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -23,8 +32,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _track_transactions(engine)
+    return engine
+
+
+def _track_transactions(engine: Engine) -> None:
+    """Count, per thread, the transactions open on this engine's connections."""
+
+    def began(_connection: Any) -> None:
+        _open.count = getattr(_open, "count", 0) + 1
+
+    def ended(_connection: Any) -> None:
+        _open.count = max(getattr(_open, "count", 0) - 1, 0)
+
+    event.listen(engine, "begin", began)
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
 
 
 def _configure_sqlite(engine: Engine) -> None:

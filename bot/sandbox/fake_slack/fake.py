@@ -42,6 +42,7 @@ class Call:
 class _Faults:
     def __init__(self) -> None:
         self.queued: dict[str, list[str]] = {}
+        self.delays: dict[str, tuple[float, str | None]] = {}
         self.every = 0
         self.retry_after = 1
         self._count = 0
@@ -262,6 +263,18 @@ class FakeSlack:
         with self._lock:
             self._faults.rate_limit_every(n, retry_after)
 
+    def delay(self, method: str, seconds: float, *, user_id: str | None = None) -> None:
+        """Answer calls to `method` only after `seconds` (0 turns it off), as a slow Slack would.
+
+        With `user_id`, only the calls for that user: their trigger_id (views.open/push) or
+        their id as `user`. Other calls are answered meanwhile.
+        """
+        with self._lock:
+            if seconds <= 0:
+                self._faults.delays.pop(method, None)
+            else:
+                self._faults.delays[method] = (seconds, user_id)
+
     # what happened
 
     @property
@@ -365,6 +378,7 @@ class FakeSlack:
         return route(rest, request)
 
     def _serve_api(self, method: str, request: Request) -> Reply:
+        self._wait_if_delayed(method, request)
         with self._lock:
             if self._faults.rate_limited():
                 retry = {"Retry-After": str(self._faults.retry_after)}
@@ -379,6 +393,23 @@ class FakeSlack:
                 return Reply.of_json(200, {"ok": False, "error": "not_authed"})
             self._calls.append(Call(method, copy.deepcopy(params)))
             return Reply.of_json(200, self._call_method(method, params))
+
+    def _wait_if_delayed(self, method: str, request: Request) -> None:
+        """Sleep outside the lock, so a slow call holds up nobody else's."""
+        with self._lock:
+            delay = self._faults.delays.get(method)
+            if delay is None:
+                return
+            seconds, user_id = delay
+            if user_id is not None:
+                try:
+                    params = parse_params(request)
+                except ValueError:
+                    return
+                trigger = self._world.triggers.get(text_param(params, "trigger_id"))
+                if user_id not in (trigger, text_param(params, "user")):
+                    return
+        threading.Event().wait(seconds)
 
     def _call_method(self, method: str, params: Json) -> Json:
         try:
