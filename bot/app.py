@@ -31,7 +31,7 @@ from handlers import (
     standups,
     status,
 )
-from handlers.router import Router
+from handlers.adapters import Listeners
 
 log = logging.getLogger(__name__)
 FEATURES = (
@@ -83,11 +83,9 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
         listener_executor=executor,
     )
     app.use(_inject(deps))
-    router = Router(executor)
-    # `/pmo` first: Bolt tries listeners in order, and most requests are commands.
-    router.install(app)
+    listeners = Listeners(app, deps, executor)  # registers `/pmo` first: most requests
     for feature in FEATURES:
-        feature.register(app, router)
+        feature.register(listeners)
     return app
 
 

@@ -29,10 +29,11 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.dates import format_date
 from bot.errors import UserError
+from bot.workspace import require_admin
 from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, StatusUpdate
 
 KINDS = ("programs", "status", "risks", "intake")
@@ -61,6 +62,57 @@ class Table:
 
     columns: list[str]
     rows: Iterator[Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Written:
+    """An export written to a file, and how to present it."""
+
+    filename: str
+    title: str
+    comment: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """An export checked in the request and written after its commit (no ORM objects)."""
+
+    spec: ExportSpec
+    today: date
+    since_day: date | None = None
+
+    def write(self, sessions: sessionmaker[Session], path: Path) -> Written:
+        """Write the CSV to `path` in its own read transaction."""
+        with sessions.begin() as session:
+            rows = write_file(session, spec=self.spec, path=path)
+        kind = self.spec.kind
+        since = f" {SINCE_MEANS[kind]} {format_date(self.since_day)}" if self.since_day else ""
+        return Written(
+            filename=f"pmo-{kind}-{self.today.isoformat()}.csv",
+            title=f"PMO export: {kind}{since}",
+            comment=f"Your export of {kind}{since}: {rows} row{'s' if rows != 1 else ''}.",
+            rows=rows,
+        )
+
+
+def prepare(
+    session: Session,
+    *,
+    person: Person,
+    kind: str | None,
+    since_day: date | None,
+    tz: str,
+    today: date,
+) -> ExportJob:
+    """`/pmo export`: PMO admins only; the kind and the `since:` day checked."""
+    require_admin(session, person=person, doing="export PMO data")
+    spec = ExportSpec(
+        team_id=person.team_id,
+        kind=parse_kind(kind),
+        since=since_instant(since_day, tz=tz, today=today) if since_day else None,
+    )
+    return ExportJob(spec=spec, today=today, since_day=since_day)
 
 
 def parse_kind(word: str | None) -> str:

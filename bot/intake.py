@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import audit, outbox, programs, prompts
 from bot.blocks import intake as render
 from bot.errors import UserError
-from bot.workspace import admin_ids
+from bot.workspace import admin_ids, require_admin
 from storage.models import (
     AuditEvent,
     IntakeRequest,
@@ -491,14 +491,26 @@ def history(session: Session, *, request: IntakeRequest) -> list[AuditEvent]:
     return audit.history(session, team_id=request.team_id, entity="intake", entity_id=request.id)
 
 
+DECIDING = "decide intake requests"
+
+
+def deciding(
+    session: Session, *, workspace: Workspace, request_id: int, person: Person
+) -> IntakeRequest:
+    """A request an approve/reject/defer modal decides, once `person` is a PMO admin."""
+    require_admin(session, person=person, doing=DECIDING)
+    return get_request(session, team_id=workspace.team_id, request_id=request_id)
+
+
 def decidable(
-    session: Session, *, workspace: Workspace, request_id: int, now: datetime
+    session: Session, *, workspace: Workspace, request_id: int, person: Person, now: datetime
 ) -> IntakeRequest:
     """A request that is waiting for a decision (a deferral now due counts).
 
     Raises:
         UserError: no such request, or it was decided already.
     """
+    require_admin(session, person=person, doing=DECIDING)
     resurface(session, workspace=workspace, now=now)
     request = get_request(session, team_id=workspace.team_id, request_id=request_id)
     if request.state != "pending":

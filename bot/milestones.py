@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit, program_flags
+from bot import audit, program_flags, programs
 from bot.errors import UserError
-from storage.models import Milestone, Program, Workspace
+from storage.models import Milestone, Person, Program, Workspace
 
 
 def add_milestone(
@@ -97,3 +97,42 @@ def _find(session: Session, *, program: Program, name: str) -> Milestone | None:
         func.lower(Milestone.name) == " ".join(name.split()).lower(),
     )
     return session.scalar(query)
+
+
+def add_by(
+    session: Session,
+    *,
+    program: Program,
+    actor: Person,
+    name: str,
+    due: date,
+    now: datetime,
+    workspace: Workspace,
+) -> Milestone:
+    """`milestone add`: owner, delegate or admin."""
+    programs.require_update(session, program=program, person=actor, doing="add milestones to")
+    return add_milestone(
+        session,
+        program=program,
+        actor_id=actor.user_id,
+        name=name,
+        due=due,
+        now=now,
+        workspace=workspace,
+    )
+
+
+def complete_by(
+    session: Session,
+    *,
+    program: Program,
+    actor: Person,
+    name: str,
+    now: datetime,
+    workspace: Workspace,
+) -> Milestone:
+    """`milestone done`: owner, delegate or admin."""
+    programs.require_update(session, program=program, person=actor, doing="complete milestones of")
+    return complete_milestone(
+        session, program=program, actor_id=actor.user_id, name=name, now=now, workspace=workspace
+    )

@@ -7,65 +7,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot import audit, programs, workspace
+from bot import audit, programs
 from bot.errors import UserError
 from storage.models import Person
 
 REFRESH_AFTER = timedelta(days=1)
 
 
-def get_person(
-    session: Session, *, client: WebClient, team_id: str, user_id: str, now: datetime
-) -> Person:
-    """The cached person, fetched from users.info when unknown or older than a day.
-
-    A failed refresh of a known person keeps the cached data: Slack being slow or
-    rate-limited must not block the user's request.
-    """
-    person = session.get(Person, (team_id, user_id))
-    if person is not None and now - person.fetched_at < REFRESH_AFTER:
-        return person
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        if person is not None:
-            return person
-        if exc.response.get("error") == "user_not_found":
-            raise UserError(f"Slack does not know the user <@{user_id}>.") from exc
-        raise
-    return upsert_person(session, team_id=team_id, user=user, now=now)
-
-
-def prefetch(
-    sessions: sessionmaker[Session],
-    *,
-    client: WebClient,
-    team_id: str,
-    user_id: str,
-    now: datetime,
-    default_timezone: str,
-) -> None:
-    """Refresh a person from users.info outside any transaction, if the cache is stale.
-
-    A failure is left for `get_person` to handle inside the request (cache, or an error).
-    """
-    with sessions() as session:
-        person = session.get(Person, (team_id, user_id))
-        if person is not None and now - person.fetched_at < REFRESH_AFTER:
-            return
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return
-    with sessions.begin() as session:
-        workspace.get_workspace(
-            session, team_id=team_id, default_timezone=default_timezone, now=now
-        )
-        upsert_person(session, team_id=team_id, user=user, now=now)
+def is_fresh(person: Person, *, now: datetime) -> bool:
+    """Whether the cached copy is recent enough to trust (refreshed daily, and on user_change)."""
+    return now - person.fetched_at < REFRESH_AFTER
 
 
 def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> Person:
@@ -96,18 +50,19 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
     return person
 
 
-def find_by_name(
-    session: Session, *, client: WebClient, team_id: str, name: str, now: datetime
-) -> Person:
-    """Resolve a plain `@name` to one person; refuse unknown or ambiguous names.
+def named(session: Session, *, team_id: str, name: str) -> list[Person]:
+    """The cached people whose handle or display name is `name` (any case)."""
+    lowered = name.lower()
+    query = select(Person).where(
+        Person.team_id == team_id,
+        Person.deleted.is_(False),
+        or_(func.lower(Person.name) == lowered, func.lower(Person.display_name) == lowered),
+    )
+    return list(session.scalars(query))
 
-    Looks in the cache first, then once through users.list (which fills the cache).
-    """
-    matches = _cached_matches(session, team_id=team_id, name=name)
-    if not matches:
-        for user in _all_users(client):
-            upsert_person(session, team_id=team_id, user=user, now=now)
-        matches = _cached_matches(session, team_id=team_id, name=name)
+
+def only_match(matches: list[Person], *, name: str) -> Person:
+    """The one person a plain `@name` means; refuse unknown or ambiguous names."""
     if not matches:
         raise UserError(
             f"No Slack user is called @{name}. Pick them from Slack's @-autocomplete "
@@ -119,17 +74,8 @@ def find_by_name(
     return matches[0]
 
 
-def _cached_matches(session: Session, *, team_id: str, name: str) -> list[Person]:
-    lowered = name.lower()
-    query = select(Person).where(
-        Person.team_id == team_id,
-        Person.deleted.is_(False),
-        or_(func.lower(Person.name) == lowered, func.lower(Person.display_name) == lowered),
-    )
-    return list(session.scalars(query))
-
-
-def _all_users(client: WebClient) -> Iterator[dict[str, Any]]:
+def all_users(client: WebClient) -> Iterator[dict[str, Any]]:
+    """Every user of the workspace (users.list, all pages); call with no transaction open."""
     cursor = None
     while True:
         page = client.users_list(limit=200, cursor=cursor)

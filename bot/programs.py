@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import audit, scheduling
 from bot.commands import LIST_FILTER_WORDS, slugify_key
 from bot.errors import PermissionDenied, UserError
-from bot.workspace import is_pmo_admin
+from bot.workspace import is_pmo_admin, require_admin
 from storage.db import is_postgresql
 from storage.models import Person, Program, ProgramDelegate
 
@@ -194,6 +194,20 @@ def require_update(session: Session, *, program: Program, person: Person, doing:
     if delegates:
         who += ", delegates " + ", ".join(f"<@{d}>" for d in delegates)
     raise PermissionDenied(f"Only {who} or a PMO admin can {doing} *{program.name}*.")
+
+
+def for_admin(
+    session: Session, *, team_id: str, program_id: int, person: Person, doing: str
+) -> Program:
+    """A program of the workspace, once `person` is a PMO admin (who may `doing`)."""
+    require_admin(session, person=person, doing=doing)
+    return get(session, team_id=team_id, program_id=program_id)
+
+
+def for_update(session: Session, *, program: Program, person: Person, doing: str) -> Program:
+    """The program, once `person` may update it (owner, delegate or admin)."""
+    require_update(session, program=program, person=person, doing=doing)
+    return program
 
 
 def change_state(
@@ -435,3 +449,134 @@ def lock(session: Session, program: Program) -> None:
         return
     session.flush()
     session.refresh(program, with_for_update=True)
+
+
+# --- entry points: who may, what is valid, then the change ---------------------------------
+
+REGISTERING = "register programs"
+
+
+def require_member(person: Person, *, role: str) -> Person:
+    """Only full members take a role on a program: it brings portfolio data by DM."""
+    if person.is_bot or person.deleted or person.is_restricted:
+        raise UserError(
+            f"<@{person.user_id}> can't {role} (bots, guests and deactivated accounts can't)."
+        )
+    return person
+
+
+def require_owner_or_admin(session: Session, *, program: Program, person: Person) -> None:
+    """People and grouping of a program change by its owner or a PMO admin."""
+    if person.user_id != program.owner_id and not is_pmo_admin(session, person=person):
+        raise PermissionDenied(
+            f"Only the owner <@{program.owner_id}> or a PMO admin can change "
+            f"the people and grouping of *{program.name}*."
+        )
+
+
+def start_register(session: Session, *, person: Person) -> None:
+    """The register modal opens for PMO admins only."""
+    require_admin(session, person=person, doing=REGISTERING)
+
+
+def register(
+    session: Session,
+    *,
+    actor: Person,
+    new: NewProgram,
+    owner: Person,
+    sponsor: Person | None,
+    default_timezone: str,
+    today: date,
+    now: datetime,
+) -> Program:
+    """`program add` and its modal: admins only, owner and sponsor full members."""
+    require_admin(session, person=actor, doing=REGISTERING)
+    require_member(owner, role="own a program")
+    if sponsor is not None:
+        require_member(sponsor, role="sponsor a program")
+    new = replace(new, owner_id=owner.user_id, sponsor_id=sponsor.user_id if sponsor else None)
+    return add_program(
+        session,
+        team_id=actor.team_id,
+        actor_id=actor.user_id,
+        new=new,
+        timezone=owner.tz or default_timezone,
+        today=today,
+        now=now,
+    )
+
+
+def edit_by(
+    session: Session,
+    *,
+    program_id: int,
+    actor: Person,
+    owner: Person,
+    values: dict[str, object],
+    now: datetime,
+) -> tuple[Program, dict[str, object]]:
+    """The edit modal: owner, delegate or admin; the owner a full member. What changed."""
+    program = session.get(Program, program_id)
+    if program is None or program.team_id != actor.team_id:
+        raise UserError("That program no longer exists.", field="name")
+    require_update(session, program=program, person=actor, doing="edit")
+    require_member(owner, role="own a program")
+    values = {**values, "owner_id": owner.user_id, "name": values.get("name") or program.name}
+    changed = set_fields(session, program=program, actor_id=actor.user_id, values=values, now=now)
+    return program, changed
+
+
+def change_state_by(
+    session: Session, *, program: Program, actor: Person, command: str, now: datetime
+) -> str:
+    """`program pause|resume|done|archive`: owner, delegate or admin."""
+    require_update(session, program=program, person=actor, doing=command)
+    return change_state(session, program=program, actor_id=actor.user_id, command=command, now=now)
+
+
+def set_delegate(
+    session: Session, *, program: Program, actor: Person, person: Person, add: bool, now: datetime
+) -> bool:
+    """`program delegates … add|remove @x`: owner or admin; delegates are full members."""
+    require_owner_or_admin(session, program=program, person=actor)
+    if add:
+        require_member(person, role="be a delegate")
+    return change_delegate(
+        session, program=program, actor_id=actor.user_id, user_id=person.user_id, add=add, now=now
+    )
+
+
+def set_sponsor(
+    session: Session, *, program: Program, actor: Person, person: Person, now: datetime
+) -> None:
+    """`program sponsor … @x`: owner or admin; the sponsor a full member."""
+    require_owner_or_admin(session, program=program, person=actor)
+    require_member(person, role="sponsor a program")
+    set_fields(
+        session,
+        program=program,
+        actor_id=actor.user_id,
+        values={"sponsor_id": person.user_id},
+        now=now,
+        action="sponsor",
+    )
+
+
+def set_portfolio(
+    session: Session, *, program: Program, actor: Person, name: str, now: datetime
+) -> str:
+    """`program portfolio … <name>`: owner or admin; up to 80 characters."""
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise UserError("Give a portfolio name of up to 80 characters.")
+    require_owner_or_admin(session, program=program, person=actor)
+    set_fields(
+        session,
+        program=program,
+        actor_id=actor.user_id,
+        values={"portfolio": name},
+        now=now,
+        action="portfolio",
+    )
+    return name

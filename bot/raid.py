@@ -237,3 +237,12 @@ def escalate(
         payload=alerts.escalation(program, item, actor_id=actor_id),
     )
     return workspace.pmo_channel_id
+
+
+def managed(
+    session: Session, *, team_id: str, item_id: int, person: Person
+) -> tuple[RaidItem, Program]:
+    """An item and its program, once `person` may manage it (its buttons and modals)."""
+    item, program = get_item(session, team_id=team_id, item_id=item_id)
+    require_manage(session, item=item, program=program, person=person)
+    return item, program

@@ -115,6 +115,27 @@ def answer(
     )
 
 
+def prompt_and_program(
+    session: Session, *, team_id: str, prompt_id: int, person: Person
+) -> tuple[Prompt, Program]:
+    """A prompt of this person's, for its buttons, and its program."""
+    prompt = get_prompt(session, team_id=team_id, prompt_id=prompt_id, person=person)
+    return prompt, program_of(session, prompt=prompt)
+
+
+def program_of(session: Session, *, prompt: Prompt) -> Program:
+    """The program a prompt asks about."""
+    return programs.get(session, team_id=prompt.team_id, program_id=prompt.program_id)
+
+
+def start_update(
+    session: Session, *, team_id: str, prompt_id: int, person: Person
+) -> tuple[Program, StatusUpdate | None]:
+    """*Submit update* on a prompt: its program and the last update, once `person` may update."""
+    _, program = prompt_and_program(session, team_id=team_id, prompt_id=prompt_id, person=person)
+    return program, status.start(session, program=program, person=person)
+
+
 def no_change(
     session: Session,
     *,

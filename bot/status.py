@@ -233,3 +233,90 @@ def get_update(session: Session, *, team_id: str, update_id: int) -> StatusUpdat
     if update is None or update.team_id != team_id:
         raise UserError("That update no longer exists.")
     return update
+
+
+# --- entry points: who may, what is valid, then the change ---------------------------------
+
+
+def start(session: Session, *, program: Program, person: Person) -> StatusUpdate | None:
+    """The update to prefill the status modal with, once `person` may update `program`."""
+    programs.require_update(session, program=program, person=person, doing="update")
+    return latest(session, program_id=program.id)
+
+
+def start_edit(
+    session: Session, *, team_id: str, update_id: int, editor: Person
+) -> tuple[Program, StatusUpdate]:
+    """The program and update an *Edit* button opens, once `editor` may edit it."""
+    update = get_update(session, team_id=team_id, update_id=update_id)
+    require_editable(session, update=update, editor=editor)
+    return programs.get(session, team_id=team_id, program_id=update.program_id), update
+
+
+def report(
+    session: Session,
+    *,
+    program: Program,
+    author: Person,
+    data: StatusInput,
+    now: datetime,
+    workspace: Workspace,
+    today: date,
+    quick: bool = False,
+) -> StatusUpdate:
+    """A new update: who may, what is valid, then store it, refresh flags and queue posts.
+
+    Args:
+        quick: A one-line update (`/pmo status apollo red …`), which may come without a path
+            to green; the program is then flagged NO_RECOVERY_PLAN.
+    """
+    programs.require_update(session, program=program, person=author, doing="update")
+    validate(data, require_recovery=not quick, today=today)
+    return submit(
+        session,
+        program=program,
+        author_id=author.user_id,
+        data=data,
+        now=now,
+        workspace=workspace,
+    )
+
+
+def report_from_modal(
+    session: Session,
+    *,
+    program_id: int,
+    update_id: int | None,
+    author: Person,
+    data: StatusInput,
+    now: datetime,
+    workspace: Workspace,
+    today: date,
+) -> tuple[Program, StatusUpdate]:
+    """The status modal: a new update, or a correction of `update_id`; the receipt is DMed."""
+    program = programs.get(session, team_id=author.team_id, program_id=program_id)
+    if update_id is None:
+        update = report(
+            session,
+            program=program,
+            author=author,
+            data=data,
+            now=now,
+            workspace=workspace,
+            today=today,
+        )
+    else:
+        validate(data, require_recovery=True, today=today)
+        previous = get_update(session, team_id=author.team_id, update_id=update_id)
+        update = edit(
+            session, update=previous, editor=author, data=data, now=now, workspace=workspace
+        )
+    outbox.enqueue(
+        session,
+        team_id=author.team_id,
+        channel=author.user_id,
+        payload=render.receipt(program, update, needs_plan=False),
+        key=f"receipt:{update.id}:{now.isoformat()}",
+        now=now,
+    )
+    return program, update

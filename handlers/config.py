@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_bolt import App
-
 from bot import intake, workspace
 from bot.blocks import intake as render_intake
 from bot.blocks.common import notice
 from bot.commands import parse_int_in_range
 from bot.errors import UserError
+from handlers.adapters import Listeners
+from handlers.effects import Reply, Result
 from handlers.request import CommandRequest
-from handlers.router import Reply, Router
 
 
-def register(app: App, router: Router) -> None:
+def register(on: Listeners) -> None:
     """Route `/pmo config …`."""
-    router.add("config", show)
-    router.add("config admins", admins)
-    router.add("config pmo-channel", pmo_channel)
-    router.add("config intake-channel", intake_channel)
-    router.add("config goals", goals)
-    router.add("config timezone", timezone)
-    router.add("config grace", grace)
+    on.commands.add("config", show)
+    on.commands.add("config admins", admins)
+    on.commands.add("config pmo-channel", pmo_channel)
+    on.commands.add("config intake-channel", intake_channel)
+    on.commands.add("config goals", goals)
+    on.commands.add("config timezone", timezone)
+    on.commands.add("config grace", grace)
 
 
-def show(request: CommandRequest) -> Reply:
+def show(request: CommandRequest) -> Result:
     """`config` alone: the current settings."""
     request.require_admin("see and change the configuration")
     if request.words:
@@ -46,10 +45,10 @@ def show(request: CommandRequest) -> Reply:
         f"Time zone: {space.timezone}",
         f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
     ]
-    return notice("\n".join(lines))
+    return Reply(notice("\n".join(lines)))
 
 
-def admins(request: CommandRequest) -> Reply:
+def admins(request: CommandRequest) -> Result:
     """`config admins add|remove @x`."""
     request.require_admin("change the PMO admins")
     words = request.words
@@ -64,7 +63,7 @@ def admins(request: CommandRequest) -> Reply:
             user_id=person.user_id,
             now=request.now,
         )
-        return notice(f"<@{person.user_id}> is no longer a PMO admin.")
+        return Reply(notice(f"<@{person.user_id}> is no longer a PMO admin."))
     if person.is_restricted or person.is_bot or person.deleted:
         raise UserError(
             f"<@{person.user_id}> can't be a PMO admin (guests, bots and "
@@ -77,19 +76,19 @@ def admins(request: CommandRequest) -> Reply:
         user_id=person.user_id,
         now=request.now,
     )
-    return notice(f"<@{person.user_id}> {'is now' if added else 'already is'} a PMO admin.")
+    return Reply(notice(f"<@{person.user_id}> {'is now' if added else 'already is'} a PMO admin."))
 
 
-def pmo_channel(request: CommandRequest) -> Reply:
+def pmo_channel(request: CommandRequest) -> Result:
     """`config pmo-channel #c`: where alerts and intake go."""
     channel_id = _set_channel(request, "pmo_channel_id", doing="set the PMO channel")
-    return notice(f"PMO alerts will go to <#{channel_id}>.")
+    return Reply(notice(f"PMO alerts will go to <#{channel_id}>."))
 
 
-def intake_channel(request: CommandRequest) -> Reply:
+def intake_channel(request: CommandRequest) -> Result:
     """`config intake-channel #c`: where intake requests are posted for a decision."""
     channel_id = _set_channel(request, "intake_channel_id", doing="set the intake channel")
-    return notice(f"Intake requests will be posted in <#{channel_id}> for a decision.")
+    return Reply(notice(f"Intake requests will be posted in <#{channel_id}> for a decision."))
 
 
 def _set_channel(request: CommandRequest, setting: str, *, doing: str) -> str:
@@ -108,13 +107,15 @@ def _set_channel(request: CommandRequest, setting: str, *, doing: str) -> str:
     return channel_id
 
 
-def goals(request: CommandRequest) -> Reply:
+def goals(request: CommandRequest) -> Result:
     """`config goals [add|remove "<goal>"]`: the strategic goals intake is aligned to."""
     request.require_admin("see and change the strategic goals")
     words = request.words
     if not words:
-        return render_intake.goals_message(
-            intake.active_goals(request.session, team_id=request.team_id)
+        return Reply(
+            render_intake.goals_message(
+                intake.active_goals(request.session, team_id=request.team_id)
+            )
         )
     verb = words[0].text.lower()
     name = " ".join(w.text for w in words[1:])
@@ -128,7 +129,9 @@ def goals(request: CommandRequest) -> Reply:
             name=name,
             now=request.now,
         )
-        return notice(f"“{removed}” is no longer a strategic goal; requests naming it keep it.")
+        return Reply(
+            notice(f"“{removed}” is no longer a strategic goal; requests naming it keep it.")
+        )
     added = intake.add_goal(
         request.session,
         team_id=request.team_id,
@@ -136,10 +139,12 @@ def goals(request: CommandRequest) -> Reply:
         name=name,
         now=request.now,
     )
-    return notice(f"“{' '.join(name.split())}” {'is now' if added else 'already is'} a goal.")
+    return Reply(
+        notice(f"“{' '.join(name.split())}” {'is now' if added else 'already is'} a goal.")
+    )
 
 
-def timezone(request: CommandRequest) -> Reply:
+def timezone(request: CommandRequest) -> Result:
     """`config timezone <Area/City>`: the zone for people Slack gives none."""
     request.require_admin("set the workspace time zone")
     if len(request.words) != 1:
@@ -160,10 +165,10 @@ def timezone(request: CommandRequest) -> Reply:
         value=name,
         now=request.now,
     )
-    return notice(f"The workspace time zone is now {name}.")
+    return Reply(notice(f"The workspace time zone is now {name}."))
 
 
-def grace(request: CommandRequest) -> Reply:
+def grace(request: CommandRequest) -> Result:
     """`config grace <hours>`: how long after the due time an update counts as overdue."""
     request.require_admin("set the grace period")
     if len(request.words) != 1:
@@ -177,7 +182,9 @@ def grace(request: CommandRequest) -> Reply:
         value=hours,
         now=request.now,
     )
-    return notice(
-        f"Updates are now overdue {hours} h after they are due; one reminder goes "
-        f"out after {hours / 2:g} h. This applies from the next status slot."
+    return Reply(
+        notice(
+            f"Updates are now overdue {hours} h after they are due; one reminder goes "
+            f"out after {hours / 2:g} h. This applies from the next status slot."
+        )
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-
 from bot import digest, digest_post, program_view, programs
 from bot.blocks import digest as render
 from bot.blocks import programs as program_blocks
@@ -13,26 +11,26 @@ from bot.blocks.common import context, message, notice
 from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
 from bot.dates import format_date
 from bot.errors import UserError
-from handlers.interactive import run_action
+from handlers.adapters import Listeners
+from handlers.effects import Reply, Result
 from handlers.request import ActionRequest, CommandRequest
-from handlers.router import Reply, Router
 from schedules.cadence import describe, parse_cadence
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def register(app: App, router: Router) -> None:
+def register(on: Listeners) -> None:
     """Route `/pmo digest …` and the *Details* button in digests."""
-    router.add("digest subscribe", subscribe)
-    router.add("digest unsubscribe", unsubscribe)
-    router.add("digest now", post_now)
-    router.add("digest list", list_subscriptions)
-    router.add("digest preview", preview, mode="deferred")
-    router.add("digest show", show, mode="deferred")
-    app.action("digest_program")(details_button)
+    on.commands.add("digest subscribe", subscribe)
+    on.commands.add("digest unsubscribe", unsubscribe)
+    on.commands.add("digest now", post_now)
+    on.commands.add("digest list", list_subscriptions)
+    on.commands.add("digest preview", preview, mode="deferred")
+    on.commands.add("digest show", show, mode="deferred")
+    on.action("digest_program", details_button)
 
 
-def subscribe(request: CommandRequest) -> Reply:
+def subscribe(request: CommandRequest) -> Result:
     """`digest subscribe #channel [daily|weekly] [<day>] [<HH:MM>] [tz:…] [portfolio:…]`."""
     request.require_admin("subscribe channels to digests")
     words, options = split_options(request.words, ("tz", "portfolio"))
@@ -55,8 +53,10 @@ def subscribe(request: CommandRequest) -> Reply:
         now=request.now,
     )
     scope = f" for the *{portfolio}* portfolio" if portfolio else ""
-    return notice(
-        f"<#{channel_id}> gets the digest{scope} {describe(parse_cadence(sub.cadence))} ({tz})."
+    return Reply(
+        notice(
+            f"<#{channel_id}> gets the digest{scope} {describe(parse_cadence(sub.cadence))} ({tz})."
+        )
     )
 
 
@@ -77,7 +77,7 @@ def _cadence(words: list[str]) -> str:
     return f"daily {at}" if frequency == "daily" else f"weekly {day} {at}"
 
 
-def unsubscribe(request: CommandRequest) -> Reply:
+def unsubscribe(request: CommandRequest) -> Result:
     """`digest unsubscribe #channel`."""
     request.require_admin("unsubscribe channels from digests")
     if len(request.words) != 1:
@@ -90,7 +90,7 @@ def unsubscribe(request: CommandRequest) -> Reply:
         actor_id=request.user_id,
         now=request.now,
     )
-    return notice(f"<#{channel_id}> gets no more digests.")
+    return Reply(notice(f"<#{channel_id}> gets no more digests."))
 
 
 def _channel_id(request: CommandRequest, text: str) -> str:
@@ -101,7 +101,7 @@ def _channel_id(request: CommandRequest, text: str) -> str:
     return ref.id
 
 
-def post_now(request: CommandRequest) -> Reply:
+def post_now(request: CommandRequest) -> Result:
     """`digest now #channel`: post now, outside the schedule (not the period's digest)."""
     request.require_admin("post digests")
     if len(request.words) != 1:
@@ -117,24 +117,26 @@ def post_now(request: CommandRequest) -> Reply:
         scheduled=False,
         period=f"now:{request.now.isoformat()}",
     )
-    return notice(f"Posting the digest in <#{channel_id}> now ({len(post.messages)} messages).")
+    return Reply(
+        notice(f"Posting the digest in <#{channel_id}> now ({len(post.messages)} messages).")
+    )
 
 
-def list_subscriptions(request: CommandRequest) -> Reply:
+def list_subscriptions(request: CommandRequest) -> Result:
     """`digest list`."""
     request.require_admin("see digest subscriptions")
     subs = digest.subscriptions(request.session, team_id=request.team_id)
     if not subs:
-        return notice("No channel gets digests yet: `/pmo digest subscribe #leadership`.")
+        return Reply(notice("No channel gets digests yet: `/pmo digest subscribe #leadership`."))
     lines = [
         f"• <#{s.channel_id}>{f' ({s.portfolio})' if s.portfolio else ''}: "
         f"{describe(parse_cadence(s.cadence))} {s.timezone}"
         for s in subs
     ]
-    return notice("*Digest subscriptions*\n" + "\n".join(lines))
+    return Reply(notice("*Digest subscriptions*\n" + "\n".join(lines)))
 
 
-def preview(request: CommandRequest) -> Reply:
+def preview(request: CommandRequest) -> Result:
     """`digest preview [portfolio:…]`: the digest as it would be posted, just for you."""
     words, options = split_options(request.words, ("portfolio",))
     if words:
@@ -168,7 +170,7 @@ def preview(request: CommandRequest) -> Reply:
     )
 
 
-def show(request: CommandRequest) -> Reply:
+def show(request: CommandRequest) -> Result:
     """`digest show <date> [#channel]`: the digest exactly as it was posted that day."""
     if not request.words or len(request.words) > 2:
         raise UserError("Give the day, e.g. `/pmo digest show 2026-11-23` or `monday`.")
@@ -190,22 +192,16 @@ def show(request: CommandRequest) -> Reply:
     return _with_note(post.messages[0], note)
 
 
-def _with_note(payload: dict[str, Any], note: str) -> dict[str, Any]:
+def _with_note(payload: dict[str, Any], note: str) -> Reply:
     blocks = list(payload.get("blocks", []))
-    return message(payload["text"], [*blocks[:49], context(note)])
+    return Reply(message(payload["text"], [*blocks[:49], context(note)]))
 
 
-def details_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def details_button(request: ActionRequest) -> Result:
     """*Details* on a program in a digest: its `program show`, just for the clicker."""
-    run_action(ack, body, respond, context["deps"], _details)
-
-
-def _details(request: ActionRequest) -> dict[str, Any]:
-    if request.caller.is_restricted:
-        raise UserError("Guest accounts can't see PMO data here.")
     program = programs.get(request.session, team_id=request.team_id, program_id=int(request.value))
     detail = program_view.gather(
         request.session, program=program, workspace=request.workspace, now=request.now
     )
     cadence = describe(parse_cadence(program.cadence))
-    return program_blocks.detail_message(detail, cadence_text=cadence, now=request.now)
+    return Reply(program_blocks.detail_message(detail, cadence_text=cadence, now=request.now))

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
-
 from bot.blocks.help import help_message
 from bot.commands import Token
-from handlers.router import Router
+from handlers.adapters import Listeners
 
 
-def register(app: App, router: Router) -> None:
+def register(on: Listeners) -> None:
     """Route `/pmo help`."""
-    router.add_static("help", show_help)
+    on.commands.add_static("help", show_help)
 
 
 def show_help(words: list[Token]) -> dict[str, Any]:

@@ -2,40 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App, BoltContext, Respond
-
 from bot import intake
 from bot.blocks import intake as render
 from bot.blocks.common import done_view
 from bot.dates import format_date
 from bot.errors import UserError
-from handlers.interactive import run_action, run_submission
+from handlers.adapters import Listeners
+from handlers.effects import OpenModal, Reply, Result, UpdateModal
 from handlers.request import ActionRequest, CommandRequest, ModalSubmission
-from handlers.router import Reply, Router
 from schedules.cadence import parse_cadence
 from storage.models import IntakeRequest
 
 LIST_WORDS = (*intake.STATES, "all")
-DECIDING = "decide intake requests"
 
 
-def register(app: App, router: Router) -> None:
+def register(on: Listeners) -> None:
     """Route `/pmo intake`, `intake list`, `intake show`, the intake modals and buttons."""
-    router.add("intake", open_form, guests=True)
-    router.add("intake list", list_, mode="deferred")
-    router.add("intake show", show, mode="deferred")
-    app.view("intake_submit")(submit)
-    app.action("intake_approve")(approve_button)
-    app.action("intake_reject")(reject_button)
-    app.action("intake_defer")(defer_button)
-    app.view("intake_approve")(submit_approve)
-    app.view("intake_reject")(submit_reject)
-    app.view("intake_defer")(submit_defer)
+    on.commands.add("intake", open_form, guests=True)
+    on.commands.add("intake list", list_, mode="deferred")
+    on.commands.add("intake show", show, mode="deferred")
+    on.view("intake_submit", submit, guests=True)
+    on.action("intake_approve", approve_button)
+    on.action("intake_reject", reject_button)
+    on.action("intake_defer", defer_button)
+    on.view("intake_approve", submit_approve)
+    on.view("intake_reject", submit_reject)
+    on.view("intake_defer", submit_defer)
 
 
-def open_form(request: CommandRequest) -> Reply:
+def open_form(request: CommandRequest) -> Result:
     """`intake`: open the intake modal (anyone, guests too)."""
     if request.words:
         raise UserError(
@@ -43,11 +38,10 @@ def open_form(request: CommandRequest) -> Reply:
             "`/pmo intake show INT-7` read the queue."
         )
     goals = intake.active_goals(request.session, team_id=request.team_id)
-    request.client.views_open(trigger_id=request.trigger_id, view=render.intake_modal(goals))
-    return None
+    return OpenModal(render.intake_modal(goals))
 
 
-def list_(request: CommandRequest) -> Reply:
+def list_(request: CommandRequest) -> Result:
     """`intake list [pending|approved|rejected|deferred|all]`: ranked by score."""
     which = request.words[0].text.lower() if request.words else "pending"
     if len(request.words) > 1 or which not in LIST_WORDS:
@@ -61,31 +55,29 @@ def list_(request: CommandRequest) -> Reply:
         now=request.now,
         limit=render.LIST_LIMIT,
     )
-    return render.list_message(page, which=which, decider=request.is_admin())
+    return Reply(render.list_message(page, which=which, decider=request.is_admin()))
 
 
-def show(request: CommandRequest) -> Reply:
+def show(request: CommandRequest) -> Result:
     """`intake show INT-n`: the request, its score, duplicates and decision history."""
     if len(request.words) != 1:
         raise UserError("Name one request by its id, like `INT-7`.")
     found = intake.detail(
         request.session, workspace=request.workspace, ref=request.words[0].text, now=request.now
     )
-    return render.detail_message(
-        found.request,
-        duplicates=found.duplicates,
-        history=found.history,
-        program=found.program,
-        decider=request.is_admin(),
+    return Reply(
+        render.detail_message(
+            found.request,
+            duplicates=found.duplicates,
+            history=found.history,
+            program=found.program,
+            decider=request.is_admin(),
+        )
     )
 
 
-def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    """The intake modal, with inline errors."""
-    run_submission(ack, body, context["deps"], _file_from_modal)
-
-
-def _file_from_modal(sub: ModalSubmission) -> dict[str, Any]:
+def submit(sub: ModalSubmission) -> Result:
+    """The intake modal, with inline errors (guests may file)."""
     values = sub.values
     data = intake.IntakeInput(
         title=values.get("title") or "",
@@ -110,54 +102,42 @@ def _file_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         now=sub.now,
         today=sub.today,
     )
-    return render.filed_view(filed, show_duplicates=not sub.caller.is_restricted)
+    return UpdateModal(render.filed_view(filed, show_duplicates=not sub.caller.is_restricted))
 
 
-def approve_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def approve_button(request: ActionRequest) -> Result:
     """*Approve*: confirm the program in a modal (admins only)."""
-    run_action(ack, body, respond, context["deps"], _open_approve)
+    return OpenModal(render.approve_modal(_decidable(request)))
 
 
-def reject_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def reject_button(request: ActionRequest) -> Result:
     """*Reject*: ask for the reason (admins only)."""
-    run_action(ack, body, respond, context["deps"], _open_reject)
+    return OpenModal(render.reason_modal(_decidable(request), defer=False))
 
 
-def defer_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def defer_button(request: ActionRequest) -> Result:
     """*Defer*: ask for the reason and the date (admins only)."""
-    run_action(ack, body, respond, context["deps"], _open_defer)
+    return OpenModal(render.reason_modal(_decidable(request), defer=True))
 
 
 def _decidable(request: ActionRequest) -> IntakeRequest:
-    request.require_admin(DECIDING)
     return intake.decidable(
-        request.session, workspace=request.workspace, request_id=int(request.value), now=request.now
+        request.session,
+        workspace=request.workspace,
+        request_id=int(request.value),
+        person=request.caller,
+        now=request.now,
     )
 
 
-def _open_approve(request: ActionRequest) -> None:
-    request.open_modal(render.approve_modal(_decidable(request)))
-
-
-def _open_reject(request: ActionRequest) -> None:
-    request.open_modal(render.reason_modal(_decidable(request), defer=False))
-
-
-def _open_defer(request: ActionRequest) -> None:
-    request.open_modal(render.reason_modal(_decidable(request), defer=True))
-
-
-def submit_approve(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def submit_approve(sub: ModalSubmission) -> Result:
     """The approve modal: register the program, decide, tell everyone."""
-    run_submission(ack, body, context["deps"], _approve_from_modal)
-
-
-def _approve_from_modal(sub: ModalSubmission) -> dict[str, Any]:
-    sub.require_admin(DECIDING)
     values = sub.values
     cadence = sub.field("cadence", lambda: parse_cadence(values.get("cadence") or "weekly"))
     owner = sub.field("owner", lambda: sub.person(values["owner"]))
-    request = intake.get_request(sub.session, team_id=sub.team_id, request_id=int(sub.metadata))
+    request = intake.deciding(
+        sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
+    )
     program = intake.approve(
         sub.session,
         workspace=sub.workspace,
@@ -172,21 +152,21 @@ def _approve_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         now=sub.now,
         today=sub.today,
     )
-    return done_view(
-        f"{render.ref(request)} approved",
-        f":white_check_mark: {render.ref(request)} approved: *{program.name}* (`{program.key}`) "
-        f"is registered with owner <@{program.owner_id}>. The requester is told.",
+    return UpdateModal(
+        done_view(
+            f"{render.ref(request)} approved",
+            f":white_check_mark: {render.ref(request)} approved: *{program.name}* "
+            f"(`{program.key}`) is registered with owner <@{program.owner_id}>. "
+            "The requester is told.",
+        )
     )
 
 
-def submit_reject(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def submit_reject(sub: ModalSubmission) -> Result:
     """The reject modal."""
-    run_submission(ack, body, context["deps"], _reject_from_modal)
-
-
-def _reject_from_modal(sub: ModalSubmission) -> dict[str, Any]:
-    sub.require_admin(DECIDING)
-    request = intake.get_request(sub.session, team_id=sub.team_id, request_id=int(sub.metadata))
+    request = intake.deciding(
+        sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
+    )
     intake.reject(
         sub.session,
         workspace=sub.workspace,
@@ -195,20 +175,19 @@ def _reject_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         reason=sub.values.get("reason"),
         now=sub.now,
     )
-    return done_view(
-        f"{render.ref(request)} rejected",
-        f"{render.ref(request)} rejected. The requester is told why.",
+    return UpdateModal(
+        done_view(
+            f"{render.ref(request)} rejected",
+            f"{render.ref(request)} rejected. The requester is told why.",
+        )
     )
 
 
-def submit_defer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def submit_defer(sub: ModalSubmission) -> Result:
     """The defer modal."""
-    run_submission(ack, body, context["deps"], _defer_from_modal)
-
-
-def _defer_from_modal(sub: ModalSubmission) -> dict[str, Any]:
-    sub.require_admin(DECIDING)
-    request = intake.get_request(sub.session, team_id=sub.team_id, request_id=int(sub.metadata))
+    request = intake.deciding(
+        sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
+    )
     intake.defer(
         sub.session,
         workspace=sub.workspace,
@@ -219,8 +198,10 @@ def _defer_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         now=sub.now,
         today=sub.today,
     )
-    return done_view(
-        f"{render.ref(request)} deferred",
-        f"{render.ref(request)} deferred; it comes back to the queue on "
-        f"{format_date(request.defer_until) if request.defer_until else 'its date'}.",
+    return UpdateModal(
+        done_view(
+            f"{render.ref(request)} deferred",
+            f"{render.ref(request)} deferred; it comes back to the queue on "
+            f"{format_date(request.defer_until) if request.defer_until else 'its date'}.",
+        )
     )

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot import people, programs
 from bot.blocks.common import notice
 from bot.commands import split_options
 from bot.dates import format_date
 from bot.errors import UserError
+from handlers.adapters import Listeners
+from handlers.effects import Reply, Result
 from handlers.request import CommandRequest
-from handlers.router import Reply, Router
 
 
-def register(app: App, router: Router) -> None:
+def register(on: Listeners) -> None:
     """Route `/pmo ooo`."""
-    router.add("ooo", out_of_office)
+    on.commands.add("ooo", out_of_office)
 
 
-def out_of_office(request: CommandRequest) -> Reply:
+def out_of_office(request: CommandRequest) -> Result:
     """Set or clear the caller's out-of-office date."""
     words, options = split_options(request.words, ("until",))
     if [w.text.lower() for w in words] == ["off"] and not options:
         people.set_out_of_office(
             request.session, person=request.caller, until=None, today=request.today, now=request.now
         )
-        return notice("Welcome back: status prompts come to you again.")
+        return Reply(notice("Welcome back: status prompts come to you again."))
     if words or "until" not in options:
         raise UserError('Say until when you are away (`until:"next friday"`), or `off`.')
     until = request.date(options["until"])
@@ -42,4 +41,4 @@ def out_of_office(request: CommandRequest) -> Reply:
         "Status prompts go to your delegates meanwhile.",
         *covered,
     ]
-    return notice("\n".join(lines))
+    return Reply(notice("\n".join(lines)))

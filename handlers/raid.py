@@ -4,34 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-
 from bot import programs, raid
 from bot.blocks import raid as render
 from bot.blocks.common import done_view, notice
 from bot.blocks.programs import program_picker
 from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
 from bot.errors import UserError
-from handlers.interactive import run_action, run_submission
-from handlers.programs import program_arg
+from handlers.adapters import Listeners
+from handlers.effects import OpenModal, Reply, Result, UpdateModal
 from handlers.request import ActionRequest, CommandRequest, ModalSubmission
-from handlers.router import Reply, Router
+from storage.models import Program, RaidItem
 
 QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
 
 
-def register(app: App, router: Router) -> None:
+def register(on: Listeners) -> None:
     """Route `/pmo risk`, `/pmo risks`, the RAID modals and buttons."""
-    router.add("risk", log_item)
-    router.add("risks", list_items, mode="deferred")
-    app.view("raid_submit")(submit)
-    app.view("raid_mitigate")(submit_mitigation)
-    app.action("raid_mitigate")(mitigate_button)
-    app.action("raid_close")(close_button)
-    app.action("raid_escalate")(escalate_button)
+    on.commands.add("risk", log_item)
+    on.commands.add("risks", list_items, mode="deferred")
+    on.view("raid_submit", submit)
+    on.view("raid_mitigate", submit_mitigation)
+    on.action("raid_mitigate", mitigate_button)
+    on.action("raid_close", close_button)
+    on.action("raid_escalate", escalate_button)
 
 
-def log_item(request: CommandRequest) -> Reply:
+def log_item(request: CommandRequest) -> Result:
     """`risk` / `risk <program>` open the modal; `risk <program> "<title>" …` logs directly."""
     if not request.words:
         choices = programs.list_programs(
@@ -42,18 +40,10 @@ def log_item(request: CommandRequest) -> Reply:
             limit=100,
         )
         picker = program_picker(choices.programs, action_id="raid_program", total=choices.total)
-        request.client.views_open(
-            trigger_id=request.trigger_id,
-            view=render.raid_modal(program=None, program_picker=picker),
-        )
-        return None
-    program, rest = program_arg(request)
+        return OpenModal(render.raid_modal(program=None, program_picker=picker))
+    program, rest = request.program_and_rest()
     if not rest:
-        request.client.views_open(
-            trigger_id=request.trigger_id,
-            view=render.raid_modal(program=program, program_picker=None),
-        )
-        return None
+        return OpenModal(render.raid_modal(program=program, program_picker=None))
     titles, options = split_options(rest, QUICK_OPTIONS)
     if len(titles) != 1:
         raise UserError('Put the title in quotes: `/pmo risk apollo "Vendor may slip"`.')
@@ -72,10 +62,10 @@ def log_item(request: CommandRequest) -> Reply:
         now=request.now,
         workspace=request.workspace,
     )
-    return render.added_message(item, program, today=request.today)
+    return Reply(render.added_message(item, program, today=request.today))
 
 
-def list_items(request: CommandRequest) -> Reply:
+def list_items(request: CommandRequest) -> Result:
     """`risks [<program>|mine|overdue]`: open items, highest score first."""
     word = request.words[0] if request.words else None
     if len(request.words) > 1:
@@ -95,15 +85,11 @@ def list_items(request: CommandRequest) -> Reply:
     page = raid.open_items(
         request.session, team_id=request.team_id, limit=render.LIST_LIMIT, **filters
     )
-    return render.list_message(page, title=title, today=request.today)
+    return Reply(render.list_message(page, title=title, today=request.today))
 
 
-def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def submit(sub: ModalSubmission) -> Result:
     """The RAID modal, with inline errors."""
-    run_submission(ack, body, context["deps"], _log_from_modal)
-
-
-def _log_from_modal(sub: ModalSubmission) -> dict[str, Any]:
     values = sub.values
     program_id = sub.metadata or sub.field("program", lambda: _required(values.get("program")))
     program = programs.get(sub.session, team_id=sub.team_id, program_id=int(program_id))
@@ -128,9 +114,8 @@ def _log_from_modal(sub: ModalSubmission) -> dict[str, Any]:
         now=sub.now,
         workspace=sub.workspace,
     )
-    return done_view(
-        "RAID item logged", render.added_message(item, program, today=sub.today)["text"]
-    )
+    text = render.added_message(item, program, today=sub.today)["text"]
+    return UpdateModal(done_view("RAID item logged", text))
 
 
 def _required(value: str | None) -> str:
@@ -139,47 +124,34 @@ def _required(value: str | None) -> str:
     return value
 
 
-def mitigate_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def mitigate_button(request: ActionRequest) -> Result:
     """*Mitigate*: a modal for the mitigation note."""
-    run_action(ack, body, respond, context["deps"], _open_mitigation)
+    item, _ = _managed(request)
+    return OpenModal(render.mitigate_modal(item))
 
 
-def _open_mitigation(request: ActionRequest) -> None:
-    item, program = raid.get_item(
-        request.session, team_id=request.team_id, item_id=int(request.value)
+def _managed(request: ActionRequest) -> tuple[RaidItem, Program]:
+    return raid.managed(
+        request.session,
+        team_id=request.team_id,
+        item_id=int(request.value),
+        person=request.caller,
     )
-    raid.require_manage(request.session, item=item, program=program, person=request.caller)
-    request.open_modal(render.mitigate_modal(item))
 
 
-def submit_mitigation(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def submit_mitigation(sub: ModalSubmission) -> Result:
     """The mitigation modal."""
-    run_submission(ack, body, context["deps"], _save_mitigation)
-
-
-def _save_mitigation(sub: ModalSubmission) -> dict[str, Any]:
-    item, program = raid.get_item(sub.session, team_id=sub.team_id, item_id=int(sub.metadata))
-    raid.require_manage(sub.session, item=item, program=program, person=sub.caller)
-    raid.mitigate(
-        sub.session,
-        item=item,
-        actor_id=sub.user_id,
-        note=sub.values.get("mitigation") or "",
-        now=sub.now,
+    item, _ = raid.managed(
+        sub.session, team_id=sub.team_id, item_id=int(sub.metadata), person=sub.caller
     )
-    return done_view("Mitigation saved", f"Mitigation of “{item.title}” saved.")
+    note = sub.values.get("mitigation") or ""
+    raid.mitigate(sub.session, item=item, actor_id=sub.user_id, note=note, now=sub.now)
+    return UpdateModal(done_view("Mitigation saved", f"Mitigation of “{item.title}” saved."))
 
 
-def close_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def close_button(request: ActionRequest) -> Result:
     """*Close*: close the item (once, however often it is clicked)."""
-    run_action(ack, body, respond, context["deps"], _close)
-
-
-def _close(request: ActionRequest) -> Reply:
-    item, program = raid.get_item(
-        request.session, team_id=request.team_id, item_id=int(request.value)
-    )
-    raid.require_manage(request.session, item=item, program=program, person=request.caller)
+    item, program = _managed(request)
     raid.close(
         request.session,
         item=item,
@@ -188,19 +160,12 @@ def _close(request: ActionRequest) -> Reply:
         now=request.now,
         workspace=request.workspace,
     )
-    return notice(f"Closed “{item.title}” on *{program.name}*.", done=True)
+    return Reply(notice(f"Closed “{item.title}” on *{program.name}*.", done=True))
 
 
-def escalate_button(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def escalate_button(request: ActionRequest) -> Result:
     """*Escalate*: alert the PMO channel (once)."""
-    run_action(ack, body, respond, context["deps"], _escalate)
-
-
-def _escalate(request: ActionRequest) -> Reply:
-    item, program = raid.get_item(
-        request.session, team_id=request.team_id, item_id=int(request.value)
-    )
-    raid.require_manage(request.session, item=item, program=program, person=request.caller)
+    item, program = _managed(request)
     channel = raid.escalate(
         request.session,
         item=item,
@@ -209,4 +174,4 @@ def _escalate(request: ActionRequest) -> Reply:
         now=request.now,
         workspace=request.workspace,
     )
-    return notice(f"Escalated “{item.title}” to <#{channel}>.", done=True)
+    return Reply(notice(f"Escalated “{item.title}” to <#{channel}>.", done=True))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.web.base_client import BaseClient
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +28,7 @@ from bot.server import Health, HttpServer, wsgi_app
 from bot.settings import Settings
 from schedules.dispatch import PassReport, dispatch_due
 from storage import migrate
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, transaction_open
 from storage.models import Base
 
 SIGNING_SECRET = "test-signing-secret"
@@ -46,6 +48,52 @@ class ManualClock:
     def advance(self, **kwargs: float) -> datetime:
         self.now += timedelta(**kwargs)
         return self.now
+
+
+class SlackCallsInTransaction:
+    """Every Slack call (Web API or response_url) made while its thread had a transaction open."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self._lock = threading.Lock()
+
+    def check(self, what: str) -> None:
+        if transaction_open():
+            with self._lock:
+                self.calls.append(f"{what} on {threading.current_thread().name}")
+
+
+_IN_TRANSACTION = SlackCallsInTransaction()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _watch_slack_calls() -> Iterator[SlackCallsInTransaction]:
+    """The rule: no Slack call while a database transaction is open, in any test's thread."""
+    api_call, send_dict = BaseClient.api_call, WebhookClient.send_dict
+
+    def watched_api_call(self: BaseClient, api_method: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        _IN_TRANSACTION.check(api_method)
+        return api_call(self, api_method, *args, **kwargs)  # type: ignore[arg-type]
+
+    def watched_send_dict(self: WebhookClient, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        _IN_TRANSACTION.check("response_url")
+        return send_dict(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    BaseClient.api_call = watched_api_call  # type: ignore[method-assign]
+    WebhookClient.send_dict = watched_send_dict  # type: ignore[method-assign]
+    yield _IN_TRANSACTION
+    BaseClient.api_call, WebhookClient.send_dict = api_call, send_dict  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def no_slack_call_in_transaction(
+    _watch_slack_calls: SlackCallsInTransaction,
+) -> Iterator[None]:
+    """Fail the test whose code called Slack while a database transaction was open."""
+    before = len(_watch_slack_calls.calls)
+    yield
+    made = _watch_slack_calls.calls[before:]
+    assert not made, f"Slack called inside a database transaction: {made}"
 
 
 @pytest.fixture(scope="session")

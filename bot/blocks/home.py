@@ -28,6 +28,8 @@ from bot.home import OVERDUE, Home, Portfolio
 from storage.models import IntakeRequest, Program
 
 SUBMIT_ACTION = "home_status"
+# The status modal opened from Home submits here, so Home is refreshed after it.
+STATUS_CALLBACK = "home_status_submit"
 GUEST_TEXT = (
     "Hi! Need a new project? Ask for it with `/pmo intake`: the PMO reviews every request "
     "and tells you the outcome here in Slack."

@@ -170,6 +170,22 @@ def _milestone_text(milestones: list[Milestone], today: date) -> str:
     return "\n".join(lines)
 
 
+def edit_modal(program: Program, *, title: str, with_owner: bool = True) -> Block:
+    """The edit modal prefilled from a program (its id in the metadata)."""
+    initial = {
+        "name": program.name,
+        "channel": program.channel_id,
+        "cadence": program.cadence,
+        "target": program.target_date,
+        "portfolio": program.portfolio,
+    }
+    if with_owner:
+        initial["owner"] = program.owner_id
+    return program_modal(
+        callback_id="program_edit", title=title, initial=initial, private_metadata=str(program.id)
+    )
+
+
 def program_modal(
     *,
     callback_id: str,

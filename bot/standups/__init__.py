@@ -18,6 +18,7 @@ Callers use the names re-exported here.
 from bot.standups.answers import (
     awaiting,
     get_run,
+    open_run,
     previous_answer,
     save_answer,
     split_reply,
@@ -90,6 +91,7 @@ __all__ = [
     "make_plan",
     "materialize",
     "named_programs",
+    "open_run",
     "parse_days",
     "parse_questions",
     "parse_when",

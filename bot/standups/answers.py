@@ -176,3 +176,13 @@ def missing(session: Session, *, standup: Standup, run: StandupRun) -> list[str]
     """Participants asked in this run who have not answered yet."""
     answered = set(answers_by_user(session, run))
     return [u for u in standup.participants if u not in answered and u not in run.skipped]
+
+
+def open_run(
+    session: Session, *, team_id: str, run_id: int, user_id: str, now: datetime
+) -> tuple[StandupRun, Standup]:
+    """A run a participant may still answer (its *Answer* button)."""
+    run, standup = get_run(session, team_id=team_id, run_id=run_id, user_id=user_id)
+    if run.state != "open" or now >= run.closes_at:
+        raise UserError(f"The stand-up in <#{standup.channel_id}> has closed.")
+    return run, standup

@@ -1,0 +1,148 @@
+"""What a direct message to the bot means: a stand-up answer, or a reply to a status prompt.
+
+The one routing rule, in order:
+1. A reply in a status prompt's thread answers that prompt.
+2. While a stand-up run waits for the person, a message with one line per question is their
+   answer (unless a status prompt waits too and the message starts with a RAG word).
+3. Otherwise it answers the one pending status prompt; with several pending the person picks
+   the program with buttons, and without a RAG word they are asked for one (nothing guessed).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import replies, standups
+from bot.blocks import prompts as prompt_blocks
+from bot.blocks import standups as standup_blocks
+from bot.blocks import status as status_blocks
+from bot.blocks.common import message
+from bot.commands import unescape
+from storage.models import Person, Workspace
+
+Message = dict[str, Any]
+# Slack's button value limit is 2,000 characters; the JSON around the text needs a few.
+CHOICE_VALUE_MAX = 1990
+
+
+def answer(
+    session: Session,
+    *,
+    person: Person,
+    workspace: Workspace,
+    text: str,
+    thread_ts: str | None,
+    now: datetime,
+) -> Message:
+    """Store what a DM answers and return the reply to post in its thread."""
+    team, user = person.team_id, person.user_id
+    prompt_thread = bool(
+        thread_ts
+        and replies.prompt_in_thread(session, team_id=team, user_id=user, thread_ts=thread_ts)
+    )
+    if not prompt_thread:
+        standup_reply = _standup_answer(session, person=person, text=text, now=now)
+        if standup_reply is not None:
+            return standup_reply
+    return _status_answer(
+        session, person=person, workspace=workspace, text=text, thread_ts=thread_ts, now=now
+    )
+
+
+def _standup_answer(
+    session: Session, *, person: Person, text: str, now: datetime
+) -> Message | None:
+    """A stand-up answer (one line per question), or None when the DM is not one."""
+    team, user = person.team_id, person.user_id
+    runs = standups.awaiting(session, team_id=team, user_id=user, now=now)
+    if not runs:
+        return None
+    text = unescape(text)
+    prompted = bool(replies.pending_for(session, team_id=team, user_id=user))
+    if prompted and replies.parse(text) is not None:
+        return None
+    fitting = [(r, s) for r, s in runs if standups.split_reply(text, len(s.questions))]
+    if not fitting:
+        return None if prompted else standup_blocks.reply_hint(runs[0][1], run_id=runs[0][0].id)
+    if len(fitting) > 1:
+        return standup_blocks.which_standup([(run.id, standup) for run, standup in fitting])
+    run, standup = fitting[0]
+    texts = standups.split_reply(text, len(standup.questions)) or []
+    standups.save_answer(session, run=run, standup=standup, user_id=user, texts=texts, now=now)
+    return standup_blocks.receipt(standup, run_id=run.id, closes_at=run.closes_at)
+
+
+def _status_answer(
+    session: Session,
+    *,
+    person: Person,
+    workspace: Workspace,
+    text: str,
+    thread_ts: str | None,
+    now: datetime,
+) -> Message:
+    team, user = person.team_id, person.user_id
+    if thread_ts:
+        found = replies.prompt_in_thread(session, team_id=team, user_id=user, thread_ts=thread_ts)
+        candidates = [found] if found else []
+    else:
+        candidates = replies.pending_for(session, team_id=team, user_id=user)
+    if not candidates:
+        return message(
+            "No status prompt is waiting for your answer. To report anyway: "
+            "`/pmo status <program> <green|amber|red> <summary>`."
+        )
+    parsed = replies.parse(text)
+    if parsed is None:
+        return prompt_blocks.need_rag_message(text)
+    if len(candidates) > 1:
+        options = [(p.name[:60], choice_value(prompt.id, text)) for prompt, p in candidates]
+        return prompt_blocks.choose_program_message(text, options)
+    prompt, program = candidates[0]
+    update = replies.answer(
+        session,
+        prompt=prompt,
+        program=program,
+        author=person,
+        reply=parsed,
+        now=now,
+        workspace=workspace,
+    )
+    return status_blocks.receipt(program, update, needs_plan="NO_RECOVERY_PLAN" in program.flags)
+
+
+def choice_value(prompt_id: int, text: str) -> str:
+    """A button value carrying the reply, within Slack's 2,000 characters however encoded."""
+    value = json.dumps({"prompt": prompt_id, "text": text}, ensure_ascii=False)
+    while len(value) > CHOICE_VALUE_MAX:
+        text = text[: len(text) - (len(value) - CHOICE_VALUE_MAX) - 1]
+        value = json.dumps({"prompt": prompt_id, "text": text}, ensure_ascii=False)
+    return value
+
+
+def answer_choice(
+    session: Session, *, person: Person, workspace: Workspace, value: str, now: datetime
+) -> Message:
+    """The program picked for a reply sent while several prompts waited: store it there."""
+    choice = json.loads(value)
+    prompt = replies.get_prompt(
+        session, team_id=person.team_id, prompt_id=int(choice["prompt"]), person=person
+    )
+    program = replies.program_of(session, prompt=prompt)
+    parsed = replies.parse(choice["text"])
+    if parsed is None:
+        return prompt_blocks.need_rag_message(choice["text"])
+    update = replies.answer(
+        session,
+        prompt=prompt,
+        program=program,
+        author=person,
+        reply=parsed,
+        now=now,
+        workspace=workspace,
+    )
+    return status_blocks.receipt(program, update, needs_plan=False)

@@ -1,0 +1,455 @@
+"""The adapters: one per kind of Slack input, applied where a feature registers its listener.
+
+Every adapter runs the same pipeline, so no listener repeats it:
+1. build the typed request; look the caller up in Slack (and whatever else the handler turns
+   out to need, see `handlers.lookups`) with no transaction open; refuse guests where the
+   route needs a member; drop Events API retries already handled;
+2. open one transaction, call the handler, commit;
+3. perform the effects the handler returned (`handlers.effects`): answer, open or update a
+   modal, publish Home, send a file. Slack is called only here, after the commit; a Slack
+   failure is answered to the user, never lost silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+
+from bot import dedupe, forms, outbox, workspace
+from bot.blocks.common import done_view
+from bot.blocks.help import error_message
+from bot.deps import Deps
+from bot.errors import UserError
+from handlers.effects import (
+    Effect,
+    EffectFailed,
+    ModalErrors,
+    OpenModal,
+    Options,
+    PublishHome,
+    PushModal,
+    Reply,
+    Result,
+    SendFile,
+    UpdateModal,
+    as_list,
+    warning,
+    went_wrong,
+)
+from handlers.lookups import SLACK_DOWN, Lookups, NeedsLookup
+from handlers.request import (
+    ActionRequest,
+    Interaction,
+    MessageRequest,
+    ModalSubmission,
+    OptionsRequest,
+)
+from handlers.router import Router
+
+log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Interaction)
+Handler = Callable[[R], Result]
+EventHandler = Callable[..., None]
+GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
+# Each round of look-ups reruns the handler; a request needing more than this is a bug.
+MAX_LOOKUP_ROUNDS = 6
+
+
+class Listeners:
+    """Where features register their handlers; each registration applies its adapter."""
+
+    def __init__(self, app: App, deps: Deps, executor: Executor) -> None:
+        self.app, self.deps, self.executor = app, deps, executor
+        self.commands = Router(self)
+        app.command("/pmo")(self.commands.handle)  # first: most requests are commands
+
+    # --- registration ---------------------------------------------------------------------
+
+    def action(self, action_id: str, handler: Handler[ActionRequest], *, guests: bool = False):  # type: ignore[no-untyped-def]
+        """A button or select: acked at once; its effects go to the clicker."""
+        self.app.action(action_id)(
+            lambda ack, body, respond: self._on_action(ack, body, respond, handler, guests)
+        )
+
+    def view(
+        self, callback_id: str, handler: Handler[ModalSubmission], *, guests: bool = False
+    ) -> None:
+        """A modal submission: the ack carries the next view or the field errors."""
+        self.app.view(callback_id)(lambda ack, body: self._on_view(ack, body, handler, guests))
+
+    def options(self, action_id: str, handler: Handler[OptionsRequest]) -> None:
+        """An external select's options (guests get none)."""
+        self.app.options(action_id)(lambda ack, body: self._on_options(ack, body, handler))
+
+    def message(self, handler: Handler[MessageRequest]) -> None:
+        """A direct message to the bot (not edits, joins or bots); replies go in its thread."""
+        self.app.event("message")(lambda body, event: self._on_message(body, event, handler))
+
+    def home_opened(self, handler: Handler[Interaction]) -> None:
+        """The Home tab opened: the handler's effects (PublishHome) are performed after the ack."""
+        self.app.event("app_home_opened", matchers=[_home_tab])(
+            lambda body, event: self.later(self._team(body), event["user"], handler)
+        )
+
+    def event(self, name: str, handler: EventHandler) -> None:
+        """A workspace event with no one to answer, handled once per event id.
+
+        `handler(session, team_id=…, event=…, now=…)` runs in one transaction.
+        """
+        self.app.event(name)(lambda body, event: self._on_event(body, event, handler))
+
+    # --- the pipeline ---------------------------------------------------------------------
+
+    def transact(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        make: Callable[..., R],
+        handler: Handler[R],
+        guests: bool,
+    ) -> list[Effect]:
+        """Look-ups, then one transaction around the handler; its effects, not yet performed.
+
+        Raises:
+            UserError: The handler's (nothing was committed), or a refused guest.
+        """
+        deps = self.deps
+        lookups = Lookups(
+            client=deps.client,
+            sessions=deps.sessions,
+            team_id=team_id,
+            now=deps.clock(),
+            default_timezone=deps.settings.pmo_timezone,
+        )
+        lookups.fetch_person(user_id)
+        for _ in range(MAX_LOOKUP_ROUNDS):
+            try:
+                with deps.sessions.begin() as session:
+                    request = make(**self._common(session, lookups, team_id, user_id))
+                    if request.caller.is_restricted and not guests:
+                        raise UserError(GUEST_REFUSAL)
+                    return as_list(handler(request))
+            except NeedsLookup as need:
+                lookups.fetch(need)  # the transaction is over: Slack may be asked now
+        raise RuntimeError(f"{handler.__name__} asked for more than {MAX_LOOKUP_ROUNDS} look-ups")
+
+    def _common(self, session: Any, lookups: Lookups, team_id: str, user_id: str) -> dict[str, Any]:
+        space = workspace.get_workspace(
+            session, team_id=team_id, default_timezone=lookups.default_timezone, now=lookups.now
+        )
+        caller = lookups.person(session, user_id)
+        return {
+            "session": session,
+            "lookups": lookups,
+            "team_id": team_id,
+            "user_id": user_id,
+            "caller": caller,
+            "workspace": space,
+            "now": lookups.now,
+        }
+
+    def submit(self, work: Callable[..., Any], *args: Any) -> None:
+        """Run `work` on the worker after the ack, in this request's context (its log id)."""
+        self.executor.submit(contextvars.copy_context().run, work, *args)
+
+    def later(self, team_id: str, user_id: str, handler: Handler[Interaction]) -> None:
+        """Run a handler for a user on the worker, after the ack (Home refreshes)."""
+        self.submit(self._run_logged, team_id, user_id, handler)
+
+    def _run_logged(self, team_id: str, user_id: str, handler: Handler[Interaction]) -> None:
+        try:
+            effects = self.transact(
+                team_id=team_id, user_id=user_id, make=Interaction, handler=handler, guests=True
+            )
+            self.perform_all(effects, user_id=user_id)
+        except Exception:  # on a worker nobody else would see it
+            log.exception("after-ack work failed", extra={"fields": {"user_id": user_id}})
+
+    # --- performing effects ---------------------------------------------------------------
+
+    def perform(
+        self,
+        effect: Effect,
+        *,
+        user_id: str,
+        trigger_id: str = "",
+        view: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """Make the Slack call an effect needs (no transaction is open); a Reply is returned."""
+        client = self.deps.client
+        if isinstance(effect, Reply):
+            return (
+                {**effect.message, "response_type": "in_channel"}
+                if effect.in_channel
+                else effect.message
+            )
+        if isinstance(effect, OpenModal):
+            client.views_open(trigger_id=trigger_id, view=effect.view)
+        elif isinstance(effect, PushModal):
+            client.views_push(trigger_id=trigger_id, view=effect.view)
+        elif isinstance(effect, UpdateModal) and view is not None:
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=effect.view)
+        elif isinstance(effect, PublishHome):
+            client.views_publish(user_id=user_id, view=effect.view)
+        elif isinstance(effect, SendFile):
+            return self._send_file(effect, user_id=user_id)
+        return None
+
+    def perform_all(
+        self, effects: list[Effect], *, user_id: str, trigger_id: str = "", view: Any = None
+    ) -> dict[str, Any] | None:
+        """Perform each effect in order; the last reply.
+
+        Raises:
+            EffectFailed: Slack refused or did not answer; the effects after it are not made.
+        """
+        reply = None
+        for effect in effects:
+            kind = type(effect).__name__
+            try:
+                done = self.perform(effect, user_id=user_id, trigger_id=trigger_id, view=view)
+            except SlackApiError as exc:
+                log.warning("Slack refused an effect", extra={"fields": {"effect": kind}})
+                raise EffectFailed(kind, str(exc.response.get("error") or "error")) from exc
+            except SLACK_DOWN as exc:
+                log.warning("Slack did not answer an effect", extra={"fields": {"effect": kind}})
+                raise EffectFailed(kind, "no answer") from exc
+            reply = done or reply
+        return reply
+
+    def _send_file(self, effect: SendFile, *, user_id: str) -> dict[str, Any]:
+        handle, name = tempfile.mkstemp(prefix=f"pmo-{effect.kind}-", suffix=effect.suffix)
+        os.close(handle)
+        path = Path(name)
+        try:
+            sent = effect.write(self.deps.sessions, path)
+            client = self.deps.client
+            channel = client.conversations_open(users=[user_id])["channel"]["id"]
+            client.files_upload_v2(
+                channel=channel,
+                file=str(path),
+                filename=sent.filename,
+                title=sent.title,
+                initial_comment=sent.comment,
+            )
+        finally:
+            path.unlink(missing_ok=True)
+        return sent.done
+
+    # --- the adapters ---------------------------------------------------------------------
+
+    def _on_action(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        respond: Respond,
+        handler: Handler[ActionRequest],
+        guests: bool,
+    ) -> None:
+        ack()
+        actions = body.get("actions") or [{}]
+        action = actions[0]
+        value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
+        trigger_id, view = body.get("trigger_id", ""), body.get("view")
+
+        def make(**common: Any) -> ActionRequest:
+            return ActionRequest(**common, value=value, trigger_id=trigger_id, view=view)
+
+        effects = self._guarded(body, make, handler, guests)
+        user_id = body["user"]["id"]
+        try:
+            reply = self.perform_all(effects, user_id=user_id, trigger_id=trigger_id, view=view)
+        except EffectFailed as failed:
+            reply = failed.message()
+        if reply is None:
+            return
+        if body.get("response_url"):
+            respond(**{"response_type": "ephemeral", "replace_original": False, **reply})
+        elif trigger_id:  # App Home has no response_url: say it in a small modal
+            self._perform_logged([OpenModal(done_view("PMO", reply["text"]))], user_id, trigger_id)
+
+    def _perform_logged(self, effects: list[Effect], user_id: str, trigger_id: str = "") -> None:
+        """Perform effects nobody is waiting on (after an ack): a failure is logged."""
+        with contextlib.suppress(EffectFailed):  # logged; no response_url to say it on
+            self.perform_all(effects, user_id=user_id, trigger_id=trigger_id)
+
+    def _guarded(
+        self, body: dict[str, Any], make: Callable[..., R], handler: Handler[R], guests: bool
+    ) -> list[Effect]:
+        try:
+            return self.transact(
+                team_id=self._team(body),
+                user_id=body["user"]["id"],
+                make=make,
+                handler=handler,
+                guests=guests,
+            )
+        except UserError as error:
+            return [Reply(error_message(error))]
+        except Exception:
+            log.exception("interaction failed")
+            return [Reply(went_wrong())]
+
+    def _on_view(
+        self, ack: Ack, body: dict[str, Any], handler: Handler[ModalSubmission], guests: bool
+    ) -> None:
+        view = body["view"]
+
+        def make(**common: Any) -> ModalSubmission:
+            return ModalSubmission(
+                **common, values=forms.values(view), metadata=view.get("private_metadata") or ""
+            )
+
+        try:
+            effects = self.transact(
+                team_id=self._team(body),
+                user_id=body["user"]["id"],
+                make=make,
+                handler=handler,
+                guests=guests,
+            )
+        except UserError as error:
+            ack(response_action="errors", errors={error.field or _first_input(view): error.message})
+            return
+        except Exception:
+            log.exception("modal submission failed")
+            ack(
+                response_action="errors",
+                errors={
+                    _first_input(
+                        view
+                    ): "Something went wrong on my side; nothing was saved. Try again."
+                },
+            )
+            return
+        rest = _ack_view(ack, effects)
+        if rest:  # after the ack, so the modal closes at once
+            self.submit(self._perform_logged, rest, body["user"]["id"])
+
+    def _on_options(self, ack: Ack, body: dict[str, Any], handler: Handler[OptionsRequest]) -> None:
+        def make(**common: Any) -> OptionsRequest:
+            return OptionsRequest(**common, query=body.get("value", ""))
+
+        try:
+            effects = self.transact(
+                team_id=self._team(body),
+                user_id=body["user"]["id"],
+                make=make,
+                handler=handler,
+                guests=False,
+            )
+        except UserError:
+            effects = []  # guests and unknown people see no programs
+        found = [e for e in effects if isinstance(e, Options)]
+        ack(options=found[0].options if found else [])
+
+    def _on_message(
+        self, body: dict[str, Any], event: dict[str, Any], handler: Handler[MessageRequest]
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins and bot messages are not for us
+        channel, ts = event["channel"], event["ts"]
+
+        def make(**common: Any) -> MessageRequest:
+            return MessageRequest(
+                **common,
+                channel_id=channel,
+                text=event.get("text") or "",
+                ts=ts,
+                thread_ts=event.get("thread_ts"),
+                event_id=body["event_id"],
+            )
+
+        def answered(request: MessageRequest) -> Result:
+            if not dedupe.first_delivery(
+                request.session, team_id=request.team_id, event_id=request.event_id, now=request.now
+            ):
+                return None  # a retry of an event already answered
+            try:
+                effects = as_list(handler(request))
+            except UserError as error:
+                effects = [Reply(warning(error.message))]
+            for effect in effects:  # sent by the outbox after the commit, exactly once
+                if isinstance(effect, Reply):
+                    outbox.enqueue(
+                        request.session,
+                        team_id=request.team_id,
+                        channel=channel,
+                        key=f"dm-reply:{request.event_id}",
+                        now=request.now,
+                        payload={**effect.message, "thread_ts": request.thread_ts or ts},
+                    )
+            return [e for e in effects if not isinstance(e, Reply)]
+
+        try:
+            effects = self.transact(
+                team_id=self._team(body),
+                user_id=event["user"],
+                make=make,
+                handler=answered,
+                guests=True,
+            )
+            self._perform_logged(effects, event["user"])
+        except Exception:
+            log.exception("direct message failed")
+
+    def _on_event(self, body: dict[str, Any], event: dict[str, Any], handler: EventHandler) -> None:
+        deps, team_id = self.deps, self._team(body)
+        now = deps.clock()
+        with deps.sessions.begin() as session:
+            if not dedupe.first_delivery(
+                session, team_id=team_id, event_id=body["event_id"], now=now
+            ):
+                return
+            workspace.get_workspace(
+                session, team_id=team_id, default_timezone=deps.settings.pmo_timezone, now=now
+            )
+            handler(session, team_id=team_id, event=event, now=now)
+
+    @staticmethod
+    def _team(body: dict[str, Any]) -> str:
+        team = body.get("team_id") or (body.get("team") or {}).get("id")
+        return str(team or (body.get("user") or {}).get("team_id"))
+
+
+def _ack_view(ack: Ack, effects: list[Effect]) -> list[Effect]:
+    """Ack a submission with its first modal effect (closing it when there is none)."""
+    rest: list[Effect] = []
+    acked = False
+    for effect in effects:
+        if acked or not isinstance(effect, (UpdateModal, PushModal, ModalErrors)):
+            rest.append(effect)
+        elif isinstance(effect, UpdateModal):
+            ack(response_action="update", view=effect.view)
+            acked = True
+        elif isinstance(effect, PushModal):
+            ack(response_action="push", view=effect.view)
+            acked = True
+        else:
+            ack(response_action="errors", errors=effect.errors)
+            acked = True
+    if not acked:
+        ack()
+    return rest
+
+
+def _first_input(view: dict[str, Any]) -> str:
+    for block in view.get("blocks", []):
+        if block.get("type") == "input":
+            return str(block["block_id"])
+    return "name"
+
+
+def _home_tab(event: dict[str, Any]) -> bool:
+    return event.get("tab") == "home"
