@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import dedupe, forms, outbox, workspace
@@ -63,6 +64,7 @@ EventHandler = Callable[..., None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
 MAX_LOOKUP_ROUNDS = 6
+LOOKUP_TIMEOUT_S = 1.5
 
 
 class Listeners:
@@ -70,6 +72,7 @@ class Listeners:
 
     def __init__(self, app: App, deps: Deps, executor: Executor) -> None:
         self.app, self.deps, self.executor = app, deps, executor
+        self.lookup_client = lookup_client(deps.client)
         self.commands = Router(self)
         app.command("/pmo")(self.commands.handle)  # first: most requests are commands
 
@@ -126,7 +129,7 @@ class Listeners:
         """
         deps = self.deps
         lookups = Lookups(
-            client=deps.client,
+            client=self.lookup_client,
             sessions=deps.sessions,
             team_id=team_id,
             now=deps.clock(),
@@ -421,6 +424,14 @@ class Listeners:
     def _team(body: dict[str, Any]) -> str:
         team = body.get("team_id") or (body.get("team") or {}).get("id")
         return str(team or (body.get("user") or {}).get("team_id"))
+
+
+def lookup_client(client: WebClient) -> WebClient:
+    """The client for look-ups before a transaction: a short timeout, no retries, so a slow
+    Slack costs the ack at most LOOKUP_TIMEOUT_S per look-up (a cached copy is used then)."""
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT_S)
+    quick.retry_handlers = []
+    return quick
 
 
 def _ack_view(ack: Ack, effects: list[Effect]) -> list[Effect]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         headers = {name.lower(): value for name, value in self.headers.items()}
         reply = self.server.serve(Request(url.path, url.query, headers, self.rfile.read(length)))
+        # The client may have given up waiting (a timeout test): as Slack would, drop it.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))

@@ -1,0 +1,102 @@
+"""The interaction pipeline: Slack is looked up before and called after the transaction.
+
+Every test in the suite already fails if its code calls Slack inside a transaction (the
+`no_slack_call_in_transaction` fixture); these check the watcher itself and what the
+pipeline promises when Slack is slow or refuses.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.sandbox.driver import Reply, SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from storage.models import StatusUpdate
+from tests.conftest import SlackCallsInTransaction
+from tests.flow import count, text_of
+
+
+@pytest.fixture
+def apollo(slack: SlackDriver) -> str:
+    """Apollo, owned by Lee."""
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    return "apollo"
+
+
+def test_the_watcher_sees_a_slack_call_made_inside_a_transaction(
+    fake: FakeSlack,
+    sessions: sessionmaker[Session],
+    _watch_slack_calls: SlackCallsInTransaction,
+) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+    before = len(_watch_slack_calls.calls)
+    client.auth_test()  # no transaction: not counted
+    with sessions.begin() as session:
+        session.execute(text("SELECT 1"))
+        client.auth_test()
+    client.auth_test()  # after the commit: not counted
+    seen = _watch_slack_calls.calls[before:]
+    del _watch_slack_calls.calls[before:]  # this test's own violation is the point
+    assert [call.split(" on ")[0] for call in seen] == ["auth.test"]
+
+
+def test_a_slow_modal_for_one_user_does_not_hold_up_another(
+    slack: SlackDriver, fake: FakeSlack, apollo: str
+) -> None:
+    fake.delay("views.open", 2.0, user_id="ULEAD")
+    opened: list[Reply] = []
+    lead = threading.Thread(target=lambda: opened.append(slack.command("ULEAD", "status apollo")))
+    lead.start()
+    time.sleep(0.3)  # Lee's views.open is now waiting on Slack
+    started = time.perf_counter()
+    shown = slack.command("UADMIN", "program show apollo")
+    waited = time.perf_counter() - started
+    lead.join(timeout=10)
+    assert "Apollo" in text_of(shown.body)
+    assert waited < 1.5, f"another user's answer waited {waited:.2f} s behind a slow modal"
+    assert opened and opened[0].status == 200
+    assert fake.last_view("ULEAD")["callback_id"] == "status_submit"
+
+
+def test_slow_users_info_still_acks_in_time_and_stores_nothing(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    fake.delay("users.info", 3.5, user_id="ULEAD2")  # Kim was never seen before
+    started = time.perf_counter()
+    reply = slack.command("ULEAD2", "status apollo red vendor late")
+    acked = time.perf_counter() - started
+    said = text_of(reply.body)
+    assert acked < 3.0, f"acked after {acked:.2f} s"
+    assert "couldn't look up" in said and "/pmo status apollo red vendor late" in said
+    assert count(sessions, StatusUpdate) == 0
+
+
+def test_a_refused_modal_is_answered_with_the_command_echoed(
+    slack: SlackDriver, fake: FakeSlack, apollo: str
+) -> None:
+    fake.fail_next("views.open", "expired_trigger_id")
+    said = text_of(slack.command("ULEAD", "status apollo").body)
+    assert "Slack refused to open the form (`expired_trigger_id`)" in said
+    assert "You typed: `/pmo status apollo`" in said
+
+
+def test_a_mentioned_stranger_is_looked_up_once_outside_the_transaction(
+    slack: SlackDriver, fake: FakeSlack, apollo: str
+) -> None:
+    fake.clear()
+    said = text_of(slack.command("ULEAD", "program delegates apollo add <@UOTHER|otto>").body)
+    assert "<@UOTHER> is now a delegate of *Apollo*" in said
+    assert [c["user"] for c in fake.calls_to("users.info")] == ["UOTHER"]
+
+
+def test_an_unknown_mention_is_refused_and_nothing_changes(
+    slack: SlackDriver, fake: FakeSlack, apollo: str
+) -> None:
+    said = text_of(slack.command("ULEAD", "program delegates apollo add <@UNOBODY>").body)
+    assert "Slack does not know the user <@UNOBODY>" in said
