@@ -64,7 +64,7 @@ EventHandler = Callable[..., None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
 MAX_LOOKUP_ROUNDS = 6
-LOOKUP_TIMEOUT_S = 1.5
+LOOKUP_TIMEOUT_S = 2  # seconds; slack_sdk takes whole seconds
 
 
 class Listeners:
