@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -34,6 +38,10 @@ from handlers import (
 from handlers.adapters import Listeners
 
 log = logging.getLogger(__name__)
+# Work after the ack (deferred answers, lazy listeners, change hooks) is mostly Python, so
+# its threads take the GIL from the threads serving acks; see `after_ack_executor`.
+AFTER_ACK_WORKERS = 2
+AFTER_ACK_NICENESS = 10
 FEATURES = (
     help,
     programs,
@@ -73,7 +81,7 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
     itself, so replies computed inline cost no polling wait. Work after the ack (deferred
     commands, lazy listeners) runs on `executor`.
     """
-    executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+    executor = executor or after_ack_executor()
     app = App(
         client=deps.client,
         signing_secret=signing_secret,
@@ -87,6 +95,29 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
     for feature in FEATURES:
         feature.register(listeners)
     return app
+
+
+def after_ack_executor() -> ThreadPoolExecutor:
+    """The workers that run what comes after an ack, kept from slowing the acks down.
+
+    Acks and after-ack work share one GIL: with 8 workers a burst of deferred answers held it
+    about 70% of the time (py-spy --gil) and every ack, which needs it a few times on its way
+    through waitress, waited behind them. Two workers still overlap one answer's Slack call
+    with another's computing; on Linux they also run at a lower CPU priority, so on a busy
+    machine the threads serving acks are scheduled first.
+    """
+    return ThreadPoolExecutor(
+        max_workers=AFTER_ACK_WORKERS,
+        thread_name_prefix="after-ack",
+        initializer=_lower_priority,
+    )
+
+
+def _lower_priority() -> None:
+    """Lower the calling thread's CPU priority (Linux: `setpriority` on a thread id)."""
+    if sys.platform == "linux":  # elsewhere it would apply to the whole process
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_ACK_NICENESS)
 
 
 def _inject(deps: Deps) -> Callable[..., Any]:

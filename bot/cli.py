@@ -33,6 +33,9 @@ from storage.db import make_engine, make_sessionmaker
 
 log = logging.getLogger("pmo_bot")
 NOW_EXAMPLE = "2026-11-27T09:05:00Z"
+# How long a thread computing (a deferred answer, say) keeps the GIL from one that asks for it,
+# such as a thread serving an ack; Python's default is 5 ms, and an ack asks a few times.
+GIL_SWITCH_INTERVAL_SECONDS = 0.001
 SCHEMA_BEHIND = "pmo-bot: the database schema is behind; run `pmo-bot db upgrade` first"
 
 
@@ -140,6 +143,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if engine is None:
         return 2
     dates.warm_up()
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     deps = Deps(
         sessions=make_sessionmaker(engine),
         settings=settings,

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "pmo_read_only"  # an execution option: this connection's transactions only read
 _open = threading.local()
 
 
@@ -48,8 +49,15 @@ def _track_transactions(engine: Engine) -> None:
         _open.count = max(getattr(_open, "count", 0) - 1, 0)
 
     event.listen(engine, "begin", began)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgresql_read_only)
     event.listen(engine, "commit", ended)
     event.listen(engine, "rollback", ended)
+
+
+def _postgresql_read_only(connection: Any) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -57,7 +65,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     A deferred transaction that reads, then writes, fails at once ("database is locked")
     when another connection wrote in between: SQLite cannot upgrade a stale snapshot. Taking
-    the lock at BEGIN IMMEDIATE makes concurrent transactions queue instead.
+    the lock at BEGIN IMMEDIATE makes concurrent transactions queue instead. A transaction
+    that only reads (`read_only`) needs no lock: it begins deferred on a WAL snapshot, with
+    `PRAGMA query_only` so that a write fails at once instead of upgrading the snapshot.
 
     Within one process they queue on a Python lock, which hands over the moment the holder
     commits; SQLite's own busy handler (which another process, such as `pmo-bot tick`,
@@ -79,6 +89,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            _query_only(connection, True)
+            connection.exec_driver_sql("BEGIN")
+            return
+        _query_only(connection, False)
         if not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise TimeoutError("waited too long for the SQLite write lock")
         connection.info["holds_writer"] = True
@@ -96,9 +111,28 @@ def _configure_sqlite(engine: Engine) -> None:
     event.listen(engine, "rollback", _release)
 
 
+def _query_only(connection: Any, on: bool) -> None:
+    """Switch a SQLite connection's `query_only` (kept per connection, so only on a change)."""
+    if connection.info.get("query_only", False) != on:
+        connection.exec_driver_sql(f"PRAGMA query_only={'ON' if on else 'OFF'}")
+        connection.info["query_only"] = on
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """A session factory; each listener or scheduled item opens its own `with S.begin():`."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A session factory like `sessions` whose transactions only read.
+
+    On SQLite they take no writer lock (deferred BEGIN on a WAL snapshot), so a read neither
+    waits for a writer, such as a transaction waiting on Slack, nor holds writers up; on
+    PostgreSQL they are `READ ONLY`. A write in one fails (`OperationalError` on SQLite,
+    `InternalError` on PostgreSQL) and changes nothing.
+    """
+    bind = sessions.kw["bind"]
+    return sessionmaker(bind.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def is_postgresql(session: Session) -> bool:

@@ -47,11 +47,10 @@ from tests.benchmarks.harness import (
     latency_header,
     latency_row,
     percentile,
-    pmo_bot_argv,
     rounds_of,
     run_phase,
     server_env,
-    start_server,
+    start_ours_and_bare,
 )
 
 SECRET = "bench-signing-secret"
@@ -111,7 +110,8 @@ class Outcome:
     deferred: set[str]  # labels of the kinds answered at the response_url
 
 
-def _sensible_help(reply: Reply) -> bool:
+def sensible_help(reply: Reply) -> bool:
+    """The help message, in the ack."""
     return (
         reply.status == 200
         and isinstance(reply.body, dict)
@@ -119,7 +119,8 @@ def _sensible_help(reply: Reply) -> bool:
     )
 
 
-def _bare_ok(reply: Reply) -> bool:
+def bare_ok(reply: Reply) -> bool:
+    """The bare Bolt app's inline ack."""
     return reply.status == 200 and reply.body == "ok"
 
 
@@ -127,8 +128,8 @@ def kinds_for(programs: int) -> list[Kind]:
     """Bare Bolt, help (static, in the ack) and program list (deferred, at the response_url)."""
     listed = f"{programs} program{'s' if programs != 1 else ''}"  # the list's title
     return [
-        Kind("bare Bolt  /pmo x", "bare", "x", _bare_ok),
-        Kind("ours  /pmo help", "ours", "help", _sensible_help),
+        Kind("bare Bolt  /pmo x", "bare", "x", bare_ok),
+        Kind("ours  /pmo help", "ours", "help", sensible_help),
         Kind(
             "ours  /pmo program list",
             "ours",
@@ -151,11 +152,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> Outcome:
         fake.add_user("UREAD", "rea", real_name="Rea Reader")
         env = server_env(fake, database_url=database_url, token=TOKEN, secret=SECRET)
         try:
-            servers["ours"] = start_server("pmo-bot run", pmo_bot_argv(), env, workdir)
-            bare_argv = [sys.executable, "-m", "tests.benchmarks.bare_bolt_app", "--port", "0"]
-            bare_argv += ["--api-url", fake.base_url, "--signing-secret", SECRET]
-            bare_env = {k: v for k, v in env.items() if not k.startswith("SLACK_")}
-            servers["bare"] = start_server("bare Bolt", bare_argv, bare_env, workdir)
+            start_ours_and_bare(fake, env, secret=SECRET, cwd=workdir, into=servers)
             drivers = {name: SlackDriver(s.url, SECRET, fake) for name, s in servers.items()}
 
             def phase(kind: Kind, total: int, into: Samples, senders: int) -> None:

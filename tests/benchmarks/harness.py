@@ -1,6 +1,6 @@
 """What the benchmarks share: served apps in subprocesses, a fresh database, percentiles.
 
-Not a benchmark itself; `ack_latency`, `program_show` and `dispatch` import it.
+Not a benchmark itself; the benchmarks beside it import it.
 """
 
 from __future__ import annotations
@@ -206,6 +206,20 @@ def server_env(fake: FakeSlack, *, database_url: str, token: str, secret: str) -
     return env
 
 
+def start_ours_and_bare(
+    fake: FakeSlack, env: dict[str, str], *, secret: str, cwd: Path, into: dict[str, Server]
+) -> None:
+    """Start `pmo-bot run` as `into["ours"]`, then the bare Bolt app as `into["bare"]`.
+
+    Each is added as soon as it serves, so the caller's `finally` can stop what started.
+    """
+    into["ours"] = start_server("pmo-bot run", pmo_bot_argv(), env, cwd)
+    bare_argv = [sys.executable, "-m", "tests.benchmarks.bare_bolt_app", "--port", "0"]
+    bare_argv += ["--api-url", fake.base_url, "--signing-secret", secret]
+    bare_env = {k: v for k, v in env.items() if not k.startswith("SLACK_")}
+    into["bare"] = start_server("bare Bolt", bare_argv, bare_env, cwd)
+
+
 def pmo_bot_argv() -> list[str]:
     """`pmo-bot run` on a free port, with this interpreter."""
     return [sys.executable, "-m", "bot.cli", "run", "--port", "0"]
@@ -304,6 +318,82 @@ def run_phase(
         into.latencies += result.latencies
         into.answers += result.answers
         into.errors += result.errors
+
+
+def run_burst(
+    server: Server,
+    driver: SlackDriver,
+    fake: FakeSlack,
+    kinds: Sequence[Kind],
+    *,
+    senders: int,
+    total: int,
+    into: dict[str, Samples],
+    user_id: str = "UREAD",
+) -> None:
+    """`senders` threads send `total` commands, cycling through `kinds`, never waiting for answers.
+
+    Unlike `run_phase`, a sender sends its next command as soon as the ack is back, so
+    deferred answers pile up behind the acks. Once every sender is done, each deferred
+    answer is awaited (`ANSWER_TIMEOUT_SECONDS` in all) and timed from sending its command
+    to its arrival at the fake (`fake.arrived_at`), not to the wait. The server's CPU time,
+    from the first send to the last answer, is shared among the kinds by request count.
+    """
+    barrier = threading.Barrier(senders)
+    per_sender = [total // senders + (1 if i < total % senders else 0) for i in range(senders)]
+    sent: list[list[tuple[Kind, float, Reply]]] = [[] for _ in range(senders)]
+    failed: list[list[tuple[str, str]]] = [[] for _ in range(senders)]
+
+    def send(index: int) -> None:
+        barrier.wait()
+        for number in range(per_sender[index]):
+            kind = kinds[(index + number) % len(kinds)]  # senders start on different kinds
+            began = time.perf_counter()
+            try:
+                reply = driver.command(user_id, kind.text)
+            except OSError as exc:
+                failed[index].append((kind.label, f"{type(exc).__name__}: {exc}"))
+                continue
+            sent[index].append((kind, began, reply))
+            into[kind.label].latencies.append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(senders)]
+    cpu_before = server.cpu_seconds()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    deadline = time.perf_counter() + ANSWER_TIMEOUT_SECONDS
+    for kind, began, reply in (item for mine in sent for item in mine):
+        _check_burst_reply(fake, kind, began, reply, into[kind.label], deadline)
+    cpu = server.cpu_seconds() - cpu_before
+    fake.clear()
+    for label, error in (item for mine in failed for item in mine):
+        into[label].errors.append(error)
+    counts = {k.label: sum(1 for m in sent for item in m if item[0] is k) for k in kinds}
+    for label, count in counts.items():
+        into[label].server_cpu_seconds += cpu * count / max(1, sum(counts.values()))
+
+
+def _check_burst_reply(
+    fake: FakeSlack, kind: Kind, began: float, reply: Reply, into: Samples, deadline: float
+) -> None:
+    """Check one burst reply; for a deferred kind, wait for its answer and time its arrival."""
+    if not kind.check(reply):
+        into.errors.append(f"HTTP {reply.status}: {str(reply.body)[:200]}")
+        return
+    if kind.answer is None:
+        return
+    assert reply.response_url is not None
+    try:
+        left = max(0.0, deadline - time.perf_counter())
+        response = fake.wait_for_response(reply.response_url, left)
+    except TimeoutError:
+        into.errors.append(f"no answer at the response_url in {ANSWER_TIMEOUT_SECONDS}s")
+        return
+    into.answers.append(fake.arrived_at(reply.response_url) - began)
+    if response["errors"] or not kind.answer(response["body"]):
+        into.errors.append(f"answer {response['errors']}: {str(response['body'])[:200]}")
 
 
 def rounds_of(total: int, rounds: int) -> Iterator[tuple[int, int]]:

@@ -47,11 +47,10 @@ from tests.benchmarks.harness import (
     latency_header,
     latency_row,
     percentile,
-    pmo_bot_argv,
     rounds_of,
     run_phase,
     server_env,
-    start_server,
+    start_ours_and_bare,
 )
 
 SECRET = "bench-signing-secret"
@@ -258,11 +257,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> Outcome:
         fake.add_user("UREAD", "rea", real_name="Rea Reader")
         env = server_env(fake, database_url=database_url, token=TOKEN, secret=SECRET)
         try:
-            servers["ours"] = start_server("pmo-bot run", pmo_bot_argv(), env, workdir)
-            bare_argv = [sys.executable, "-m", "tests.benchmarks.bare_bolt_app", "--port", "0"]
-            bare_argv += ["--api-url", fake.base_url, "--signing-secret", SECRET]
-            bare_env = {k: v for k, v in env.items() if not k.startswith("SLACK_")}
-            servers["bare"] = start_server("bare Bolt", bare_argv, bare_env, workdir)
+            start_ours_and_bare(fake, env, secret=SECRET, cwd=workdir, into=servers)
             drivers = {name: SlackDriver(s.url, SECRET, fake) for name, s in servers.items()}
 
             def phase(kind: Kind, total: int, into: Samples, senders: int) -> None:

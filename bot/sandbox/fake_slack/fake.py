@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
@@ -82,6 +83,7 @@ class FakeSlack:
         self._recorded = threading.Condition(self._lock)
         self._calls: list[Call] = []
         self._responses: list[Json] = []
+        self._arrived: dict[str, float] = {}  # response_url -> perf_counter at its first post
         self._response_targets: dict[str, ResponseTarget] = {}
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
@@ -307,11 +309,21 @@ class FakeSlack:
                 raise TimeoutError(f"nothing was posted to {url}")
             return copy.deepcopy(found[0])
 
+    def arrived_at(self, url: str) -> float:
+        """When the first post to `url` arrived (`time.perf_counter()`), for timing answers.
+
+        Raises:
+            KeyError: nothing was posted there (or it was cleared since).
+        """
+        with self._lock:
+            return self._arrived[url]
+
     def clear(self) -> None:
         """Forget recorded calls and responses; the workspace (messages, views…) stays."""
         with self._lock:
             self._calls.clear()
             self._responses.clear()
+            self._arrived.clear()
 
     def messages(self, channel_or_user: str) -> list[Json]:
         """Messages in a conversation, oldest first; a user id means the bot's DM with them."""
@@ -436,6 +448,7 @@ class FakeSlack:
             errors = [error.error, *error.messages] if error else []
             url = f"{self._origin()}/response/{key}"
             self._responses.append({"url": url, "body": body, "errors": errors})
+            self._arrived.setdefault(url, time.perf_counter())
             self._recorded.notify_all()
             if error is not None:
                 return Reply.of_json(400, error.body())
