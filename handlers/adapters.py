@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from bot import dedupe, forms, outbox, workspace
 from bot.blocks.common import done_view
@@ -121,8 +122,14 @@ class Listeners:
         make: Callable[..., R],
         handler: Handler[R],
         guests: bool,
+        reads_only: bool = False,
     ) -> list[Effect]:
         """Look-ups, then one transaction around the handler; its effects, not yet performed.
+
+        Args:
+            reads_only: The handler only reads: its transaction takes no SQLite writer lock,
+                so it neither waits for writers nor holds them up. Should it write after all
+                (a first contact), it is run again in an ordinary transaction.
 
         Raises:
             UserError: The handler's (nothing was committed), or a refused guest.
@@ -136,15 +143,21 @@ class Listeners:
             default_timezone=deps.settings.pmo_timezone,
         )
         lookups.fetch_person(user_id)
+        sessions = deps.reads if reads_only else deps.sessions
         for _ in range(MAX_LOOKUP_ROUNDS):
             try:
-                with deps.sessions.begin() as session:
+                with sessions.begin() as session:
                     request = make(**self._common(session, lookups, team_id, user_id))
                     if request.caller.is_restricted and not guests:
                         raise UserError(GUEST_REFUSAL)
                     return as_list(handler(request))
             except NeedsLookup as need:
                 lookups.fetch(need)  # the transaction is over: Slack may be asked now
+            except DBAPIError:
+                if sessions is deps.sessions:
+                    raise
+                log.info("a read-only handler wrote; running it again", exc_info=True)
+                sessions = deps.sessions
         raise RuntimeError(f"{handler.__name__} asked for more than {MAX_LOOKUP_ROUNDS} look-ups")
 
     def _common(self, session: Any, lookups: Lookups, team_id: str, user_id: str) -> dict[str, Any]:

@@ -38,11 +38,16 @@ Handler = Callable[[CommandRequest], Result]
 
 @dataclass(frozen=True)
 class Route:
-    """A subcommand handler, how it answers, and whether Slack guests may use it."""
+    """A subcommand handler, how it answers, whether guests may use it and whether it writes.
+
+    Deferred routes read (lists, details) unless they say they write: a read takes no
+    SQLite writer lock, so it never queues behind, nor holds up, a change.
+    """
 
     handler: Handler
     guests: bool = False
     mode: Mode = "inline"
+    writes: bool = True
 
 
 class Router:
@@ -55,10 +60,18 @@ class Router:
         self._hooks: list[tuple[frozenset[str], Callable[[Interaction], Result]]] = []
 
     def add(
-        self, path: str, handler: Handler, *, guests: bool = False, mode: Mode = "inline"
+        self,
+        path: str,
+        handler: Handler,
+        *,
+        guests: bool = False,
+        mode: Mode = "inline",
+        writes: bool | None = None,
     ) -> None:
-        """Route `/pmo <path> …` to `handler`."""
-        self.routes[path] = Route(handler, guests, mode)
+        """Route `/pmo <path> …` to `handler`; deferred routes only read unless `writes`."""
+        self.routes[path] = Route(
+            handler, guests, mode, mode == "inline" if writes is None else writes
+        )
 
     def add_static(self, path: str, handler: StaticHandler) -> None:
         """Route `/pmo <path> …` to a handler that needs nothing but the words (anyone)."""
@@ -136,6 +149,7 @@ class Router:
                 make=make,
                 handler=route.handler,
                 guests=route.guests,
+                reads_only=not route.writes,
             )
             return effects, True
         except UserError as error:

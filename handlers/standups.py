@@ -19,8 +19,8 @@ SUBCOMMANDS = "schedule, list, start, close, order, agenda, edit or cancel"
 def register(on: Listeners) -> None:
     """Route `/pmo standup …`, the *Answer* button and the answer modal."""
     on.commands.add("standup", _what)
-    on.commands.add("standup schedule", schedule, mode="deferred")
-    on.commands.add("standup edit", edit, mode="deferred")
+    on.commands.add("standup schedule", schedule, mode="deferred", writes=True)
+    on.commands.add("standup edit", edit, mode="deferred", writes=True)
     on.commands.add("standup cancel", cancel)
     on.commands.add("standup list", list_standups)
     on.commands.add("standup start", start)

@@ -86,4 +86,6 @@ def test_show_query_count_does_not_grow_with_history(
         show_queries(slack, bot, engine, "large"),
     )
     assert small == large, (small, large)
-    assert large <= 19, large  # with the caller check before the transaction, and the outbox round
+    # The caller check before the transaction, the outbox round, and switching the connection
+    # to and from a read-only transaction (two PRAGMAs on SQLite, one SET on PostgreSQL).
+    assert large <= 21, large
