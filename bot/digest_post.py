@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from bot import digest, outbox
 from bot.blocks import digest as render
+from bot.cadence import next_due, parse_cadence, slot_local
 from bot.dates import format_date
 from bot.scheduling import add_job
-from schedules.cadence import next_due, parse_cadence, slot_local
 from storage.models import DigestPost, DigestSubscription, ScheduledJob, Workspace
 
 CATCH_UP = timedelta(hours=12)

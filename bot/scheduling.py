@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from schedules.cadence import Cadence, next_due, parse_cadence, previous_due, slot_local
+from bot.cadence import Cadence, next_due, parse_cadence, previous_due, slot_local
 from storage.models import Program, ScheduledJob, Workspace
 
 # The jobs of one status slot, and when each is due after the slot, in grace periods.

@@ -9,12 +9,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import intake
 from bot.blocks import intake as render
 from bot.blocks.common import done_view
+from bot.cadence import parse_cadence
 from bot.dates import format_date
 from bot.errors import UserError
 from handlers.interactive import run_action, run_submission
 from handlers.request import ActionRequest, CommandRequest, ModalSubmission
 from handlers.router import Reply, Router
-from schedules.cadence import parse_cadence
 from storage.models import IntakeRequest
 
 LIST_WORDS = (*intake.STATES, "all")

@@ -9,13 +9,13 @@ from slack_bolt import Ack, App, BoltContext
 from bot import program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, notice
+from bot.cadence import describe, parse_cadence
 from bot.commands import Token, split_options
 from bot.deps import Deps
 from bot.errors import UserError
 from handlers.interactive import ModalSubmission, run_submission
 from handlers.request import CommandRequest, open_interaction, warm_caller
 from handlers.router import Reply, Router
-from schedules.cadence import describe, parse_cadence
 from storage.models import Person, Program
 
 ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor")

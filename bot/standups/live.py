@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.blocks import standups as render
+from bot.cadence import slot_local
 from bot.errors import UserError
 from bot.standups.answers import answers_by_user
 from bot.standups.manage import require_member
 from bot.standups.plans import plan_of
 from bot.standups.runs import add_jobs, is_away, open_new_run, open_run
 from bot.standups.summary import Summary, close_run, run_day
-from schedules.cadence import slot_local
 from storage.models import Person, Program, Standup, StandupRun, Workspace
 
 # --- the agenda of a live call -----------------------------------------------------------------

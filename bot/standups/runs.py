@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from bot import outbox, scheduling
 from bot.blocks import standups as render
+from bot.cadence import next_due, slot_local
 from bot.prompts import CATCH_UP, is_out_of_office
 from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
-from schedules.cadence import next_due, slot_local
 from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
 
 REMIND_BEFORE = timedelta(minutes=30)

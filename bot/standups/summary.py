@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot import outbox, raid
 from bot.blocks import standups as render
+from bot.cadence import slot_local
 from bot.standups.answers import answers_by_user, missing
-from schedules.cadence import slot_local
 from storage.models import Program, Standup, StandupAnswer, StandupRun, Workspace
 
 _KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

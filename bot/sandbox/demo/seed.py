@@ -31,6 +31,7 @@ from bot import (
     status,
     workspace,
 )
+from bot.cadence import next_due, parse_cadence, slot_local
 from bot.sandbox.demo.portfolio import (
     DIGEST_CADENCE,
     GOALS,
@@ -63,7 +64,6 @@ from bot.sandbox.demo.workspace import (
     channel_of,
     user_of,
 )
-from schedules.cadence import next_due, parse_cadence, slot_local
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage, Person, Program, Workspace
