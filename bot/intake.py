@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, programs, prompts
+from bot import audit, notify, outbox, programs
 from bot.blocks import intake as render
 from bot.errors import UserError
 from bot.workspace import admin_ids
@@ -247,7 +247,7 @@ def _post_for_review(
         return f"<#{channel}>"
     people = reviewers(session, team_id=request.team_id)
     for user_id in people:
-        prompts.direct_message(
+        notify.direct_message(
             session,
             workspace=workspace,
             user_id=user_id,

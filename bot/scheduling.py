@@ -84,7 +84,7 @@ def _workspace_of(session: Session, program: Program) -> Workspace:
     return workspace
 
 
-def add_job(session: Session, job: ScheduledJob) -> bool:
+def add_job(session: Session, *, job: ScheduledJob) -> bool:
     """Insert a job unless one with its (kind, target, period) exists; whether it was new.
 
     The unique constraint decides, so two dispatchers reaching the same slot create it once.

@@ -106,7 +106,7 @@ def _claim_slot(
     for job in source.jobs(session, row, slot):
         created += add_job(
             session,
-            ScheduledJob(
+            job=ScheduledJob(
                 team_id=row.team_id,
                 kind=job.kind,
                 target_id=row.id,

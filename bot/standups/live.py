@@ -132,7 +132,7 @@ def start_live(
         now=now,
         workspace=workspace,
     )
-    add_jobs(session, standup, period=period, opens=now, closes=closes, with_open=False)
+    add_jobs(session, standup=standup, period=period, opens=now, closes=closes, with_open=False)
     outbox.enqueue(
         session,
         team_id=standup.team_id,

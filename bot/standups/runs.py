@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bot import outbox, scheduling
 from bot.blocks import standups as render
 from bot.cadence import Schedule
-from bot.prompts import CATCH_UP, is_out_of_office
+from bot.notify import is_out_of_office
+from bot.prompts import CATCH_UP
 from bot.scheduling import SlotJob
 from bot.standups.answers import missing
 from bot.standups.plans import plan_of
@@ -42,8 +43,8 @@ def slot_jobs(session: Session, standup: Standup, slot: datetime) -> list[SlotJo
 
 def add_jobs(
     session: Session,
-    standup: Standup,
     *,
+    standup: Standup,
     period: str,
     opens: datetime,
     closes: datetime,
@@ -60,7 +61,7 @@ def add_jobs(
             due_at=at,
             state="pending",
         )
-        scheduling.add_job(session, job)
+        scheduling.add_job(session, job=job)
 
 
 def _run_jobs(*, opens: datetime, closes: datetime, with_open: bool = True) -> list[SlotJob]:
