@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.cadence import next_due, parse_cadence
 from bot.errors import UserError
 from bot.workspace import serialize_changes
-from schedules.cadence import next_due, parse_cadence
 from storage.models import (
     DigestPost,
     DigestSubscription,

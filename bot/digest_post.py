@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from bot import digest, outbox
 from bot.blocks import digest as render
+from bot.cadence import Schedule, parse_cadence
 from bot.dates import format_date
-from bot.scheduling import add_job
-from schedules.cadence import next_due, parse_cadence, slot_local
+from bot.scheduling import SlotJob
 from storage.models import DigestPost, DigestSubscription, ScheduledJob, Workspace
 
 CATCH_UP = timedelta(hours=12)
-MAX_SLOTS = 60  # after a long outage, catch up slot by slot, bounded
 
 
 def compose(
@@ -83,30 +82,16 @@ def compose(
     return post
 
 
-def materialize(session: Session, subscription_id: int, now: datetime) -> None:
-    """Turn a subscription's due slot into its job and move on to the next slot."""
-    sub = session.get(DigestSubscription, subscription_id)
-    if sub is None or sub.next_due_at is None or sub.removed_at is not None:
-        return
-    cadence = parse_cadence(sub.cadence)
-    for _ in range(MAX_SLOTS):
-        if sub.next_due_at is None or sub.next_due_at > now:
-            return
-        slot = sub.next_due_at
-        period = slot_local(slot, sub.timezone).isoformat(timespec="minutes")
-        add_job(
-            session,
-            ScheduledJob(
-                team_id=sub.team_id,
-                kind="digest",
-                target_id=sub.id,
-                period=period,
-                slot_at=slot,
-                due_at=slot,
-                state="pending",
-            ),
-        )
-        sub.next_due_at = next_due(cadence, after=slot, tz=sub.timezone)
+def slot_schedule(session: Session, sub: DigestSubscription) -> Schedule | None:
+    """When a subscription's digests fall, for the slot materialiser; None once removed."""
+    if sub.removed_at is not None:
+        return None
+    return Schedule(parse_cadence(sub.cadence), sub.timezone)
+
+
+def slot_jobs(session: Session, sub: DigestSubscription, slot: datetime) -> list[SlotJob]:
+    """A digest slot brings one job: post the digest at the slot."""
+    return [SlotJob("digest", slot)]
 
 
 def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:

@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, programs, prompts
+from bot import audit, notify, outbox, programs
 from bot.blocks import intake as render
 from bot.errors import UserError
+from bot.intake_facts import Capacity, Duplicate, Filed, IntakePage
 from bot.workspace import admin_ids, require_admin
 from storage.models import (
     AuditEvent,
@@ -72,43 +73,6 @@ class IntakeInput:
     desired_start: date | None = None
     desired_finish: date | None = None
     notes: str | None = None
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """A live program or open request that looks like the same ask."""
-
-    kind: str  # "program" or "request"
-    label: str
-    similarity: float
-
-
-@dataclass(frozen=True)
-class Capacity:
-    """The portfolio's current load, shown to reviewers."""
-
-    active: int
-    red: int
-    amber: int
-    approved_this_quarter: int
-
-
-@dataclass(frozen=True)
-class Filed:
-    """A filed request and what was said about it."""
-
-    request: IntakeRequest
-    duplicates: list[Duplicate]
-    capacity: Capacity
-    posted_to: str
-
-
-@dataclass(frozen=True)
-class IntakePage:
-    """Requests ranked by score, and how many match in all."""
-
-    requests: list[IntakeRequest]
-    total: int
 
 
 def wsjf(value: int, criticality: int, risk_reduction: int, job_size: int) -> float:
@@ -247,7 +211,7 @@ def _post_for_review(
         return f"<#{channel}>"
     people = reviewers(session, team_id=request.team_id)
     for user_id in people:
-        prompts.direct_message(
+        notify.direct_message(
             session,
             workspace=workspace,
             user_id=user_id,

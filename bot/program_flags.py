@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import flags, outbox, programs, prompts
+from bot import flags, notify, outbox, programs
 from bot.blocks import alerts
 from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
 
@@ -174,8 +174,8 @@ def _transition(
     people = [program.owner_id]
     if code == "STALE" and raised and program.sponsor_id:
         people.append(program.sponsor_id)
-    for user_id in filter(lambda u: prompts.may_hear(session, program.team_id, u), people):
-        prompts.direct_message(
+    for user_id in filter(lambda u: notify.may_hear(session, program.team_id, u), people):
+        notify.direct_message(
             session,
             workspace=workspace,
             user_id=user_id,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot import outbox, program_flags, programs, scheduling, status
 from bot.blocks import prompts as render
 from bot.dates import format_date
-from bot.hours import next_window_start
+from bot.notify import direct_message, is_out_of_office, may_hear
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
 
 # Work missed while the bot was down is done on the next pass if less late than this.
@@ -61,27 +60,6 @@ def recipients(
         return [program.owner_id], None
     delegates = programs.delegate_ids(session, program_id=program.id)
     return [d for d in delegates if may_hear(session, program.team_id, d)], program.owner_id
-
-
-def may_hear(session: Session, team_id: str, user_id: str) -> bool:
-    """Whether portfolio news may be DMed to someone: not a guest (people change)."""
-    person = session.get(Person, (team_id, user_id))
-    return person is None or not (person.is_restricted or person.deleted)
-
-
-def is_out_of_office(person: Person, *, now: datetime, workspace: Workspace) -> bool:
-    """Whether `person` is out of office on their local today."""
-    return person.ooo_until is not None and person.ooo_until >= local_today(person, now, workspace)
-
-
-def local_today(person: Person | None, now: datetime, workspace: Workspace) -> date:
-    """The person's local date (the workspace's when their zone is unknown)."""
-    return now.astimezone(ZoneInfo(zone_of(person, workspace))).date()
-
-
-def zone_of(person: Person | None, workspace: Workspace) -> str:
-    """A person's time zone, else the workspace's."""
-    return (person.tz if person is not None else None) or workspace.timezone
 
 
 def _prompt(
@@ -151,30 +129,6 @@ def ask(
     )
     prompt.outbox_id = message
     return prompt
-
-
-def direct_message(
-    session: Session,
-    *,
-    workspace: Workspace,
-    user_id: str,
-    now: datetime,
-    key: str,
-    payload: dict[str, object],
-    purpose: str | None = None,
-) -> int | None:
-    """Queue a DM that waits for the recipient's Mon–Fri 08:00–20:00 window."""
-    person = session.get(Person, (workspace.team_id, user_id))
-    return outbox.enqueue(
-        session,
-        team_id=workspace.team_id,
-        key=key,
-        channel=user_id,
-        payload=payload,
-        now=now,
-        not_before=next_window_start(now, zone_of(person, workspace)),
-        purpose=purpose,
-    )
 
 
 def _remind(

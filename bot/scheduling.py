@@ -1,17 +1,29 @@
-"""A program's status slots: when the next one is due, and the jobs each slot brings."""
+"""A program's status slots: when the next one is due, and the jobs each slot brings.
+
+The slot materialiser (`schedules.slots`) turns due slots into jobs; this module says when a
+program's slots fall and what each brings, and inserts one-off jobs.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from schedules.cadence import Cadence, next_due, parse_cadence, previous_due, slot_local
+from bot.cadence import Cadence, Schedule, next_due, parse_cadence, previous_due, slot_local
 from storage.models import Program, ScheduledJob, Workspace
 
 # The jobs of one status slot, and when each is due after the slot, in grace periods.
 SLOT_JOBS = (("prompt", 0.0), ("reminder", 0.5), ("overdue", 1.0))
+
+
+class SlotJob(NamedTuple):
+    """One job a slot brings: its kind, and when it is due."""
+
+    kind: str
+    due_at: datetime
 
 
 def cadence_of(program: Program) -> Cadence:
@@ -32,12 +44,6 @@ def reschedule(program: Program, *, now: datetime, default_tz: str = "UTC") -> N
     )
 
 
-def period_of(program: Program, slot: datetime, workspace: Workspace) -> str:
-    """The slot's local wall time, the key that makes each job of a slot run once."""
-    local = slot_local(slot, program.timezone or workspace.timezone)
-    return local.isoformat(timespec="minutes")
-
-
 def slot_local_date(program: Program, slot: datetime, workspace: Workspace) -> date:
     """The slot's local date, as people read it."""
     return slot_local(slot, program.timezone or workspace.timezone).date()
@@ -53,51 +59,42 @@ def previous_slot(program: Program, slot: datetime, workspace: Workspace) -> dat
     )
 
 
-def materialize(session: Session, *, program: Program, workspace: Workspace) -> int:
-    """Turn the due slot into its jobs and move `next_due_at` on; returns jobs created.
+def slot_schedule(session: Session, program: Program) -> Schedule:
+    """When the program's status slots fall, for the slot materialiser.
 
-    Each job is inserted under the (kind, target, period) unique constraint, so two
-    dispatchers reaching the same slot create it once.
+    Raises:
+        LookupError: The program's workspace is gone.
     """
-    slot = program.next_due_at
-    assert slot is not None
-    period = period_of(program, slot, workspace)
-    grace = timedelta(hours=workspace.grace_hours)
-    created = 0
-    for kind, share in SLOT_JOBS:
-        created += _insert_job(
-            session,
-            ScheduledJob(
-                team_id=program.team_id,
-                kind=kind,
-                target_id=program.id,
-                period=period,
-                slot_at=slot,
-                due_at=slot + grace * share,
-                state="pending",
-            ),
-        )
-    program.next_due_at = next_due(
-        cadence_of(program),
-        after=slot,
-        tz=program.timezone or workspace.timezone,
-        anchor=program.start_date,
+    workspace = _workspace_of(session, program)
+    return Schedule(
+        cadence_of(program), program.timezone or workspace.timezone, anchor=program.start_date
     )
-    return created
 
 
-def _insert_job(session: Session, job: ScheduledJob) -> int:
+def slot_jobs(session: Session, program: Program, slot: datetime) -> list[SlotJob]:
+    """The jobs one status slot brings: prompt at the slot, then reminder and overdue."""
+    grace = timedelta(hours=_workspace_of(session, program).grace_hours)
+    return [SlotJob(kind, slot + grace * share) for kind, share in SLOT_JOBS]
+
+
+def _workspace_of(session: Session, program: Program) -> Workspace:
+    workspace = session.get(Workspace, program.team_id)
+    if workspace is None:
+        raise LookupError(f"program {program.id} has no workspace")
+    return workspace
+
+
+def add_job(session: Session, *, job: ScheduledJob) -> bool:
+    """Insert a job unless one with its (kind, target, period) exists; whether it was new.
+
+    The unique constraint decides, so two dispatchers reaching the same slot create it once.
+    """
     savepoint = session.begin_nested()
     try:
         session.add(job)
         session.flush()
     except IntegrityError:
         savepoint.rollback()
-        return 0
+        return False
     savepoint.commit()
-    return 1
-
-
-def add_job(session: Session, job: ScheduledJob) -> bool:
-    """Insert a one-off job (a snooze, say) unless the same one exists."""
-    return bool(_insert_job(session, job))
+    return True

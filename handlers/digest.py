@@ -8,13 +8,13 @@ from bot import digest, digest_post, program_view, programs
 from bot.blocks import digest as render
 from bot.blocks import programs as program_blocks
 from bot.blocks.common import context, message, notice
+from bot.cadence import describe, parse_cadence
 from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
 from bot.dates import format_date
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
 from handlers.request import ActionRequest, CommandRequest
-from schedules.cadence import describe, parse_cadence
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot import intake
 from bot.blocks import intake as render
 from bot.blocks.common import done_view
+from bot.cadence import parse_cadence
 from bot.dates import format_date
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
 from handlers.request import ActionRequest, CommandRequest, ModalSubmission
-from schedules.cadence import parse_cadence
 from storage.models import IntakeRequest
 
 LIST_WORDS = (*intake.STATES, "all")

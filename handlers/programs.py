@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot import program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, notice
+from bot.cadence import describe, parse_cadence
 from bot.commands import Token, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Options, Reply, Result, UpdateModal
 from handlers.request import CommandRequest, ModalSubmission, OptionsRequest
-from schedules.cadence import describe, parse_cadence
 from storage.models import Person
 
 ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, outbox, program_flags, prompts
-from schedules import registry
+from schedules import registry, slots
 from storage.models import Program, ScheduledJob, Workspace
 
 log = logging.getLogger(__name__)
@@ -105,11 +105,11 @@ def _materialize_slots(
 ) -> None:
     for source in registry.SOURCES:
         with sessions() as session:
-            due = source.due(session, now, BATCH)
+            due = slots.due_ids(session, source=source, now=now, limit=BATCH)
         for item_id in due:
             try:
                 with sessions.begin() as session:
-                    source.materialize(session, item_id, now)
+                    slots.materialize_slots(session, source=source, item_id=item_id, now=now)
             except Exception:  # one bad item (say, an unknown zone) must not stop the pass
                 log.exception("slot failed", extra={"fields": {source.name: item_id}})
                 continue
@@ -194,8 +194,8 @@ def _report_unreachable(
 def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
     with sessions() as session:
         for source in registry.SOURCES:
-            for item_id in source.due(session, now, BATCH):
-                report.add(f"would open {source.describe(session, item_id)}")
+            for item_id in slots.due_ids(session, source=source, now=now, limit=BATCH):
+                report.add(f"would open {slots.describe(session, source=source, item_id=item_id)}")
         for job in session.scalars(
             select(ScheduledJob)
             .where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.blocks.common import (
     Block,
@@ -21,11 +21,9 @@ from bot.blocks.common import (
     truncate,
 )
 from bot.dates import format_date
+from bot.intake_facts import Capacity, Duplicate, Filed, IntakePage
 from bot.people import mention
 from storage.models import AuditEvent, IntakeRequest, Program, StrategicGoal
-
-if TYPE_CHECKING:  # bot.intake renders through this module
-    from bot.intake import Capacity, Duplicate, Filed, IntakePage
 
 LIST_LIMIT = 15  # a section and an actions block each: 2 × 15 + header and footer < 50
 STATE_ICON = {"pending": "⏳", "approved": "✅", "rejected": "⛔", "deferred": "💤"}

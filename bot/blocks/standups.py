@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.common import (
@@ -23,10 +23,8 @@ from bot.blocks.common import (
     truncate,
 )
 from bot.dates import format_date
+from bot.standups.facts import Agenda, AgendaItem, Blocker, Summary
 from storage.models import Standup
-
-if TYPE_CHECKING:  # bot.standups renders with this module; types only, no import cycle
-    from bot.standups import Agenda, AgendaItem, Blocker, Summary
 
 ANSWER_ACTION = "standup_answer"
 ANSWER_MAX = 600  # characters of one answer shown in a summary

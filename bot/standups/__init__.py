@@ -9,8 +9,9 @@ first, each person's answers, then who did not answer. A blocker naming a progra
 a blocking issue on that program. A scheduled run is three jobs (open, remind, close) claimed
 like every other job, and the summary's outbox key is the run, so each happens once.
 
-The package, in dependency order: `plans` (days, times, questions), `manage` (schedule, edit,
-cancel, look up, permissions), `answers`, `summary` (at close, blockers as issues), `runs`
+The package, in dependency order: `facts` (what a run yields, as the renderers take it),
+`plans` (days, times, questions), `manage` (schedule, edit, cancel, look up, permissions),
+`answers`, `summary` (at close, blockers as issues), `runs`
 (slots become jobs; open, remind, close) and `live` (start now, agenda, close now, order).
 Callers use the names re-exported here.
 """
@@ -23,9 +24,8 @@ from bot.standups.answers import (
     save_answer,
     split_reply,
 )
+from bot.standups.facts import Agenda, AgendaItem, Blocker, Summary
 from bot.standups.live import (
-    Agenda,
-    AgendaItem,
     agenda,
     close_now,
     post_order,
@@ -57,12 +57,11 @@ from bot.standups.runs import (
     JOB_KINDS,
     OPEN,
     REMIND,
-    describe,
-    due_ids,
-    materialize,
     run_job,
+    slot_jobs,
+    slot_schedule,
 )
-from bot.standups.summary import Blocker, Summary, named_programs
+from bot.standups.summary import named_programs
 
 __all__ = [
     "CLOSE",
@@ -82,14 +81,11 @@ __all__ = [
     "change_plan",
     "channel_members",
     "close_now",
-    "describe",
-    "due_ids",
     "edit",
     "for_channel",
     "format_days",
     "get_run",
     "make_plan",
-    "materialize",
     "named_programs",
     "open_run",
     "parse_days",
@@ -102,6 +98,8 @@ __all__ = [
     "run_job",
     "save_answer",
     "schedule",
+    "slot_jobs",
+    "slot_schedule",
     "speaking_order",
     "split_reply",
     "start_live",

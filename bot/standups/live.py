@@ -4,43 +4,24 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.blocks import standups as render
+from bot.cadence import slot_local
 from bot.errors import UserError
 from bot.standups.answers import answers_by_user
+from bot.standups.facts import Agenda, AgendaItem, Summary
 from bot.standups.manage import require_member
 from bot.standups.plans import plan_of
 from bot.standups.runs import add_jobs, is_away, open_new_run, open_run
-from bot.standups.summary import Summary, close_run, run_day
-from schedules.cadence import slot_local
+from bot.standups.summary import close_run, run_day
 from storage.models import Person, Program, Standup, StandupRun, Workspace
 
 # --- the agenda of a live call -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgendaItem:
-    """A blocker to discuss; `since` is the earlier run's date when it was there already."""
-
-    user_id: str
-    text: str
-    since: date | None = None
-
-
-@dataclass(frozen=True)
-class Agenda:
-    """Only what needs the meeting: blockers, red programs, what is carried from last time."""
-
-    channel_id: str
-    day: date | None
-    blockers: list[AgendaItem]
-    red: list[Program]
-    carried: list[AgendaItem]
 
 
 def agenda(session: Session, *, standup: Standup) -> Agenda:
@@ -132,7 +113,7 @@ def start_live(
         now=now,
         workspace=workspace,
     )
-    add_jobs(session, standup, period=period, opens=now, closes=closes, with_open=False)
+    add_jobs(session, standup=standup, period=period, opens=now, closes=closes, with_open=False)
     outbox.enqueue(
         session,
         team_id=standup.team_id,

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.cadence import next_due
 from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import Plan, format_days
 from bot.workspace import is_pmo_admin, serialize_changes
-from schedules.cadence import next_due
 from storage.models import Person, Standup
 
 MAX_PARTICIPANTS = 50

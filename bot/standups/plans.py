@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from bot.cadence import Cadence, parse_cadence
 from bot.commands import parse_hhmm, parse_timezone, parse_weekday
 from bot.errors import UserError
-from schedules.cadence import Cadence, parse_cadence
 from storage.models import Standup
 
 DEFAULT_QUESTIONS = (

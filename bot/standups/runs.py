@@ -1,4 +1,4 @@
-"""Runs: each due opening becomes three jobs (open, remind, close), and the jobs run.
+"""Runs: each due opening brings three jobs (open, remind, close), and the jobs run.
 
 A run asks its participants by DM at once (a stand-up is a meeting, so the business-hours
 window of status prompts does not apply) and reminds who has not answered 30 minutes before
@@ -14,60 +14,44 @@ from sqlalchemy.orm import Session
 
 from bot import outbox, scheduling
 from bot.blocks import standups as render
-from bot.prompts import CATCH_UP, is_out_of_office
+from bot.cadence import Schedule
+from bot.notify import is_out_of_office
+from bot.prompts import CATCH_UP
+from bot.scheduling import SlotJob
 from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
-from schedules.cadence import next_due, slot_local
 from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
 
 REMIND_BEFORE = timedelta(minutes=30)
 OPEN, REMIND, CLOSE = "standup_open", "standup_remind", "standup_close"
 JOB_KINDS = (OPEN, REMIND, CLOSE)
-MAX_SLOTS_PER_STANDUP = 60  # a stand-up due for months catches up slot by slot, bounded
 
 
-def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
-    """Stand-ups whose next opening has come, oldest first."""
-    query = (
-        select(Standup.id)
-        .where(Standup.removed_at.is_(None), Standup.next_due_at <= now)
-        .order_by(Standup.next_due_at)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
-def materialize(session: Session, standup_id: int, now: datetime) -> None:
-    """Turn each opening due by `now` into its open, remind and close jobs; move on."""
-    standup = session.get(Standup, standup_id)
-    if standup is None:
-        return
+def slot_schedule(session: Session, standup: Standup) -> Schedule | None:
+    """When a stand-up opens, for the slot materialiser; None once cancelled."""
+    if standup.removed_at is not None:
+        return None
     plan = plan_of(standup)
-    for _ in range(MAX_SLOTS_PER_STANDUP):
-        slot = standup.next_due_at
-        if slot is None or slot > now or standup.removed_at is not None:
-            return
-        period = slot_local(slot, plan.timezone).isoformat(timespec="minutes")
-        add_jobs(session, standup, period=period, opens=slot, closes=slot + plan.window)
-        standup.next_due_at = next_due(plan.cadence, after=slot, tz=plan.timezone)
+    return Schedule(plan.cadence, plan.timezone)
+
+
+def slot_jobs(session: Session, standup: Standup, slot: datetime) -> list[SlotJob]:
+    """The open, remind and close jobs of the run that opens at `slot`."""
+    return _run_jobs(opens=slot, closes=slot + plan_of(standup).window)
 
 
 def add_jobs(
     session: Session,
-    standup: Standup,
     *,
+    standup: Standup,
     period: str,
     opens: datetime,
     closes: datetime,
     with_open: bool = True,
 ) -> None:
-    """The jobs of one run, each unique by (kind, stand-up, period)."""
-    due = [(OPEN, opens)] if with_open else []
-    if closes - REMIND_BEFORE > opens:
-        due.append((REMIND, closes - REMIND_BEFORE))
-    due.append((CLOSE, closes))
-    for kind, at in due:
+    """The jobs of one run outside the schedule (a live one), each unique by (kind, period)."""
+    for kind, at in _run_jobs(opens=opens, closes=closes, with_open=with_open):
         job = ScheduledJob(
             team_id=standup.team_id,
             kind=kind,
@@ -77,14 +61,15 @@ def add_jobs(
             due_at=at,
             state="pending",
         )
-        scheduling.add_job(session, job)
+        scheduling.add_job(session, job=job)
 
 
-def describe(session: Session, standup_id: int) -> str:
-    """One line for a dry run."""
-    standup = session.get(Standup, standup_id)
-    assert standup is not None and standup.next_due_at is not None
-    return f"the stand-up in {standup.channel_id} due {standup.next_due_at:%Y-%m-%d %H:%M} UTC"
+def _run_jobs(*, opens: datetime, closes: datetime, with_open: bool = True) -> list[SlotJob]:
+    jobs = [SlotJob(OPEN, opens)] if with_open else []
+    if closes - REMIND_BEFORE > opens:
+        jobs.append(SlotJob(REMIND, closes - REMIND_BEFORE))
+    jobs.append(SlotJob(CLOSE, closes))
+    return jobs
 
 
 def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:

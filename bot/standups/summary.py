@@ -7,7 +7,6 @@ outbox key is the run, so it is posted once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -15,37 +14,12 @@ from sqlalchemy.orm import Session
 
 from bot import outbox, raid
 from bot.blocks import standups as render
+from bot.cadence import slot_local
 from bot.standups.answers import answers_by_user, missing
-from schedules.cadence import slot_local
+from bot.standups.facts import Blocker, Summary
 from storage.models import Program, Standup, StandupAnswer, StandupRun, Workspace
 
 _KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """One person's blocker, and the issues it was logged as.
-
-    Attributes:
-        issues: (program name, program key, RAID item id) of each issue logged.
-    """
-
-    user_id: str
-    text: str
-    issues: tuple[tuple[str, str, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What the channel is told when a run closes."""
-
-    channel_id: str
-    day: date
-    live: bool
-    blockers: list[Blocker]
-    answers: list[tuple[str, list[tuple[str, str]]]]
-    missing: list[str]
-    away: list[str]
 
 
 def close_run(

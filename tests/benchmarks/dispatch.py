@@ -42,10 +42,10 @@ from sqlalchemy import Engine, bindparam, delete, event, func, insert, select, u
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox
+from bot.cadence import parse_cadence
 from bot.hours import next_window_start
 from bot.sandbox.fake_slack import FakeSlack
 from schedules import dispatch
-from schedules.cadence import parse_cadence
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
 from tests.benchmarks.harness import (

@@ -31,6 +31,7 @@ from bot import (
     status,
     workspace,
 )
+from bot.cadence import next_due, parse_cadence
 from bot.sandbox.demo.portfolio import (
     DIGEST_CADENCE,
     GOALS,
@@ -63,7 +64,7 @@ from bot.sandbox.demo.workspace import (
     channel_of,
     user_of,
 )
-from schedules.cadence import next_due, parse_cadence, slot_local
+from schedules.slots import slot_period
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage, Person, Program, Workspace
@@ -341,7 +342,7 @@ class _Seeder:
             tz=TIMEZONE,
             now=slot,
             scheduled=True,
-            period=slot_local(slot, TIMEZONE).isoformat(timespec="minutes"),
+            period=slot_period(slot, TIMEZONE),
             subscription_id=sub.id,
         )
         self.summary.digests += 1

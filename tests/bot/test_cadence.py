@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.errors import UserError
-from schedules.cadence import (
+from bot.cadence import (
     Cadence,
     describe,
     next_due,
@@ -17,6 +16,7 @@ from schedules.cadence import (
     previous_due,
     slot_local,
 )
+from bot.errors import UserError
 
 WEDNESDAY_NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ANCHOR_FRIDAY = date(2026, 11, 27)

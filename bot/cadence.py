@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -86,6 +86,24 @@ class Cadence:
     weekday: int | None = None
     at: time | None = None
     cron: str | None = None
+
+
+class Schedule(NamedTuple):
+    """When a row's slots fall: its cadence, read in a zone, from an anchor date.
+
+    Attributes:
+        cadence: The parsed cadence.
+        tz: The IANA zone the cadence's times are in.
+        anchor: For biweekly, a date in a due week; None otherwise.
+    """
+
+    cadence: Cadence
+    tz: str
+    anchor: date | None = None
+
+    def next_after(self, instant: datetime) -> datetime:
+        """The first slot strictly after `instant` (see `next_due`)."""
+        return next_due(self.cadence, after=instant, tz=self.tz, anchor=self.anchor)
 
 
 def parse_cadence(spec: str) -> Cadence:
