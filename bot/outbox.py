@@ -15,9 +15,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import ColumnElement, case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import insert_once
 from storage.models import OutboxMessage, Prompt
 
 log = logging.getLogger(__name__)
@@ -77,14 +77,8 @@ def enqueue(
         not_before=not_before,
         purpose=purpose,
     )
-    savepoint = session.begin_nested()
-    try:
-        session.add(message)
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
+    if not insert_once(session, message):
         return None
-    savepoint.commit()
     session.info[QUEUED] = True  # wakes the outbox worker once this transaction commits
     return message.id
 

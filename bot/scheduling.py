@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from schedules.cadence import Cadence, next_due, parse_cadence, previous_due, slot_local
+from storage.db import insert_once
 from storage.models import Program, ScheduledJob, Workspace
 
 # The jobs of one status slot, and when each is due after the slot, in grace periods.
@@ -87,15 +87,7 @@ def materialize(session: Session, *, program: Program, workspace: Workspace) -> 
 
 
 def _insert_job(session: Session, job: ScheduledJob) -> int:
-    savepoint = session.begin_nested()
-    try:
-        session.add(job)
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        return 0
-    savepoint.commit()
-    return 1
+    return int(insert_once(session, job))
 
 
 def add_job(session: Session, job: ScheduledJob) -> bool:

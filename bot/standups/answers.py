@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import blocker_index
+from storage.db import insert_once
 from storage.models import Standup, StandupAnswer, StandupRun
 
 # Answers to the blockers question that mean "no blocker".
@@ -149,15 +149,9 @@ def _answer_row(session: Session, *, run: StandupRun, user_id: str, now: datetim
         submitted_at=now,
         updated_at=now,
     )
-    savepoint = session.begin_nested()
-    try:
-        session.add(row)
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        return session.scalars(query).one()
-    savepoint.commit()
-    return row
+    if insert_once(session, row):
+        return row
+    return session.scalars(query).one()
 
 
 def _blocker(text: str | None) -> str | None:
