@@ -289,10 +289,8 @@ def subscribe(
     session.flush()
     audit.record(
         session,
-        team_id=team_id,
+        sub,
         actor_id=actor_id,
-        entity="digest",
-        entity_id=sub.id,
         action="subscribe",
         now=now,
         before=before,
@@ -329,10 +327,8 @@ def unsubscribe(
         sub.removed_at, sub.next_due_at = now, None
         audit.record(
             session,
-            team_id=team_id,
+            sub,
             actor_id=actor_id,
-            entity="digest",
-            entity_id=sub.id,
             action="unsubscribe",
             now=now,
             before=_describe(sub),

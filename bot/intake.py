@@ -385,7 +385,7 @@ def resurface(session: Session, *, workspace: Workspace, now: datetime) -> int:
     """Put deferred requests whose date has come back in the queue; returns how many."""
     due = list(
         session.scalars(
-            select(IntakeRequest.id).where(
+            select(IntakeRequest).where(
                 IntakeRequest.team_id == workspace.team_id,
                 IntakeRequest.state == "deferred",
                 IntakeRequest.defer_until <= local_today(workspace, now),
@@ -393,10 +393,10 @@ def resurface(session: Session, *, workspace: Workspace, now: datetime) -> int:
         )
     )
     back = 0
-    for request_id in due:
+    for request in due:
         changed = session.execute(
             update(IntakeRequest)
-            .where(IntakeRequest.id == request_id, IntakeRequest.state == "deferred")
+            .where(IntakeRequest.id == request.id, IntakeRequest.state == "deferred")
             .values(state="pending")
             .execution_options(synchronize_session="fetch")
         ).rowcount  # type: ignore[attr-defined]
@@ -404,10 +404,8 @@ def resurface(session: Session, *, workspace: Workspace, now: datetime) -> int:
             back += 1
             audit.record(
                 session,
-                team_id=workspace.team_id,
+                request,
                 actor_id=SYSTEM_ACTOR,
-                entity="intake",
-                entity_id=request_id,
                 action="resurface",
                 now=now,
                 before={"state": "deferred"},
@@ -488,7 +486,7 @@ def detail(session: Session, *, workspace: Workspace, ref: str, now: datetime) -
 
 def history(session: Session, *, request: IntakeRequest) -> list[AuditEvent]:
     """The request's audit trail, oldest first."""
-    return audit.history(session, team_id=request.team_id, entity="intake", entity_id=request.id)
+    return audit.history(session, request)
 
 
 def decidable(
@@ -523,10 +521,8 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        team_id=request.team_id,
+        request,
         actor_id=actor_id,
-        entity="intake",
-        entity_id=request.id,
         action=action,
         now=now,
         after=after,
@@ -767,10 +763,8 @@ def add_goal(session: Session, *, team_id: str, actor_id: str, name: str, now: d
         row.removed_at, row.name = None, name
     audit.record(
         session,
-        team_id=team_id,
+        row,
         actor_id=actor_id,
-        entity="goal",
-        entity_id=row.id,
         action="add",
         now=now,
         after={"name": name},
@@ -787,10 +781,8 @@ def remove_goal(session: Session, *, team_id: str, actor_id: str, name: str, now
     row.removed_at = now
     audit.record(
         session,
-        team_id=team_id,
+        row,
         actor_id=actor_id,
-        entity="goal",
-        entity_id=row.id,
         action="remove",
         now=now,
         before={"name": row.name},

@@ -51,8 +51,6 @@ def gather(
             session, team_id=program.team_id, program_id=program.id, limit=TOP_RISKS
         ),
         milestones=milestones.milestones_of(session, program_id=program.id),
-        changes=audit.history(
-            session, team_id=program.team_id, entity="program", entity_id=program.id, limit=5
-        ),
+        changes=audit.history(session, program, limit=5),
         today=now.astimezone(ZoneInfo(tz)).date(),
     )

@@ -91,10 +91,8 @@ def add_program(
     session.flush()
     audit.record(
         session,
-        team_id=team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action="add",
         now=now,
         after=snapshot(program),
@@ -219,10 +217,8 @@ def change_state(
         )
     audit.record(
         session,
-        team_id=program.team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action=command,
         now=now,
         before={"state": before},
@@ -259,10 +255,8 @@ def set_fields(
         scheduling.reschedule(program, now=now)
     audit.record(
         session,
-        team_id=program.team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action=action,
         now=now,
         before={k: before[k] for k in changed},
@@ -309,10 +303,8 @@ def change_delegate(
             row.added_at = now
     audit.record(
         session,
-        team_id=program.team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action="delegate add" if add else "delegate remove",
         now=now,
         after={"user_id": user_id},

@@ -68,10 +68,8 @@ def add(
     session.flush()
     audit.record(
         session,
-        team_id=program.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="add",
         now=now,
         after=values,
@@ -151,10 +149,8 @@ def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now:
     item.updated_at = now
     audit.record(
         session,
-        team_id=item.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="mitigate",
         now=now,
         before={"mitigation": before},
@@ -183,10 +179,8 @@ def close(
         raise UserError(f"“{item.title}” is already {item.state}.")
     audit.record(
         session,
-        team_id=item.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="close",
         now=now,
         before={"state": "open"},
@@ -221,10 +215,8 @@ def escalate(
         )
     audit.record(
         session,
-        team_id=item.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="escalate",
         now=now,
     )

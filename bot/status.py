@@ -79,10 +79,8 @@ def submit(
     _apply_to_program(program, update, now=now, edited=False)
     audit.record(
         session,
-        team_id=program.team_id,
+        update,
         actor_id=author_id,
-        entity="status",
-        entity_id=update.id,
         action="submit",
         now=now,
         after=_fields(data),
@@ -179,10 +177,8 @@ def edit(
     _apply_to_program(program, update, now=now, edited=True)
     audit.record(
         session,
-        team_id=program.team_id,
+        update,
         actor_id=editor.user_id,
-        entity="status",
-        entity_id=update.id,
         action="edit",
         now=now,
         before=before,

@@ -102,10 +102,8 @@ def save_answer(
     answer.answers, answer.blockers, answer.updated_at = pairs, blockers, now
     audit.record(
         session,
-        team_id=run.team_id,
+        answer,
         actor_id=user_id,
-        entity="standup_answer",
-        entity_id=answer.id,
         action="answer",
         now=now,
         before=before,
