@@ -384,6 +384,8 @@ def parse_weekday(text: str) -> int | None:
 def parse_timezone(text: str) -> str:
     """Read an IANA time zone name such as `Europe/Berlin`, in any case.
 
+    The one time-zone parser: commands, options and settings all read zones through it.
+
     Returns:
         The zone name as the time zone database spells it.
 
