@@ -22,6 +22,7 @@ from storage.models import (
     Program,
     RaidItem,
 )
+from storage.types import Flag
 
 TOP_RISKS = 5
 MILESTONE_DAYS = 14
@@ -196,7 +197,7 @@ def changes_since(previous: dict[str, Any] | None, snapshot: Snapshot) -> Change
             worsened.append(program)
         elif _rank(program.rag) < _rank(rag):
             recovered.append(program)
-        if "OVERDUE_UPDATE" in program.flags and "OVERDUE_UPDATE" not in flags:
+        if Flag.OVERDUE_UPDATE in program.flags and Flag.OVERDUE_UPDATE not in flags:
             overdue.append(program)
     return Changes(new_red, worsened, recovered, overdue)
 

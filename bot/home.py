@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from bot.raid import RaidPage
 from bot.workspace import is_pmo_admin
 from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, Workspace
+from storage.types import Flag
 
 T = TypeVar("T")
 Order = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -26,7 +27,7 @@ INTAKE_SHOWN = 10
 FLAGGED_SHOWN = 25
 LIVE_STATES = ("active", "paused")
 PENDING = "pending"
-OVERDUE = "OVERDUE_UPDATE"
+OVERDUE = Flag.OVERDUE_UPDATE
 # Red first, then amber, no status yet, green: what needs attention comes first.
 _RAG_ORDER = case({"red": 0, "amber": 1, "green": 3}, value=Program.rag, else_=2)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, flags, milestones, program_flags, programs, raid, status
 from storage.models import AuditEvent, Milestone, Program, StatusUpdate, Workspace
+from storage.types import Flag
 
 RECENT_UPDATES = 6
 TOP_RISKS = 5
@@ -38,8 +39,8 @@ def gather(
         program=program,
         workspace=workspace,
         now=now,
-        overdue=program.flags.get("OVERDUE_UPDATE"),
-        stale=program.flags.get("STALE"),
+        overdue=program.flags.get(Flag.OVERDUE_UPDATE),
+        stale=program.flags.get(Flag.STALE),
     )
     tz = program.timezone or workspace.timezone
     return ProgramDetail(

@@ -13,6 +13,7 @@ from bot.blocks import prompts as render
 from bot.dates import format_date
 from bot.hours import next_window_start
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
+from storage.types import Flag
 
 # Work missed while the bot was down is done on the next pass if less late than this.
 CATCH_UP = timedelta(hours=12)
@@ -218,7 +219,7 @@ def _overdue(
         program=program,
         now=now,
         workspace=workspace,
-        scheduled={"OVERDUE_UPDATE": overdue, "STALE": stale},
+        scheduled={Flag.OVERDUE_UPDATE: overdue, Flag.STALE: stale},
     )
     session.execute(
         update(Prompt)
