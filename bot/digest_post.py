@@ -96,7 +96,7 @@ def materialize(session: Session, subscription_id: int, now: datetime) -> None:
         period = slot_local(slot, sub.timezone).isoformat(timespec="minutes")
         add_job(
             session,
-            ScheduledJob(
+            job=ScheduledJob(
                 team_id=sub.team_id,
                 kind="digest",
                 target_id=sub.id,

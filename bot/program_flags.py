@@ -76,7 +76,7 @@ def refresh(
     OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the
     cadence); any other change keeps them as they are, and a received update clears them.
     """
-    programs.lock(session, program)  # two changes at once must not both see the old flags
+    programs.lock(session, program=program)  # two changes at once must not both see the old flags
     current = program.flags or {}
     kept: dict[str, str] = {code: current[code] for code in SCHEDULED if code in current}
     if update_received:
@@ -175,7 +175,9 @@ def _transition(
     people = [program.owner_id]
     if code == Flag.STALE and raised and program.sponsor_id:
         people.append(program.sponsor_id)
-    for user_id in filter(lambda u: prompts.may_hear(session, program.team_id, u), people):
+    for user_id in filter(
+        lambda u: prompts.may_hear(session, team_id=program.team_id, user_id=u), people
+    ):
         prompts.direct_message(
             session,
             workspace=workspace,

@@ -417,7 +417,7 @@ def search(
     return list(session.scalars(query.order_by(Program.name).limit(limit)))
 
 
-def lock(session: Session, program: Program) -> None:
+def lock(session: Session, *, program: Program) -> None:
     """Take the program's row lock and re-read it, so concurrent changes queue up.
 
     PostgreSQL: `SELECT … FOR UPDATE` (pending changes are flushed first and kept). SQLite

@@ -61,10 +61,12 @@ def recipients(
     if owner is None or not is_out_of_office(owner, now=now, workspace=workspace):
         return [program.owner_id], None
     delegates = programs.delegate_ids(session, program_id=program.id)
-    return [d for d in delegates if may_hear(session, program.team_id, d)], program.owner_id
+    return [
+        d for d in delegates if may_hear(session, team_id=program.team_id, user_id=d)
+    ], program.owner_id
 
 
-def may_hear(session: Session, team_id: str, user_id: str) -> bool:
+def may_hear(session: Session, *, team_id: str, user_id: str) -> bool:
     """Whether portfolio news may be DMed to someone: not a guest (people change)."""
     person = session.get(Person, (team_id, user_id))
     return person is None or not (person.is_restricted or person.deleted)

@@ -154,7 +154,7 @@ def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
     again = now + SNOOZE
     scheduling.add_job(
         session,
-        ScheduledJob(
+        job=ScheduledJob(
             team_id=prompt.team_id,
             kind="snooze",
             target_id=prompt.id,

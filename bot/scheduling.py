@@ -90,6 +90,6 @@ def _insert_job(session: Session, job: ScheduledJob) -> int:
     return int(insert_once(session, job))
 
 
-def add_job(session: Session, job: ScheduledJob) -> bool:
+def add_job(session: Session, *, job: ScheduledJob) -> bool:
     """Insert a one-off job (a snooze, say) unless the same one exists."""
     return bool(_insert_job(session, job))

@@ -66,7 +66,7 @@ def submit(
     workspace: Workspace,
 ) -> StatusUpdate:
     """Store a status update, make it the program's status, and recompute its flags."""
-    programs.lock(session, program)  # the trend and flags build on the latest row
+    programs.lock(session, program=program)  # the trend and flags build on the latest row
     update = StatusUpdate(
         team_id=program.team_id,
         program_id=program.id,

@@ -65,7 +65,7 @@ def get_run(
 
 def previous_answer(session: Session, *, run: StandupRun, user_id: str) -> list[str] | None:
     """What the person answered in this run so far, to prefill an edit."""
-    answer = answers_by_user(session, run).get(user_id)
+    answer = answers_by_user(session, run=run).get(user_id)
     return None if answer is None else [str(pair["a"]) for pair in answer.answers]
 
 
@@ -158,7 +158,7 @@ def _blocker(text: str | None) -> str | None:
     return text
 
 
-def answers_by_user(session: Session, run: StandupRun) -> dict[str, StandupAnswer]:
+def answers_by_user(session: Session, *, run: StandupRun) -> dict[str, StandupAnswer]:
     """The run's answers by participant, in the order they were first given."""
     query = select(StandupAnswer).where(StandupAnswer.run_id == run.id)
     return {answer.user_id: answer for answer in session.scalars(query.order_by(StandupAnswer.id))}
@@ -166,5 +166,5 @@ def answers_by_user(session: Session, run: StandupRun) -> dict[str, StandupAnswe
 
 def missing(session: Session, *, standup: Standup, run: StandupRun) -> list[str]:
     """Participants asked in this run who have not answered yet."""
-    answered = set(answers_by_user(session, run))
+    answered = set(answers_by_user(session, run=run))
     return [u for u in standup.participants if u not in answered and u not in run.skipped]

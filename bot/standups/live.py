@@ -46,8 +46,8 @@ class Agenda:
 def agenda(session: Session, *, standup: Standup) -> Agenda:
     """The agenda from the latest run's answers and the one before it."""
     runs = _latest_runs(session, standup, 2)
-    latest = answers_by_user(session, runs[0]) if runs else {}
-    earlier = answers_by_user(session, runs[1]) if len(runs) > 1 else {}
+    latest = answers_by_user(session, run=runs[0]) if runs else {}
+    earlier = answers_by_user(session, run=runs[1]) if len(runs) > 1 else {}
     since = run_day(runs[1], standup) if len(runs) > 1 else None
     blockers = [
         AgendaItem(u, a.blockers, since if earlier.get(u) and earlier[u].blockers else None)
@@ -132,7 +132,7 @@ def start_live(
         now=now,
         workspace=workspace,
     )
-    add_jobs(session, standup, period=period, opens=now, closes=closes, with_open=False)
+    add_jobs(session, standup=standup, period=period, opens=now, closes=closes, with_open=False)
     outbox.enqueue(
         session,
         team_id=standup.team_id,
@@ -173,7 +173,11 @@ def speaking_order(
     The shuffle is seeded by the latest run, so asking again in one meeting gives the same order.
     """
     latest = _latest_runs(session, standup, 1)
-    away = [u for u in standup.participants if is_away(session, standup, u, now, workspace)]
+    away = [
+        u
+        for u in standup.participants
+        if is_away(session, standup=standup, user_id=u, now=now, workspace=workspace)
+    ]
     present = [u for u in standup.participants if u not in away]
     seed = f"standup-order:{standup.id}:{latest[0].id if latest else 0}"
     random.Random(seed).shuffle(present)

@@ -49,14 +49,14 @@ def materialize(session: Session, standup_id: int, now: datetime) -> None:
         if slot is None or slot > now or standup.removed_at is not None:
             return
         period = slot_local(slot, plan.timezone).isoformat(timespec="minutes")
-        add_jobs(session, standup, period=period, opens=slot, closes=slot + plan.window)
+        add_jobs(session, standup=standup, period=period, opens=slot, closes=slot + plan.window)
         standup.next_due_at = next_due(plan.cadence, after=slot, tz=plan.timezone)
 
 
 def add_jobs(
     session: Session,
-    standup: Standup,
     *,
+    standup: Standup,
     period: str,
     opens: datetime,
     closes: datetime,
@@ -77,7 +77,7 @@ def add_jobs(
             due_at=at,
             state="pending",
         )
-        scheduling.add_job(session, job)
+        scheduling.add_job(session, job=job)
 
 
 def describe(session: Session, standup_id: int) -> str:
@@ -140,7 +140,11 @@ def open_new_run(
     workspace: Workspace,
 ) -> StandupRun:
     """Create a run and DM its questions to each participant who is not out of office."""
-    away = [u for u in standup.participants if is_away(session, standup, u, now, workspace)]
+    away = [
+        u
+        for u in standup.participants
+        if is_away(session, standup=standup, user_id=u, now=now, workspace=workspace)
+    ]
     run = StandupRun(
         team_id=standup.team_id,
         standup_id=standup.id,
@@ -168,7 +172,7 @@ def open_new_run(
 
 
 def is_away(
-    session: Session, standup: Standup, user_id: str, now: datetime, workspace: Workspace
+    session: Session, *, standup: Standup, user_id: str, now: datetime, workspace: Workspace
 ) -> bool:
     """Whether a participant is out of office now, so is not asked."""
     person = session.get(Person, (standup.team_id, user_id))

@@ -81,7 +81,7 @@ def _summarize(
     session: Session, *, standup: Standup, run: StandupRun, now: datetime, workspace: Workspace
 ) -> Summary:
     """The summary of a closed run, its blockers logged as issues on the programs they name."""
-    answers = answers_by_user(session, run)
+    answers = answers_by_user(session, run=run)
     ordered = [answers[u] for u in standup.participants if u in answers]
     ordered += [a for u, a in answers.items() if u not in standup.participants]
     day = run_day(run, standup)
