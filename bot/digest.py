@@ -22,11 +22,11 @@ from storage.models import (
     Program,
     RaidItem,
 )
-from storage.types import Flag
+from storage.types import Flag, IntakeState, ProgramState, Rag, RaidKind, RaidState
 
 TOP_RISKS = 5
 MILESTONE_DAYS = 14
-RAG_ORDER = {"red": 0, "amber": 1, "green": 2, None: 3}
+RAG_ORDER: dict[str | None, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,10 @@ def take_snapshot(
 ) -> Snapshot:
     """Read the portfolio in a fixed number of queries, whatever its size."""
     today = now.astimezone(ZoneInfo(tz)).date()
-    scope = [Program.team_id == team_id, Program.state.in_(("active", "paused"))]
+    scope = [
+        Program.team_id == team_id,
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
+    ]
     if portfolio is not None:
         scope.append(func.lower(Program.portfolio) == portfolio.lower())
     programs = [_line(p, now) for p in session.scalars(select(Program).where(*scope))]
@@ -147,11 +150,13 @@ def _top_risks(session: Session, scope: list[Any]) -> list[RiskLine]:
     rows = session.execute(
         select(RaidItem.title, RaidItem.score, Program.key, RaidItem.owner_id)
         .join(Program, Program.id == RaidItem.program_id)
-        .where(RaidItem.state == "open", RaidItem.kind == "risk", *scope)
+        .where(RaidItem.state == RaidState.OPEN, RaidItem.kind == RaidKind.RISK, *scope)
         .order_by(RaidItem.score.desc(), RaidItem.id)
         .limit(TOP_RISKS)
     ).all()
-    return [RiskLine(title=r[0], score=r[1], program_key=r[2], owner_id=r[3]) for r in rows]
+    return [
+        RiskLine(title=r.title, score=r.score, program_key=r.key, owner_id=r.owner_id) for r in rows
+    ]
 
 
 def _milestones(session: Session, scope: list[Any], today: date) -> list[MilestoneLine]:
@@ -167,14 +172,14 @@ def _milestones(session: Session, scope: list[Any], today: date) -> list[Milesto
         .order_by(Milestone.due_date, Milestone.id)
         .limit(50)
     ).all()
-    return [MilestoneLine(name=r[0], due=r[1], program_key=r[2]) for r in rows]
+    return [MilestoneLine(name=r.name, due=r.due_date, program_key=r.key) for r in rows]
 
 
 def _intake(session: Session, team_id: str, today: date) -> tuple[int, str | None]:
     """Requests waiting for a decision, counting deferred ones whose date has come."""
-    back = (IntakeRequest.state == "deferred") & (IntakeRequest.defer_until <= today)
+    back = (IntakeRequest.state == IntakeState.DEFERRED) & (IntakeRequest.defer_until <= today)
     waiting = select(IntakeRequest).where(
-        IntakeRequest.team_id == team_id, (IntakeRequest.state == "pending") | back
+        IntakeRequest.team_id == team_id, (IntakeRequest.state == IntakeState.PENDING) | back
     )
     count = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
     oldest = session.scalar(waiting.order_by(IntakeRequest.created_at).limit(1))

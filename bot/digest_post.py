@@ -13,6 +13,7 @@ from bot.dates import format_date
 from bot.scheduling import add_job
 from schedules.cadence import next_due, parse_cadence, slot_local
 from storage.models import DigestPost, DigestSubscription, ScheduledJob, Workspace
+from storage.types import JobState
 
 CATCH_UP = timedelta(hours=12)
 MAX_SLOTS = 60  # after a long outage, catch up slot by slot, bounded
@@ -103,7 +104,7 @@ def materialize(session: Session, subscription_id: int, now: datetime) -> None:
                 period=period,
                 slot_at=slot,
                 due_at=slot,
-                state="pending",
+                state=JobState.PENDING,
             ),
         )
         sub.next_due_at = next_due(cadence, after=slot, tz=sub.timezone)

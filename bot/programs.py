@@ -16,14 +16,18 @@ from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
 from storage.db import is_postgresql
 from storage.models import Person, Program, ProgramDelegate
+from storage.types import ProgramState
 
-STATES = ("active", "paused", "done", "archived")
+STATES = tuple(ProgramState)
 # The states a program may move to from each state, per command.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "pause": (("active",), "paused"),
-    "resume": (("paused",), "active"),
-    "done": (("active", "paused"), "done"),
-    "archive": (("active", "paused", "done"), "archived"),
+    "pause": ((ProgramState.ACTIVE,), ProgramState.PAUSED),
+    "resume": ((ProgramState.PAUSED,), ProgramState.ACTIVE),
+    "done": ((ProgramState.ACTIVE, ProgramState.PAUSED), ProgramState.DONE),
+    "archive": (
+        (ProgramState.ACTIVE, ProgramState.PAUSED, ProgramState.DONE),
+        ProgramState.ARCHIVED,
+    ),
 }
 ListFilter = Literal["default", "mine", "all", "red", "flagged"]
 
@@ -81,7 +85,7 @@ def add_program(
         timezone=timezone,
         start_date=today,
         target_date=new.target_date,
-        state="active",
+        state=ProgramState.ACTIVE,
         created_by=actor_id,
         created_at=now,
         updated_at=now,
@@ -326,7 +330,7 @@ def list_programs(
     """Programs for `/pmo program list`, most recently changed first."""
     query = select(Program).where(Program.team_id == team_id)
     if which != "all":
-        query = query.where(Program.state.in_(("active", "paused")))
+        query = query.where(Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)))
     if which == "mine":
         mine = select(ProgramDelegate.program_id).where(
             ProgramDelegate.user_id == user_id, ProgramDelegate.removed_at.is_(None)
@@ -354,7 +358,7 @@ def owned_by(session: Session, *, person: Person) -> list[Program]:
     query = select(Program).where(
         Program.team_id == person.team_id,
         Program.owner_id == person.user_id,
-        Program.state.in_(("active", "paused")),
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
     )
     return list(session.scalars(query.order_by(Program.name)))
 
@@ -365,7 +369,8 @@ def updatable_by(session: Session, *, person: Person, limit: int = 500) -> list[
         ProgramDelegate.user_id == person.user_id, ProgramDelegate.removed_at.is_(None)
     )
     active = select(Program).where(
-        Program.team_id == person.team_id, Program.state.in_(("active", "paused"))
+        Program.team_id == person.team_id,
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
     )
     mine = list(
         session.scalars(
@@ -385,7 +390,7 @@ def follow_owner_zone(session: Session, *, person: Person, now: datetime) -> Non
         select(Program).where(
             Program.team_id == person.team_id,
             Program.owner_id == person.user_id,
-            Program.state.in_(("active", "paused")),
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         )
     )
     for program in owned:
@@ -406,7 +411,7 @@ def search(
     pattern = f"%{text.strip().lower()}%"
     query = select(Program).where(
         Program.team_id == person.team_id,
-        Program.state.in_(("active", "paused")),
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         or_(func.lower(Program.name).like(pattern), Program.key.like(pattern)),
     )
     if only_updatable and not is_pmo_admin(session, person=person):

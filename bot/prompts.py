@@ -13,7 +13,7 @@ from bot.blocks import prompts as render
 from bot.dates import format_date
 from bot.hours import next_window_start
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
-from storage.types import Flag
+from storage.types import Flag, OutboxState, ProgramState, PromptState
 
 # Work missed while the bot was down is done on the next pass if less late than this.
 CATCH_UP = timedelta(hours=12)
@@ -27,7 +27,7 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     if job.kind == "snooze":
         return _snoozed_prompt(session, job=job, now=now, workspace=workspace)
     program = session.get(Program, job.target_id)
-    if program is None or program.state != "active":
+    if program is None or program.state != ProgramState.ACTIVE:
         return "skipped: program not active"
     if is_satisfied(program, slot=job.slot_at, workspace=workspace):
         return "skipped: already updated"
@@ -131,7 +131,7 @@ def ask(
             user_id=user_id,
             period=period,
             slot_at=slot,
-            state="pending",
+            state=PromptState.PENDING,
             created_at=now,
         )
         session.add(prompt)
@@ -188,7 +188,7 @@ def _remind(
             select(Prompt).where(
                 Prompt.program_id == program.id,
                 Prompt.period == job.period,
-                Prompt.state == "pending",
+                Prompt.state == PromptState.PENDING,
             )
         )
     )
@@ -226,9 +226,11 @@ def _overdue(
     session.execute(
         update(Prompt)
         .where(
-            Prompt.program_id == program.id, Prompt.period == job.period, Prompt.state == "pending"
+            Prompt.program_id == program.id,
+            Prompt.period == job.period,
+            Prompt.state == PromptState.PENDING,
         )
-        .values(state="expired")
+        .values(state=PromptState.EXPIRED)
     )
     return "flagged overdue" + (" and stale" if stale else "")
 
@@ -237,13 +239,15 @@ def _snoozed_prompt(
     session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace
 ) -> str:
     prompt = session.get(Prompt, job.target_id)
-    if prompt is None or prompt.state != "snoozed":
+    if prompt is None or prompt.state != PromptState.SNOOZED:
         return "skipped: answered meanwhile"
     program = session.get(Program, prompt.program_id)
     assert program is not None
-    if program.state != "active" or is_satisfied(program, slot=prompt.slot_at, workspace=workspace):
+    if program.state != ProgramState.ACTIVE or is_satisfied(
+        program, slot=prompt.slot_at, workspace=workspace
+    ):
         return "skipped: already updated"
-    prompt.state = "pending"
+    prompt.state = PromptState.PENDING
     ask(
         session,
         program=program,
@@ -266,8 +270,8 @@ def report_unreachable(session: Session, *, now: datetime) -> list[str]:
             select(Prompt, OutboxMessage.error)
             .join(OutboxMessage, OutboxMessage.id == Prompt.outbox_id)
             .where(
-                Prompt.state == "pending",
-                OutboxMessage.state == "failed",
+                Prompt.state == PromptState.PENDING,
+                OutboxMessage.state == OutboxState.FAILED,
                 OutboxMessage.error.in_(GONE),
             )
         )
@@ -276,7 +280,7 @@ def report_unreachable(session: Session, *, now: datetime) -> list[str]:
     )
     said = []
     for prompt, error in rows:
-        prompt.state = "unreachable"  # fits the 12-character state column
+        prompt.state = PromptState.UNREACHABLE  # fits the 12-character state column
         program = session.get(Program, prompt.program_id)
         workspace = session.get(Workspace, prompt.team_id)
         if program is None or workspace is None or workspace.pmo_channel_id is None:

@@ -12,6 +12,7 @@ from bot import audit, outbox, program_flags, programs
 from bot.blocks import alerts
 from bot.errors import PermissionDenied, UserError
 from storage.models import Person, Program, RaidItem, Workspace
+from storage.types import ProgramState, RaidState
 
 KINDS = ("risk", "issue", "assumption", "dependency", "decision")
 
@@ -58,7 +59,7 @@ def add(
         team_id=program.team_id,
         program_id=program.id,
         score=data.likelihood * data.impact,
-        state="open",
+        state=RaidState.OPEN,
         created_by=actor_id,
         created_at=now,
         updated_at=now,
@@ -101,8 +102,8 @@ def open_items(
         .join(Program, Program.id == RaidItem.program_id)
         .where(
             RaidItem.team_id == team_id,
-            RaidItem.state == "open",
-            Program.state.in_(("active", "paused")),
+            RaidItem.state == RaidState.OPEN,
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         )
     )
     if program_id is not None:
@@ -170,8 +171,8 @@ def close(
     """Close an open item; a second click is told it is closed already."""
     changed = session.execute(
         update(RaidItem)
-        .where(RaidItem.id == item.id, RaidItem.state == "open")
-        .values(state="closed", closed_at=now, updated_at=now)
+        .where(RaidItem.id == item.id, RaidItem.state == RaidState.OPEN)
+        .values(state=RaidState.CLOSED, closed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(item)

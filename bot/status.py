@@ -14,6 +14,7 @@ from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
 from storage.models import Person, Program, Prompt, StatusUpdate, Workspace
+from storage.types import PromptState
 
 RAGS = ("green", "amber", "red")
 TREND_LENGTH = 6
@@ -100,8 +101,11 @@ def submit(
     )
     session.execute(
         sql_update(Prompt)
-        .where(Prompt.program_id == program.id, Prompt.state.in_(("pending", "snoozed")))
-        .values(state="answered", answered_at=now)
+        .where(
+            Prompt.program_id == program.id,
+            Prompt.state.in_((PromptState.PENDING, PromptState.SNOOZED)),
+        )
+        .values(state=PromptState.ANSWERED, answered_at=now)
     )
     return update
 

@@ -18,6 +18,7 @@ from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import blocker_index
 from storage.db import insert_once
 from storage.models import Standup, StandupAnswer, StandupRun
+from storage.types import StandupRunState
 
 # Answers to the blockers question that mean "no blocker".
 _NO_BLOCKER = frozenset(
@@ -35,7 +36,7 @@ def awaiting(
         .join(Standup, Standup.id == StandupRun.standup_id)
         .where(
             Standup.team_id == team_id,
-            StandupRun.state == "open",
+            StandupRun.state == StandupRunState.OPEN,
             StandupRun.closes_at > now,
         )
         .order_by(StandupRun.opened_at, StandupRun.id)
@@ -90,7 +91,7 @@ def save_answer(
     Raises:
         UserError: The run has closed, an answer is missing (on its field `q<n>`).
     """
-    if run.state != "open" or now >= run.closes_at:
+    if run.state != StandupRunState.OPEN or now >= run.closes_at:
         raise UserError(
             f"The stand-up in <#{standup.channel_id}> has closed, so I couldn't take this "
             "answer. Tell the channel directly.",

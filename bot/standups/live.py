@@ -19,6 +19,7 @@ from bot.standups.runs import add_jobs, is_away, open_new_run, open_run
 from bot.standups.summary import Summary, close_run, run_day
 from schedules.cadence import slot_local
 from storage.models import Person, Program, Standup, StandupRun, Workspace
+from storage.types import ProgramState
 
 # --- the agenda of a live call -----------------------------------------------------------------
 
@@ -85,7 +86,7 @@ def _red_programs(session: Session, standup: Standup) -> list[Program]:
         .where(
             Program.team_id == standup.team_id,
             Program.owner_id.in_(list(standup.participants)),
-            Program.state == "active",
+            Program.state == ProgramState.ACTIVE,
             Program.rag == "red",
         )
         .order_by(Program.name)

@@ -20,6 +20,7 @@ from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
 from schedules.cadence import next_due, slot_local
 from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
+from storage.types import JobState, StandupRunState
 
 REMIND_BEFORE = timedelta(minutes=30)
 OPEN, REMIND, CLOSE = "standup_open", "standup_remind", "standup_close"
@@ -75,7 +76,7 @@ def add_jobs(
             period=period,
             slot_at=opens,
             due_at=at,
-            state="pending",
+            state=JobState.PENDING,
         )
         scheduling.add_job(session, job=job)
 
@@ -151,7 +152,7 @@ def open_new_run(
         period=period,
         opened_at=now,
         closes_at=closes,
-        state="open",
+        state=StandupRunState.OPEN,
         live=live,
         skipped=away,
     )
@@ -201,7 +202,7 @@ def _dm(
 
 
 def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetime) -> str:
-    if run.state != "open" or now >= run.closes_at:
+    if run.state != StandupRunState.OPEN or now >= run.closes_at:
         return "skipped: closed already"
     waiting = missing(session, standup=standup, run=run)
     payload = render.reminder_message(standup, run_id=run.id, closes_at=run.closes_at)
@@ -221,7 +222,7 @@ def open_run(session: Session, *, standup: Standup) -> StandupRun | None:
     """The stand-up's run that is open now, if any."""
     return session.scalar(
         select(StandupRun)
-        .where(StandupRun.standup_id == standup.id, StandupRun.state == "open")
+        .where(StandupRun.standup_id == standup.id, StandupRun.state == StandupRunState.OPEN)
         .order_by(StandupRun.opened_at.desc())
         .limit(1)
     )

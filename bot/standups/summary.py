@@ -18,6 +18,7 @@ from bot.blocks import standups as render
 from bot.standups.answers import answers_by_user, missing
 from schedules.cadence import slot_local
 from storage.models import Program, Standup, StandupAnswer, StandupRun, Workspace
+from storage.types import ProgramState, RaidKind, StandupRunState
 
 _KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -58,8 +59,8 @@ def close_run(
     """
     closed = session.execute(
         update(StandupRun)
-        .where(StandupRun.id == run.id, StandupRun.state == "open")
-        .values(state="closed", closed_at=now)
+        .where(StandupRun.id == run.id, StandupRun.state == StandupRunState.OPEN)
+        .values(state=StandupRunState.CLOSED, closed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(run)
@@ -125,7 +126,7 @@ def _log_blocker(
             data=raid.RaidInput(
                 title=text[:200],
                 owner_id=answer.user_id,
-                kind="issue",
+                kind=RaidKind.ISSUE,
                 blocking=True,
                 description=f"Raised in the stand-up in <#{standup.channel_id}> on {day}.",
             ),
@@ -147,7 +148,7 @@ def named_programs(session: Session, *, team_id: str, text: str) -> list[Program
         .where(
             Program.team_id == team_id,
             Program.key.in_(sorted(words)),
-            Program.state.in_(("active", "paused")),
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         )
         .order_by(Program.key)
         .limit(5)
