@@ -124,9 +124,9 @@ def take_snapshot(
     programs = [_line(p, now) for p in session.scalars(select(Program).where(*scope))]
     programs.sort(key=lambda p: (RAG_ORDER.get(p.rag, 3), -len(p.flags), p.name.lower()))
     snapshot = Snapshot(taken_at=now, portfolio=portfolio, programs=programs)
-    snapshot.risks = _top_risks(session, scope)
-    snapshot.milestones = _milestones(session, scope, today)
-    snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id, today)
+    snapshot.risks = _top_risks(session, scope=scope)
+    snapshot.milestones = _milestones(session, scope=scope, today=today)
+    snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id=team_id, today=today)
     return snapshot
 
 
@@ -146,7 +146,7 @@ def _line(program: Program, now: datetime) -> ProgramLine:
     )
 
 
-def _top_risks(session: Session, scope: list[Any]) -> list[RiskLine]:
+def _top_risks(session: Session, *, scope: list[Any]) -> list[RiskLine]:
     rows = session.execute(
         select(RaidItem.title, RaidItem.score, Program.key, RaidItem.owner_id)
         .join(Program, Program.id == RaidItem.program_id)
@@ -159,7 +159,7 @@ def _top_risks(session: Session, scope: list[Any]) -> list[RiskLine]:
     ]
 
 
-def _milestones(session: Session, scope: list[Any], today: date) -> list[MilestoneLine]:
+def _milestones(session: Session, *, scope: list[Any], today: date) -> list[MilestoneLine]:
     rows = session.execute(
         select(Milestone.name, Milestone.due_date, Program.key)
         .join(Program, Program.id == Milestone.program_id)
@@ -175,7 +175,7 @@ def _milestones(session: Session, scope: list[Any], today: date) -> list[Milesto
     return [MilestoneLine(name=r.name, due=r.due_date, program_key=r.key) for r in rows]
 
 
-def _intake(session: Session, team_id: str, today: date) -> tuple[int, str | None]:
+def _intake(session: Session, *, team_id: str, today: date) -> tuple[int, str | None]:
     """Requests waiting for a decision, counting deferred ones whose date has come."""
     back = (IntakeRequest.state == IntakeState.DEFERRED) & (IntakeRequest.defer_until <= today)
     waiting = select(IntakeRequest).where(

@@ -221,13 +221,13 @@ def _claim(
         if not claimed:
             return None
         message = session.get(OutboxMessage, message_id)
-        if message is not None and _answered_meanwhile(session, message):
+        if message is not None and _answered_meanwhile(session, message=message):
             message.state = OutboxState.WITHDRAWN
             return None
         return message
 
 
-def _answered_meanwhile(session: Session, message: OutboxMessage) -> bool:
+def _answered_meanwhile(session: Session, *, message: OutboxMessage) -> bool:
     """A prompt or reminder held for the recipient's window that no longer makes sense.
 
     Either the prompt got its answer, or (for a reminder, whose text warns of the coming

@@ -46,7 +46,7 @@ class Agenda:
 
 def agenda(session: Session, *, standup: Standup) -> Agenda:
     """The agenda from the latest run's answers and the one before it."""
-    runs = _latest_runs(session, standup, 2)
+    runs = _latest_runs(session, standup=standup, count=2)
     latest = answers_by_user(session, run=runs[0]) if runs else {}
     earlier = answers_by_user(session, run=runs[1]) if len(runs) > 1 else {}
     since = run_day(runs[1], standup) if len(runs) > 1 else None
@@ -65,12 +65,12 @@ def agenda(session: Session, *, standup: Standup) -> Agenda:
         channel_id=standup.channel_id,
         day=run_day(runs[0], standup) if runs else None,
         blockers=blockers,
-        red=_red_programs(session, standup),
+        red=_red_programs(session, standup=standup),
         carried=carried,
     )
 
 
-def _latest_runs(session: Session, standup: Standup, count: int) -> list[StandupRun]:
+def _latest_runs(session: Session, *, standup: Standup, count: int) -> list[StandupRun]:
     query = (
         select(StandupRun)
         .where(StandupRun.standup_id == standup.id)
@@ -80,7 +80,7 @@ def _latest_runs(session: Session, standup: Standup, count: int) -> list[Standup
     return list(session.scalars(query))
 
 
-def _red_programs(session: Session, standup: Standup) -> list[Program]:
+def _red_programs(session: Session, *, standup: Standup) -> list[Program]:
     query = (
         select(Program)
         .where(
@@ -173,7 +173,7 @@ def speaking_order(
 
     The shuffle is seeded by the latest run, so asking again in one meeting gives the same order.
     """
-    latest = _latest_runs(session, standup, 1)
+    latest = _latest_runs(session, standup=standup, count=1)
     away = [
         u
         for u in standup.participants

@@ -163,8 +163,8 @@ def open_new_run(
         if user_id not in away:
             _dm(
                 session,
-                standup,
-                user_id,
+                standup=standup,
+                user_id=user_id,
                 key=f"standup-ask:{run.id}:{user_id}",
                 now=now,
                 payload=payload,
@@ -182,9 +182,9 @@ def is_away(
 
 def _dm(
     session: Session,
+    *,
     standup: Standup,
     user_id: str,
-    *,
     key: str,
     now: datetime,
     payload: dict[str, object],
@@ -209,8 +209,8 @@ def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetim
     for user_id in waiting:
         _dm(
             session,
-            standup,
-            user_id,
+            standup=standup,
+            user_id=user_id,
             key=f"standup-remind:{run.id}:{user_id}",
             now=now,
             payload=payload,

@@ -91,7 +91,7 @@ def _summarize(
         day=day,
         live=run.live,
         blockers=[
-            _log_blocker(session, standup, a, day=day, now=now, workspace=workspace)
+            _log_blocker(session, standup=standup, answer=a, day=day, now=now, workspace=workspace)
             for a in ordered
             if a.blockers
         ],
@@ -108,9 +108,9 @@ def run_day(run: StandupRun, standup: Standup) -> date:
 
 def _log_blocker(
     session: Session,
+    *,
     standup: Standup,
     answer: StandupAnswer,
-    *,
     day: date,
     now: datetime,
     workspace: Workspace,
