@@ -17,6 +17,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from bot.errors import UserError
+from storage.types import Rag
 
 # Quote characters by family: a quote opened with one closes with any of its family, because
 # Slack clients and phones mix straight and typographic quotes in one message.
@@ -29,16 +30,16 @@ _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 LIST_FILTER_WORDS = frozenset({"all", "mine", "red", "flagged", "overdue"})
 
 RAG_WORDS: dict[str, str] = {
-    "green": "green",
-    "g": "green",
-    "on track": "green",
-    "amber": "amber",
-    "a": "amber",
-    "yellow": "amber",
-    "at risk": "amber",
-    "red": "red",
-    "r": "red",
-    "off track": "red",
+    "green": Rag.GREEN,
+    "g": Rag.GREEN,
+    "on track": Rag.GREEN,
+    "amber": Rag.AMBER,
+    "a": Rag.AMBER,
+    "yellow": Rag.AMBER,
+    "at risk": Rag.AMBER,
+    "red": Rag.RED,
+    "r": Rag.RED,
+    "off track": Rag.RED,
 }
 _RAG_LEAD = re.compile(
     r"\s*(on\s+track|at\s+risk|off\s+track|green|amber|yellow|red|[gar])(?![\w'’])", re.I
@@ -383,6 +384,8 @@ def parse_weekday(text: str) -> int | None:
 
 def parse_timezone(text: str) -> str:
     """Read an IANA time zone name such as `Europe/Berlin`, in any case.
+
+    The one time-zone parser: commands, options and settings all read zones through it.
 
     Returns:
         The zone name as the time zone database spells it.

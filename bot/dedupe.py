@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import insert_once
 from storage.models import ProcessedEvent
 
 
@@ -16,12 +16,4 @@ def first_delivery(session: Session, *, team_id: str, event_id: str, now: dateti
     Recording inside the same transaction as the event's effects means a crash before
     commit leaves the event unrecorded, so Slack's retry still gets it done once.
     """
-    savepoint = session.begin_nested()
-    try:
-        session.add(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=now))
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        return False
-    savepoint.commit()
-    return True
+    return insert_once(session, ProcessedEvent(team_id=team_id, event_id=event_id, received_at=now))

@@ -22,10 +22,11 @@ from storage.models import (
     Program,
     RaidItem,
 )
+from storage.types import Flag, IntakeState, ProgramState, Rag, RaidKind, RaidState
 
 TOP_RISKS = 5
 MILESTONE_DAYS = 14
-RAG_ORDER = {"red": 0, "amber": 1, "green": 2, None: 3}
+RAG_ORDER: dict[str | None, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
 
 
 @dataclass(frozen=True)
@@ -114,15 +115,18 @@ def take_snapshot(
 ) -> Snapshot:
     """Read the portfolio in a fixed number of queries, whatever its size."""
     today = now.astimezone(ZoneInfo(tz)).date()
-    scope = [Program.team_id == team_id, Program.state.in_(("active", "paused"))]
+    scope = [
+        Program.team_id == team_id,
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
+    ]
     if portfolio is not None:
         scope.append(func.lower(Program.portfolio) == portfolio.lower())
     programs = [_line(p, now) for p in session.scalars(select(Program).where(*scope))]
     programs.sort(key=lambda p: (RAG_ORDER.get(p.rag, 3), -len(p.flags), p.name.lower()))
     snapshot = Snapshot(taken_at=now, portfolio=portfolio, programs=programs)
-    snapshot.risks = _top_risks(session, scope)
-    snapshot.milestones = _milestones(session, scope, today)
-    snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id, today)
+    snapshot.risks = _top_risks(session, scope=scope)
+    snapshot.milestones = _milestones(session, scope=scope, today=today)
+    snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id=team_id, today=today)
     return snapshot
 
 
@@ -142,18 +146,20 @@ def _line(program: Program, now: datetime) -> ProgramLine:
     )
 
 
-def _top_risks(session: Session, scope: list[Any]) -> list[RiskLine]:
+def _top_risks(session: Session, *, scope: list[Any]) -> list[RiskLine]:
     rows = session.execute(
         select(RaidItem.title, RaidItem.score, Program.key, RaidItem.owner_id)
         .join(Program, Program.id == RaidItem.program_id)
-        .where(RaidItem.state == "open", RaidItem.kind == "risk", *scope)
+        .where(RaidItem.state == RaidState.OPEN, RaidItem.kind == RaidKind.RISK, *scope)
         .order_by(RaidItem.score.desc(), RaidItem.id)
         .limit(TOP_RISKS)
     ).all()
-    return [RiskLine(title=r[0], score=r[1], program_key=r[2], owner_id=r[3]) for r in rows]
+    return [
+        RiskLine(title=r.title, score=r.score, program_key=r.key, owner_id=r.owner_id) for r in rows
+    ]
 
 
-def _milestones(session: Session, scope: list[Any], today: date) -> list[MilestoneLine]:
+def _milestones(session: Session, *, scope: list[Any], today: date) -> list[MilestoneLine]:
     rows = session.execute(
         select(Milestone.name, Milestone.due_date, Program.key)
         .join(Program, Program.id == Milestone.program_id)
@@ -166,14 +172,14 @@ def _milestones(session: Session, scope: list[Any], today: date) -> list[Milesto
         .order_by(Milestone.due_date, Milestone.id)
         .limit(50)
     ).all()
-    return [MilestoneLine(name=r[0], due=r[1], program_key=r[2]) for r in rows]
+    return [MilestoneLine(name=r.name, due=r.due_date, program_key=r.key) for r in rows]
 
 
-def _intake(session: Session, team_id: str, today: date) -> tuple[int, str | None]:
+def _intake(session: Session, *, team_id: str, today: date) -> tuple[int, str | None]:
     """Requests waiting for a decision, counting deferred ones whose date has come."""
-    back = (IntakeRequest.state == "deferred") & (IntakeRequest.defer_until <= today)
+    back = (IntakeRequest.state == IntakeState.DEFERRED) & (IntakeRequest.defer_until <= today)
     waiting = select(IntakeRequest).where(
-        IntakeRequest.team_id == team_id, (IntakeRequest.state == "pending") | back
+        IntakeRequest.team_id == team_id, (IntakeRequest.state == IntakeState.PENDING) | back
     )
     count = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
     oldest = session.scalar(waiting.order_by(IntakeRequest.created_at).limit(1))
@@ -196,7 +202,7 @@ def changes_since(previous: dict[str, Any] | None, snapshot: Snapshot) -> Change
             worsened.append(program)
         elif _rank(program.rag) < _rank(rag):
             recovered.append(program)
-        if "OVERDUE_UPDATE" in program.flags and "OVERDUE_UPDATE" not in flags:
+        if Flag.OVERDUE_UPDATE in program.flags and Flag.OVERDUE_UPDATE not in flags:
             overdue.append(program)
     return Changes(new_red, worsened, recovered, overdue)
 
@@ -289,10 +295,8 @@ def subscribe(
     session.flush()
     audit.record(
         session,
-        team_id=team_id,
+        sub,
         actor_id=actor_id,
-        entity="digest",
-        entity_id=sub.id,
         action="subscribe",
         now=now,
         before=before,
@@ -329,10 +333,8 @@ def unsubscribe(
         sub.removed_at, sub.next_due_at = now, None
         audit.record(
             session,
-            team_id=team_id,
+            sub,
             actor_id=actor_id,
-            entity="digest",
-            entity_id=sub.id,
             action="unsubscribe",
             now=now,
             before=_describe(sub),

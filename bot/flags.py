@@ -9,25 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+from storage.types import Flag, ProgramState, Rag, RaidKind
 
 HIGH_RISK_SCORE = 15
 BLOCKERS_CARRIED_DAYS = 7
-ALERTING = frozenset({"RED", "OVERDUE_UPDATE", "STALE", "HIGH_RISK"})
-# Most severe first: the order flags are listed in.
-ORDER = (
-    "RED",
-    "OVERDUE_UPDATE",
-    "STALE",
-    "HIGH_RISK",
-    "BLOCKED",
-    "PAST_TARGET",
-    "MILESTONE_LATE",
-    "RISK_OVERDUE",
-    "RAG_MISMATCH",
-    "NO_RECOVERY_PLAN",
-)
-RAG_RANK = {"green": 0, "amber": 1, "red": 2}
+ALERTING = frozenset({Flag.RED, Flag.OVERDUE_UPDATE, Flag.STALE, Flag.HIGH_RISK})
+# Most severe first: the order flags are listed in (the order Flag declares them).
+ORDER = tuple(Flag)
+RAG_RANK = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
+LIVE_STATES = (ProgramState.ACTIVE, ProgramState.PAUSED)
+
+
+class OpenMilestone(NamedTuple):
+    """A milestone not done yet."""
+
+    name: str
+    due: date
+
+
+class OpenRaid(NamedTuple):
+    """What the flags need of an open RAID item."""
+
+    title: str
+    kind: str
+    score: int
+    due: date | None
+    blocking: bool
 
 
 @dataclass(frozen=True)
@@ -47,8 +57,8 @@ class Facts:
     Attributes:
         today: The program's local date (target and due dates are local dates).
         blockers_since: When the unbroken run of updates naming blockers began.
-        late_milestones: (name, due) of milestones not done, earliest first.
-        open_raid: (title, kind, score, due, blocking) of open RAID items.
+        milestones: Milestones not done, earliest first.
+        open_raid: Open RAID items.
         overdue: Why the update is overdue (set by the scheduler), or None.
         stale: Why the program is stale (set by the scheduler), or None.
     """
@@ -59,15 +69,15 @@ class Facts:
     target_date: date | None = None
     latest: LatestUpdate | None = None
     blockers_since: datetime | None = None
-    milestones: tuple[tuple[str, date], ...] = ()
-    open_raid: tuple[tuple[str, str, int, date | None, bool], ...] = ()
+    milestones: tuple[OpenMilestone, ...] = ()
+    open_raid: tuple[OpenRaid, ...] = ()
     overdue: str | None = None
     stale: str | None = None
 
 
 def compute(facts: Facts, now: datetime) -> dict[str, str]:
     """The program's flags with their reasons, most severe first."""
-    if facts.state not in ("active", "paused"):
+    if facts.state not in LIVE_STATES:
         return {}
     found: dict[str, str] = {}
     _status_flags(facts, found)
@@ -81,64 +91,63 @@ def compute(facts: Facts, now: datetime) -> dict[str, str]:
 def _status_flags(facts: Facts, found: dict[str, str]) -> None:
     latest = facts.latest
     if facts.overdue is not None:
-        found["OVERDUE_UPDATE"] = facts.overdue
+        found[Flag.OVERDUE_UPDATE] = facts.overdue
     if facts.stale is not None:
-        found["STALE"] = facts.stale
+        found[Flag.STALE] = facts.stale
     if latest is None:
         return
-    if latest.rag == "red":
-        found["RED"] = "reported red"
-    if latest.rag in ("amber", "red") and not (latest.path_to_green and latest.recovery_date):
-        found["NO_RECOVERY_PLAN"] = f"reported {latest.rag} without a path to green and date"
+    if latest.rag == Rag.RED:
+        found[Flag.RED] = "reported red"
+    if latest.rag in (Rag.AMBER, Rag.RED) and not (latest.path_to_green and latest.recovery_date):
+        found[Flag.NO_RECOVERY_PLAN] = f"reported {latest.rag} without a path to green and date"
 
 
 def _schedule_flags(facts: Facts, found: dict[str, str]) -> None:
     if facts.target_date is not None and facts.target_date < facts.today:
         days = (facts.today - facts.target_date).days
-        found["PAST_TARGET"] = f"target date passed {_days(days)} ago"
-    late = [(name, due) for name, due in facts.milestones if due < facts.today]
+        found[Flag.PAST_TARGET] = f"target date passed {_days(days)} ago"
+    late = [m for m in facts.milestones if m.due < facts.today]
     if late:
-        name, due = late[0]
+        first = late[0]
         more = f" (+{len(late) - 1} more)" if len(late) > 1 else ""
-        found["MILESTONE_LATE"] = (
-            f"milestone ‘{name}’ is {_days((facts.today - due).days)} late{more}"
+        found[Flag.MILESTONE_LATE] = (
+            f"milestone ‘{first.name}’ is {_days((facts.today - first.due).days)} late{more}"
         )
 
 
 def _risk_flags(facts: Facts, found: dict[str, str]) -> None:
-    risks = [r for r in facts.open_raid if r[1] == "risk"]
-    high = sorted((r for r in risks if r[2] >= HIGH_RISK_SCORE), key=lambda r: -r[2])
+    risks = [r for r in facts.open_raid if r.kind == RaidKind.RISK]
+    high = sorted((r for r in risks if r.score >= HIGH_RISK_SCORE), key=lambda r: -r.score)
     if high:
         more = f" (+{len(high) - 1} more)" if len(high) > 1 else ""
-        found["HIGH_RISK"] = f"open risk ‘{high[0][0]}’ scores {high[0][2]}{more}"
-    overdue = [r for r in risks if r[3] is not None and r[3] < facts.today]
+        found[Flag.HIGH_RISK] = f"open risk ‘{high[0].title}’ scores {high[0].score}{more}"
+    overdue = [(r.title, r.due) for r in risks if r.due is not None and r.due < facts.today]
     if overdue:
-        title, _, _, due, _ = overdue[0]
-        assert due is not None
-        found["RISK_OVERDUE"] = f"risk ‘{title}’ was due {_days((facts.today - due).days)} ago"
+        title, due = overdue[0]
+        found[Flag.RISK_OVERDUE] = f"risk ‘{title}’ was due {_days((facts.today - due).days)} ago"
 
 
 def _blocked(facts: Facts, found: dict[str, str]) -> None:
     if facts.latest is not None and facts.latest.blockers:
-        found["BLOCKED"] = f"blockers: {_clip(facts.latest.blockers)}"
+        found[Flag.BLOCKED] = f"blockers: {_clip(facts.latest.blockers)}"
         return
-    blocking = [r for r in facts.open_raid if r[1] == "issue" and r[4]]
+    blocking = [r for r in facts.open_raid if r.kind == RaidKind.ISSUE and r.blocking]
     if blocking:
-        found["BLOCKED"] = f"blocking issue ‘{blocking[0][0]}’"
+        found[Flag.BLOCKED] = f"blocking issue ‘{blocking[0].title}’"
 
 
 def _mismatch(facts: Facts, now: datetime, found: dict[str, str]) -> None:
     """Reported colour better than the evidence: say why."""
     latest = facts.latest
-    if latest is None or latest.rag == "red":
+    if latest is None or latest.rag == Rag.RED:
         return
     evidence = []
-    if "HIGH_RISK" in found:
-        evidence.append(found["HIGH_RISK"])
-    if "MILESTONE_LATE" in found:
-        evidence.append(found["MILESTONE_LATE"])
-    if "PAST_TARGET" in found:
-        evidence.append(found["PAST_TARGET"])
+    if Flag.HIGH_RISK in found:
+        evidence.append(found[Flag.HIGH_RISK])
+    if Flag.MILESTONE_LATE in found:
+        evidence.append(found[Flag.MILESTONE_LATE])
+    if Flag.PAST_TARGET in found:
+        evidence.append(found[Flag.PAST_TARGET])
     since = facts.blockers_since
     if (
         since is not None
@@ -147,7 +156,7 @@ def _mismatch(facts: Facts, now: datetime, found: dict[str, str]) -> None:
     ):
         evidence.append(f"blockers carried for {_days((now - since).days)}")
     if evidence:
-        found["RAG_MISMATCH"] = f"Reported {latest.rag}, but: " + "; ".join(evidence)
+        found[Flag.RAG_MISMATCH] = f"Reported {latest.rag}, but: " + "; ".join(evidence)
 
 
 def next_recheck(facts: Facts, now: datetime) -> datetime | None:
@@ -160,8 +169,8 @@ def next_recheck(facts: Facts, now: datetime) -> datetime | None:
     candidates: list[datetime] = []
     days = [
         facts.target_date,
-        *(due for _, due in facts.milestones),
-        *(r[3] for r in facts.open_raid if r[1] == "risk"),
+        *(m.due for m in facts.milestones),
+        *(r.due for r in facts.open_raid if r.kind == RaidKind.RISK),
     ]
     for day in days:
         if day is not None and facts.today <= day < date.max:
@@ -176,8 +185,8 @@ def next_recheck(facts: Facts, now: datetime) -> datetime | None:
 
 def changes(before: dict[str, str], after: dict[str, str]) -> tuple[list[str], list[str]]:
     """The alerting flags raised and cleared between two flag sets."""
-    raised = [f for f in ORDER if f in ALERTING and f in after and f not in before]
-    cleared = [f for f in ORDER if f in ALERTING and f in before and f not in after]
+    raised: list[str] = [f for f in ORDER if f in ALERTING and f in after and f not in before]
+    cleared: list[str] = [f for f in ORDER if f in ALERTING and f in before and f not in after]
     return raised, cleared
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from bot.raid import RaidPage
 from bot.workspace import is_pmo_admin
 from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, Workspace
+from storage.types import Flag, IntakeState, ProgramState, Rag, RaidState
 
 T = TypeVar("T")
 Order = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -24,11 +25,11 @@ PROGRAMS_SHOWN = 20
 RISKS_SHOWN = 10
 INTAKE_SHOWN = 10
 FLAGGED_SHOWN = 25
-LIVE_STATES = ("active", "paused")
-PENDING = "pending"
-OVERDUE = "OVERDUE_UPDATE"
+LIVE_STATES = (ProgramState.ACTIVE, ProgramState.PAUSED)
+PENDING = IntakeState.PENDING
+OVERDUE = Flag.OVERDUE_UPDATE
 # Red first, then amber, no status yet, green: what needs attention comes first.
-_RAG_ORDER = case({"red": 0, "amber": 1, "green": 3}, value=Program.rag, else_=2)
+_RAG_ORDER = case({Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 3}, value=Program.rag, else_=2)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def my_risks(session: Session, *, person: Person) -> RaidPage:
         .join(Program, Program.id == RaidItem.program_id)
         .where(
             RaidItem.team_id == person.team_id,
-            RaidItem.state == "open",
+            RaidItem.state == RaidState.OPEN,
             Program.state.in_(LIVE_STATES),
             or_(
                 RaidItem.owner_id == person.user_id,

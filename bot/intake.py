@@ -32,12 +32,17 @@ from storage.models import (
     StrategicGoal,
     Workspace,
 )
+from storage.types import IntakeState, ProgramState
 
 SCALE = (1, 10)
-STATES = ("pending", "approved", "rejected", "deferred")  # `intake list` filters by these
-OPEN_STATES = ("pending", "deferred")
-DECISION_ACTIONS = {"approved": "approve", "rejected": "reject", "deferred": "defer"}
-LIVE_PROGRAM_STATES = ("active", "paused")
+STATES = tuple(IntakeState)  # `intake list` filters by these
+OPEN_STATES = (IntakeState.PENDING, IntakeState.DEFERRED)
+DECISION_ACTIONS: dict[str, str] = {
+    IntakeState.APPROVED: "approve",
+    IntakeState.REJECTED: "reject",
+    IntakeState.DEFERRED: "defer",
+}
+LIVE_PROGRAM_STATES = (ProgramState.ACTIVE, ProgramState.PAUSED)
 # Duplicates: the Jaccard similarity of the content-word stems of the titles (or of title and
 # problem together, between two requests). At 0.5 at least half of the distinct words the two
 # share between them are common: "CRM migration" ~ "Migrate the CRM" (1.0), while
@@ -166,7 +171,7 @@ def _insert(
         team_id=workspace.team_id,
         requester_id=requester.user_id,
         score=wsjf(*ratings),
-        state="pending",
+        state=IntakeState.PENDING,
         created_at=now,
         number=_next_number(session, team_id=workspace.team_id),
     )
@@ -314,14 +319,14 @@ def capacity(session: Session, *, workspace: Workspace, now: datetime) -> Capaci
     """Active programs, how many are red and amber, and requests approved this quarter."""
     rows = session.execute(
         select(Program.rag, func.count())
-        .where(Program.team_id == workspace.team_id, Program.state == "active")
+        .where(Program.team_id == workspace.team_id, Program.state == ProgramState.ACTIVE)
         .group_by(Program.rag)
     )
     by_rag = {rag: n for rag, n in rows.tuples()}
     approved = session.scalar(
         select(func.count()).where(
             IntakeRequest.team_id == workspace.team_id,
-            IntakeRequest.state == "approved",
+            IntakeRequest.state == IntakeState.APPROVED,
             IntakeRequest.decided_at >= quarter_start(now, workspace.timezone),
         )
     )
@@ -349,29 +354,27 @@ def resurface(session: Session, *, workspace: Workspace, now: datetime) -> int:
     """Put deferred requests whose date has come back in the queue; returns how many."""
     due = list(
         session.scalars(
-            select(IntakeRequest.id).where(
+            select(IntakeRequest).where(
                 IntakeRequest.team_id == workspace.team_id,
-                IntakeRequest.state == "deferred",
+                IntakeRequest.state == IntakeState.DEFERRED,
                 IntakeRequest.defer_until <= local_today(workspace, now),
             )
         )
     )
     back = 0
-    for request_id in due:
+    for request in due:
         changed = session.execute(
             update(IntakeRequest)
-            .where(IntakeRequest.id == request_id, IntakeRequest.state == "deferred")
-            .values(state="pending")
+            .where(IntakeRequest.id == request.id, IntakeRequest.state == IntakeState.DEFERRED)
+            .values(state=IntakeState.PENDING)
             .execution_options(synchronize_session="fetch")
         ).rowcount  # type: ignore[attr-defined]
         if changed:
             back += 1
             audit.record(
                 session,
-                team_id=workspace.team_id,
+                request,
                 actor_id=SYSTEM_ACTOR,
-                entity="intake",
-                entity_id=request_id,
                 action="resurface",
                 now=now,
                 before={"state": "deferred"},
@@ -452,7 +455,7 @@ def detail(session: Session, *, workspace: Workspace, ref: str, now: datetime) -
 
 def history(session: Session, *, request: IntakeRequest) -> list[AuditEvent]:
     """The request's audit trail, oldest first."""
-    return audit.history(session, team_id=request.team_id, entity="intake", entity_id=request.id)
+    return audit.history(session, request)
 
 
 DECIDING = "decide intake requests"
@@ -477,7 +480,7 @@ def decidable(
     require_admin(session, person=person, doing=DECIDING)
     resurface(session, workspace=workspace, now=now)
     request = get_request(session, team_id=workspace.team_id, request_id=request_id)
-    if request.state != "pending":
+    if request.state != IntakeState.PENDING:
         raise UserError(already_decided(request))
     return request
 
@@ -499,10 +502,8 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        team_id=request.team_id,
+        request,
         actor_id=actor_id,
-        entity="intake",
-        entity_id=request.id,
         action=action,
         now=now,
         after=after,
@@ -538,7 +539,7 @@ def approve(
         workspace=workspace,
         actor_id=actor_id,
         now=now,
-        state="approved",
+        state=IntakeState.APPROVED,
         reason=approval.note,
     )
     program = programs.add_program(
@@ -592,7 +593,7 @@ def reject(
         workspace=workspace,
         actor_id=actor_id,
         now=now,
-        state="rejected",
+        state=IntakeState.REJECTED,
         reason=_required_reason(reason),
     )
     _announce(session, request=request, now=now)
@@ -621,7 +622,7 @@ def defer(
         workspace=workspace,
         actor_id=actor_id,
         now=now,
-        state="deferred",
+        state=IntakeState.DEFERRED,
         reason=reason,
         defer_until=until,
     )
@@ -649,7 +650,7 @@ def _decide(
     resurface(session, workspace=workspace, now=now)
     changed = session.execute(
         update(IntakeRequest)
-        .where(IntakeRequest.id == request.id, IntakeRequest.state == "pending")
+        .where(IntakeRequest.id == request.id, IntakeRequest.state == IntakeState.PENDING)
         .values(
             state=state, decided_by=actor_id, decided_at=now, reason=reason, defer_until=defer_until
         )
@@ -743,10 +744,8 @@ def add_goal(session: Session, *, team_id: str, actor_id: str, name: str, now: d
         row.removed_at, row.name = None, name
     audit.record(
         session,
-        team_id=team_id,
+        row,
         actor_id=actor_id,
-        entity="goal",
-        entity_id=row.id,
         action="add",
         now=now,
         after={"name": name},
@@ -763,10 +762,8 @@ def remove_goal(session: Session, *, team_id: str, actor_id: str, name: str, now
     row.removed_at = now
     audit.record(
         session,
-        team_id=team_id,
+        row,
         actor_id=actor_id,
-        entity="goal",
-        entity_id=row.id,
         action="remove",
         now=now,
         before={"name": row.name},

@@ -40,10 +40,8 @@ def add_milestone(
     session.flush()
     audit.record(
         session,
-        team_id=program.team_id,
+        milestone,
         actor_id=actor_id,
-        entity="milestone",
-        entity_id=milestone.id,
         action="add",
         now=now,
         after={"program_id": program.id, "name": name, "due_date": due},
@@ -73,10 +71,8 @@ def complete_milestone(
     milestone.done_at, milestone.done_by = now, actor_id
     audit.record(
         session,
-        team_id=program.team_id,
+        milestone,
         actor_id=actor_id,
-        entity="milestone",
-        entity_id=milestone.id,
         action="done",
         now=now,
     )

@@ -16,7 +16,7 @@ from bot.hours import next_window_start
 from storage.models import Person, Workspace
 
 
-def may_hear(session: Session, team_id: str, user_id: str) -> bool:
+def may_hear(session: Session, *, team_id: str, user_id: str) -> bool:
     """Whether portfolio news may be DMed to someone: not a guest (people change)."""
     person = session.get(Person, (team_id, user_id))
     return person is None or not (person.is_restricted or person.deleted)

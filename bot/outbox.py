@@ -15,10 +15,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import ColumnElement, case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import insert_once
 from storage.models import OutboxMessage, Prompt
+from storage.types import OutboxState, PromptState
 
 log = logging.getLogger(__name__)
 # A row left "sending" this long was interrupted by a crash: send it again (once).
@@ -71,20 +72,14 @@ def enqueue(
         dedupe_key=key[:200],
         channel=channel,
         payload=payload,
-        state="pending",
+        state=OutboxState.PENDING,
         attempts=0,
         created_at=now,
         not_before=not_before,
         purpose=purpose,
     )
-    savepoint = session.begin_nested()
-    try:
-        session.add(message)
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
+    if not insert_once(session, message):
         return None
-    savepoint.commit()
     session.info[QUEUED] = True  # wakes the outbox worker once this transaction commits
     return message.id
 
@@ -143,7 +138,7 @@ def _deliver_one(
     _mark(
         sessions,
         message.id,
-        state="sent",
+        state=OutboxState.SENT,
         sent_at=now,
         ts=response.get("ts"),
         sent_channel=response.get("channel"),
@@ -170,11 +165,11 @@ def _resolve(
                 OutboxMessage.team_id == message.team_id, OutboxMessage.dedupe_key == parent_key
             )
         )
-    if parent is None or parent.state == "failed":
-        _mark(sessions, message.id, state="failed", error="parent message not sent")
+    if parent is None or parent.state == OutboxState.FAILED:
+        _mark(sessions, message.id, state=OutboxState.FAILED, error="parent message not sent")
         return None
     if parent.ts is None:
-        _mark(sessions, message.id, state="pending", attempts=message.attempts - 1)
+        _mark(sessions, message.id, state=OutboxState.PENDING, attempts=message.attempts - 1)
         return None
     if UPDATE_OF in payload:
         payload.pop(UPDATE_OF)
@@ -191,13 +186,13 @@ def _resolve(
 
 
 def _deliverable(now: datetime) -> ColumnElement[bool]:
-    waiting = (OutboxMessage.state == "pending") & or_(
+    waiting = (OutboxMessage.state == OutboxState.PENDING) & or_(
         OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now
     )
     # A claim left "sending" this long was interrupted (a crash between the Slack call and
     # the mark): send it once more, never again after that.
     interrupted = (
-        (OutboxMessage.state == "sending")
+        (OutboxMessage.state == OutboxState.SENDING)
         & (OutboxMessage.claimed_at < now - STUCK_AFTER)
         & or_(OutboxMessage.error.is_(None), OutboxMessage.error != RESENT)
         & (OutboxMessage.attempts < MAX_ATTEMPTS)
@@ -213,24 +208,26 @@ def _claim(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, _deliverable(now))
             .values(
-                state="sending",
+                state=OutboxState.SENDING,
                 claimed_at=now,
                 attempts=OutboxMessage.attempts + 1,
                 # Resending after an interruption happens once; the mark says it did.
-                error=case((OutboxMessage.state == "sending", RESENT), else_=OutboxMessage.error),
+                error=case(
+                    (OutboxMessage.state == OutboxState.SENDING, RESENT), else_=OutboxMessage.error
+                ),
             )
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         if not claimed:
             return None
         message = session.get(OutboxMessage, message_id)
-        if message is not None and _answered_meanwhile(session, message):
-            message.state = "withdrawn"
+        if message is not None and _answered_meanwhile(session, message=message):
+            message.state = OutboxState.WITHDRAWN
             return None
         return message
 
 
-def _answered_meanwhile(session: Session, message: OutboxMessage) -> bool:
+def _answered_meanwhile(session: Session, *, message: OutboxMessage) -> bool:
     """A prompt or reminder held for the recipient's window that no longer makes sense.
 
     Either the prompt got its answer, or (for a reminder, whose text warns of the coming
@@ -240,7 +237,7 @@ def _answered_meanwhile(session: Session, message: OutboxMessage) -> bool:
     if kind not in ("prompt", "reminder") or not prompt_id.isdigit():
         return False
     state = session.scalar(select(Prompt.state).where(Prompt.id == int(prompt_id)))
-    return state == "answered" or (kind == "reminder" and state == "expired")
+    return state == PromptState.ANSWERED or (kind == "reminder" and state == PromptState.EXPIRED)
 
 
 def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error: str) -> None:
@@ -249,7 +246,12 @@ def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error:
         "outbox delivery failed",
         extra={"fields": {"message_id": message.id, "error": error, "final": final}},
     )
-    _mark(sessions, message.id, state="failed" if final else "pending", error=error[:200])
+    _mark(
+        sessions,
+        message.id,
+        state=OutboxState.FAILED if final else OutboxState.PENDING,
+        error=error[:200],
+    )
 
 
 def _mark(sessions: sessionmaker[Session], message_id: int, **values: Any) -> None:

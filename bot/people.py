@@ -100,10 +100,8 @@ def set_out_of_office(
     person.ooo_until = until
     audit.record(
         session,
-        team_id=person.team_id,
+        person,
         actor_id=person.user_id,
-        entity="person",
-        entity_id=person.user_id,
         action="ooo",
         now=now,
         before={"ooo_until": before},

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot import flags, notify, outbox, programs
 from bot.blocks import alerts
 from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
+from storage.types import Flag, RaidState
 
 BLOCKER_RUN_LOOKBACK = 30
 
@@ -41,7 +42,7 @@ def load_facts(
     ).all()
     raid = session.execute(
         select(RaidItem.title, RaidItem.kind, RaidItem.score, RaidItem.due_date, RaidItem.blocking)
-        .where(RaidItem.program_id == program.id, RaidItem.state == "open")
+        .where(RaidItem.program_id == program.id, RaidItem.state == RaidState.OPEN)
         .order_by(RaidItem.score.desc(), RaidItem.id)
     ).all()
     return flags.Facts(
@@ -51,14 +52,14 @@ def load_facts(
         today=now.astimezone(ZoneInfo(tz)).date(),
         latest=_latest(updates[0] if updates else None),
         blockers_since=_blockers_since(updates),
-        milestones=tuple((m.name, m.due_date) for m in milestones),
-        open_raid=tuple((r.title, r.kind, r.score, r.due_date, r.blocking) for r in raid),
+        milestones=tuple(flags.OpenMilestone(m.name, m.due_date) for m in milestones),
+        open_raid=tuple(flags.OpenRaid(*r) for r in raid),
         overdue=overdue,
         stale=stale,
     )
 
 
-SCHEDULED = ("OVERDUE_UPDATE", "STALE")
+SCHEDULED = (Flag.OVERDUE_UPDATE, Flag.STALE)
 
 
 def refresh(
@@ -75,9 +76,9 @@ def refresh(
     OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the
     cadence); any other change keeps them as they are, and a received update clears them.
     """
-    programs.lock(session, program)  # two changes at once must not both see the old flags
+    programs.lock(session, program=program)  # two changes at once must not both see the old flags
     current = program.flags or {}
-    kept = {code: current[code] for code in SCHEDULED if code in current}
+    kept: dict[str, str] = {code: current[code] for code in SCHEDULED if code in current}
     if update_received:
         kept = {}
     if scheduled is not None:
@@ -87,8 +88,8 @@ def refresh(
         program=program,
         workspace=workspace,
         now=now,
-        overdue=kept.get("OVERDUE_UPDATE"),
-        stale=kept.get("STALE"),
+        overdue=kept.get(Flag.OVERDUE_UPDATE),
+        stale=kept.get(Flag.STALE),
     )
     store(
         session,
@@ -172,9 +173,10 @@ def _transition(
             now=now,
         )
     people = [program.owner_id]
-    if code == "STALE" and raised and program.sponsor_id:
+    if code == Flag.STALE and raised and program.sponsor_id:
         people.append(program.sponsor_id)
-    for user_id in filter(lambda u: notify.may_hear(session, program.team_id, u), people):
+    heard = [u for u in people if notify.may_hear(session, team_id=program.team_id, user_id=u)]
+    for user_id in heard:
         notify.direct_message(
             session,
             workspace=workspace,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, flags, milestones, program_flags, programs, raid, status
 from storage.models import AuditEvent, Milestone, Program, StatusUpdate, Workspace
+from storage.types import Flag
 
 RECENT_UPDATES = 6
 TOP_RISKS = 5
@@ -38,8 +39,8 @@ def gather(
         program=program,
         workspace=workspace,
         now=now,
-        overdue=program.flags.get("OVERDUE_UPDATE"),
-        stale=program.flags.get("STALE"),
+        overdue=program.flags.get(Flag.OVERDUE_UPDATE),
+        stale=program.flags.get(Flag.STALE),
     )
     tz = program.timezone or workspace.timezone
     return ProgramDetail(
@@ -51,8 +52,6 @@ def gather(
             session, team_id=program.team_id, program_id=program.id, limit=TOP_RISKS
         ),
         milestones=milestones.milestones_of(session, program_id=program.id),
-        changes=audit.history(
-            session, team_id=program.team_id, entity="program", entity_id=program.id, limit=5
-        ),
+        changes=audit.history(session, program, limit=5),
         today=now.astimezone(ZoneInfo(tz)).date(),
     )

@@ -16,14 +16,18 @@ from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin, require_admin
 from storage.db import is_postgresql
 from storage.models import Person, Program, ProgramDelegate
+from storage.types import ProgramState
 
-STATES = ("active", "paused", "done", "archived")
+STATES = tuple(ProgramState)
 # The states a program may move to from each state, per command.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "pause": (("active",), "paused"),
-    "resume": (("paused",), "active"),
-    "done": (("active", "paused"), "done"),
-    "archive": (("active", "paused", "done"), "archived"),
+    "pause": ((ProgramState.ACTIVE,), ProgramState.PAUSED),
+    "resume": ((ProgramState.PAUSED,), ProgramState.ACTIVE),
+    "done": ((ProgramState.ACTIVE, ProgramState.PAUSED), ProgramState.DONE),
+    "archive": (
+        (ProgramState.ACTIVE, ProgramState.PAUSED, ProgramState.DONE),
+        ProgramState.ARCHIVED,
+    ),
 }
 ListFilter = Literal["default", "mine", "all", "red", "flagged"]
 
@@ -81,7 +85,7 @@ def add_program(
         timezone=timezone,
         start_date=today,
         target_date=new.target_date,
-        state="active",
+        state=ProgramState.ACTIVE,
         created_by=actor_id,
         created_at=now,
         updated_at=now,
@@ -91,10 +95,8 @@ def add_program(
     session.flush()
     audit.record(
         session,
-        team_id=team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action="add",
         now=now,
         after=snapshot(program),
@@ -233,10 +235,8 @@ def change_state(
         )
     audit.record(
         session,
-        team_id=program.team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action=command,
         now=now,
         before={"state": before},
@@ -273,10 +273,8 @@ def set_fields(
         scheduling.reschedule(program, now=now)
     audit.record(
         session,
-        team_id=program.team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action=action,
         now=now,
         before={k: before[k] for k in changed},
@@ -323,10 +321,8 @@ def change_delegate(
             row.added_at = now
     audit.record(
         session,
-        team_id=program.team_id,
+        program,
         actor_id=actor_id,
-        entity="program",
-        entity_id=program.id,
         action="delegate add" if add else "delegate remove",
         now=now,
         after={"user_id": user_id},
@@ -348,7 +344,7 @@ def list_programs(
     """Programs for `/pmo program list`, most recently changed first."""
     query = select(Program).where(Program.team_id == team_id)
     if which != "all":
-        query = query.where(Program.state.in_(("active", "paused")))
+        query = query.where(Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)))
     if which == "mine":
         mine = select(ProgramDelegate.program_id).where(
             ProgramDelegate.user_id == user_id, ProgramDelegate.removed_at.is_(None)
@@ -376,7 +372,7 @@ def owned_by(session: Session, *, person: Person) -> list[Program]:
     query = select(Program).where(
         Program.team_id == person.team_id,
         Program.owner_id == person.user_id,
-        Program.state.in_(("active", "paused")),
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
     )
     return list(session.scalars(query.order_by(Program.name)))
 
@@ -387,7 +383,8 @@ def updatable_by(session: Session, *, person: Person, limit: int = 500) -> list[
         ProgramDelegate.user_id == person.user_id, ProgramDelegate.removed_at.is_(None)
     )
     active = select(Program).where(
-        Program.team_id == person.team_id, Program.state.in_(("active", "paused"))
+        Program.team_id == person.team_id,
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
     )
     mine = list(
         session.scalars(
@@ -407,7 +404,7 @@ def follow_owner_zone(session: Session, *, person: Person, now: datetime) -> Non
         select(Program).where(
             Program.team_id == person.team_id,
             Program.owner_id == person.user_id,
-            Program.state.in_(("active", "paused")),
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         )
     )
     for program in owned:
@@ -428,7 +425,7 @@ def search(
     pattern = f"%{text.strip().lower()}%"
     query = select(Program).where(
         Program.team_id == person.team_id,
-        Program.state.in_(("active", "paused")),
+        Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         or_(func.lower(Program.name).like(pattern), Program.key.like(pattern)),
     )
     if only_updatable and not is_pmo_admin(session, person=person):
@@ -439,7 +436,7 @@ def search(
     return list(session.scalars(query.order_by(Program.name).limit(limit)))
 
 
-def lock(session: Session, program: Program) -> None:
+def lock(session: Session, *, program: Program) -> None:
     """Take the program's row lock and re-read it, so concurrent changes queue up.
 
     PostgreSQL: `SELECT … FOR UPDATE` (pending changes are flushed first and kept). SQLite

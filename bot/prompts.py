@@ -12,6 +12,7 @@ from bot.blocks import prompts as render
 from bot.dates import format_date
 from bot.notify import direct_message, is_out_of_office, may_hear
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
+from storage.types import Flag, OutboxState, ProgramState, PromptState
 
 # Work missed while the bot was down is done on the next pass if less late than this.
 CATCH_UP = timedelta(hours=12)
@@ -25,7 +26,7 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     if job.kind == "snooze":
         return _snoozed_prompt(session, job=job, now=now, workspace=workspace)
     program = session.get(Program, job.target_id)
-    if program is None or program.state != "active":
+    if program is None or program.state != ProgramState.ACTIVE:
         return "skipped: program not active"
     if is_satisfied(program, slot=job.slot_at, workspace=workspace):
         return "skipped: already updated"
@@ -59,7 +60,9 @@ def recipients(
     if owner is None or not is_out_of_office(owner, now=now, workspace=workspace):
         return [program.owner_id], None
     delegates = programs.delegate_ids(session, program_id=program.id)
-    return [d for d in delegates if may_hear(session, program.team_id, d)], program.owner_id
+    return [
+        d for d in delegates if may_hear(session, team_id=program.team_id, user_id=d)
+    ], program.owner_id
 
 
 def _prompt(
@@ -106,7 +109,7 @@ def ask(
             user_id=user_id,
             period=period,
             slot_at=slot,
-            state="pending",
+            state=PromptState.PENDING,
             created_at=now,
         )
         session.add(prompt)
@@ -139,7 +142,7 @@ def _remind(
             select(Prompt).where(
                 Prompt.program_id == program.id,
                 Prompt.period == job.period,
-                Prompt.state == "pending",
+                Prompt.state == PromptState.PENDING,
             )
         )
     )
@@ -172,14 +175,16 @@ def _overdue(
         program=program,
         now=now,
         workspace=workspace,
-        scheduled={"OVERDUE_UPDATE": overdue, "STALE": stale},
+        scheduled={Flag.OVERDUE_UPDATE: overdue, Flag.STALE: stale},
     )
     session.execute(
         update(Prompt)
         .where(
-            Prompt.program_id == program.id, Prompt.period == job.period, Prompt.state == "pending"
+            Prompt.program_id == program.id,
+            Prompt.period == job.period,
+            Prompt.state == PromptState.PENDING,
         )
-        .values(state="expired")
+        .values(state=PromptState.EXPIRED)
     )
     return "flagged overdue" + (" and stale" if stale else "")
 
@@ -188,13 +193,15 @@ def _snoozed_prompt(
     session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace
 ) -> str:
     prompt = session.get(Prompt, job.target_id)
-    if prompt is None or prompt.state != "snoozed":
+    if prompt is None or prompt.state != PromptState.SNOOZED:
         return "skipped: answered meanwhile"
     program = session.get(Program, prompt.program_id)
     assert program is not None
-    if program.state != "active" or is_satisfied(program, slot=prompt.slot_at, workspace=workspace):
+    if program.state != ProgramState.ACTIVE or is_satisfied(
+        program, slot=prompt.slot_at, workspace=workspace
+    ):
         return "skipped: already updated"
-    prompt.state = "pending"
+    prompt.state = PromptState.PENDING
     ask(
         session,
         program=program,
@@ -217,8 +224,8 @@ def report_unreachable(session: Session, *, now: datetime) -> list[str]:
             select(Prompt, OutboxMessage.error)
             .join(OutboxMessage, OutboxMessage.id == Prompt.outbox_id)
             .where(
-                Prompt.state == "pending",
-                OutboxMessage.state == "failed",
+                Prompt.state == PromptState.PENDING,
+                OutboxMessage.state == OutboxState.FAILED,
                 OutboxMessage.error.in_(GONE),
             )
         )
@@ -227,7 +234,7 @@ def report_unreachable(session: Session, *, now: datetime) -> list[str]:
     )
     said = []
     for prompt, error in rows:
-        prompt.state = "unreachable"  # fits the 12-character state column
+        prompt.state = PromptState.UNREACHABLE  # fits the 12-character state column
         program = session.get(Program, prompt.program_id)
         workspace = session.get(Workspace, prompt.team_id)
         if program is None or workspace is None or workspace.pmo_channel_id is None:

@@ -12,6 +12,7 @@ from bot import audit, outbox, program_flags, programs
 from bot.blocks import alerts
 from bot.errors import PermissionDenied, UserError
 from storage.models import Person, Program, RaidItem, Workspace
+from storage.types import ProgramState, RaidState
 
 KINDS = ("risk", "issue", "assumption", "dependency", "decision")
 
@@ -58,7 +59,7 @@ def add(
         team_id=program.team_id,
         program_id=program.id,
         score=data.likelihood * data.impact,
-        state="open",
+        state=RaidState.OPEN,
         created_by=actor_id,
         created_at=now,
         updated_at=now,
@@ -68,10 +69,8 @@ def add(
     session.flush()
     audit.record(
         session,
-        team_id=program.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="add",
         now=now,
         after=values,
@@ -103,8 +102,8 @@ def open_items(
         .join(Program, Program.id == RaidItem.program_id)
         .where(
             RaidItem.team_id == team_id,
-            RaidItem.state == "open",
-            Program.state.in_(("active", "paused")),
+            RaidItem.state == RaidState.OPEN,
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         )
     )
     if program_id is not None:
@@ -151,10 +150,8 @@ def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now:
     item.updated_at = now
     audit.record(
         session,
-        team_id=item.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="mitigate",
         now=now,
         before={"mitigation": before},
@@ -174,8 +171,8 @@ def close(
     """Close an open item; a second click is told it is closed already."""
     changed = session.execute(
         update(RaidItem)
-        .where(RaidItem.id == item.id, RaidItem.state == "open")
-        .values(state="closed", closed_at=now, updated_at=now)
+        .where(RaidItem.id == item.id, RaidItem.state == RaidState.OPEN)
+        .values(state=RaidState.CLOSED, closed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(item)
@@ -183,10 +180,8 @@ def close(
         raise UserError(f"“{item.title}” is already {item.state}.")
     audit.record(
         session,
-        team_id=item.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="close",
         now=now,
         before={"state": "open"},
@@ -221,10 +216,8 @@ def escalate(
         )
     audit.record(
         session,
-        team_id=item.team_id,
+        item,
         actor_id=actor_id,
-        entity="raid",
-        entity_id=item.id,
         action="escalate",
         now=now,
     )

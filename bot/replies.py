@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,9 +22,17 @@ from storage.models import (
     StatusUpdate,
     Workspace,
 )
+from storage.types import JobState, ProgramState, PromptState
 
 _NEXT = re.compile(r"[;,.]?\s*\bnext(?:\s+steps?)?\s*:\s*", re.IGNORECASE)
 SNOOZE = timedelta(days=1)
+
+
+class WaitingPrompt(NamedTuple):
+    """A prompt waiting for its answer, with its program."""
+
+    prompt: Prompt
+    program: Program
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ def parse(text: str) -> ParsedReply | None:
     return ParsedReply(rag=rag, summary=summary, next_steps=next_steps)
 
 
-def pending_for(session: Session, *, team_id: str, user_id: str) -> list[tuple[Prompt, Program]]:
+def pending_for(session: Session, *, team_id: str, user_id: str) -> list[WaitingPrompt]:
     """Prompts waiting for this person's answer, oldest first."""
     rows = session.execute(
         select(Prompt, Program)
@@ -57,17 +66,17 @@ def pending_for(session: Session, *, team_id: str, user_id: str) -> list[tuple[P
         .where(
             Prompt.team_id == team_id,
             Prompt.user_id == user_id,
-            Prompt.state == "pending",
-            Program.state == "active",
+            Prompt.state == PromptState.PENDING,
+            Program.state == ProgramState.ACTIVE,
         )
         .order_by(Prompt.slot_at, Prompt.id)
     )
-    return [(prompt, program) for prompt, program in rows.tuples()]
+    return [WaitingPrompt(prompt, program) for prompt, program in rows.tuples()]
 
 
 def prompt_in_thread(
     session: Session, *, team_id: str, user_id: str, thread_ts: str
-) -> tuple[Prompt, Program] | None:
+) -> WaitingPrompt | None:
     """The prompt whose DM started the thread a reply was written in."""
     row = (
         session.execute(
@@ -81,7 +90,7 @@ def prompt_in_thread(
         .tuples()
         .first()
     )
-    return (row[0], row[1]) if row else None
+    return WaitingPrompt(*row) if row else None
 
 
 def get_prompt(session: Session, *, team_id: str, prompt_id: int, person: Person) -> Prompt:
@@ -166,8 +175,8 @@ def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
     """Ask again in a day (once per click; a second click is told it is snoozed)."""
     changed = session.execute(
         update(Prompt)
-        .where(Prompt.id == prompt.id, Prompt.state == "pending")
-        .values(state="snoozed")
+        .where(Prompt.id == prompt.id, Prompt.state == PromptState.PENDING)
+        .values(state=PromptState.SNOOZED)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if not changed:
@@ -182,7 +191,7 @@ def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
             period=f"{prompt.period}@{now.isoformat(timespec='minutes')}",
             slot_at=prompt.slot_at,
             due_at=again,
-            state="pending",
+            state=JobState.PENDING,
         ),
     )
     return again
@@ -198,8 +207,8 @@ def _claim(
     programs.require_update(session, program=program, person=author, doing="update")
     answered = session.execute(
         update(Prompt)
-        .where(Prompt.id == prompt.id, Prompt.state.in_(("pending", "snoozed")))
-        .values(state="answered", answered_at=now)
+        .where(Prompt.id == prompt.id, Prompt.state.in_((PromptState.PENDING, PromptState.SNOOZED)))
+        .values(state=PromptState.ANSWERED, answered_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if not answered:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.cadence import Cadence, Schedule, next_due, parse_cadence, previous_due, slot_local
+from storage.db import insert_once
 from storage.models import Program, ScheduledJob, Workspace
 
 # The jobs of one status slot, and when each is due after the slot, in grace periods.
@@ -89,12 +89,4 @@ def add_job(session: Session, *, job: ScheduledJob) -> bool:
 
     The unique constraint decides, so two dispatchers reaching the same slot create it once.
     """
-    savepoint = session.begin_nested()
-    try:
-        session.add(job)
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        return False
-    savepoint.commit()
-    return True
+    return insert_once(session, job)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.commands import parse_timezone
+from bot.errors import UserError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -40,10 +42,9 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+            return parse_timezone(value)
+        except UserError as exc:
             raise ValueError(f"unknown time zone {value!r}; use an Area/City name") from exc
-        return value
 
     @field_validator("slack_api_url")
     @classmethod

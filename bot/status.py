@@ -14,6 +14,7 @@ from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
 from storage.models import Person, Program, Prompt, StatusUpdate, Workspace
+from storage.types import PromptState
 
 RAGS = ("green", "amber", "red")
 TREND_LENGTH = 6
@@ -66,7 +67,7 @@ def submit(
     workspace: Workspace,
 ) -> StatusUpdate:
     """Store a status update, make it the program's status, and recompute its flags."""
-    programs.lock(session, program)  # the trend and flags build on the latest row
+    programs.lock(session, program=program)  # the trend and flags build on the latest row
     update = StatusUpdate(
         team_id=program.team_id,
         program_id=program.id,
@@ -79,10 +80,8 @@ def submit(
     _apply_to_program(program, update, now=now, edited=False)
     audit.record(
         session,
-        team_id=program.team_id,
+        update,
         actor_id=author_id,
-        entity="status",
-        entity_id=update.id,
         action="submit",
         now=now,
         after=_fields(data),
@@ -102,8 +101,11 @@ def submit(
     )
     session.execute(
         sql_update(Prompt)
-        .where(Prompt.program_id == program.id, Prompt.state.in_(("pending", "snoozed")))
-        .values(state="answered", answered_at=now)
+        .where(
+            Prompt.program_id == program.id,
+            Prompt.state.in_((PromptState.PENDING, PromptState.SNOOZED)),
+        )
+        .values(state=PromptState.ANSWERED, answered_at=now)
     )
     return update
 
@@ -179,10 +181,8 @@ def edit(
     _apply_to_program(program, update, now=now, edited=True)
     audit.record(
         session,
-        team_id=program.team_id,
+        update,
         actor_id=editor.user_id,
-        entity="status",
-        entity_id=update.id,
         action="edit",
         now=now,
         before=before,

@@ -80,10 +80,8 @@ def add_admin(
         row.removed_at, row.added_by, row.added_at = None, actor_id, now
     audit.record(
         session,
-        team_id=team_id,
+        row,
         actor_id=actor_id,
-        entity="admin",
-        entity_id=user_id,
         action="add",
         now=now,
     )
@@ -110,10 +108,8 @@ def remove_admin(
     row.removed_at = now
     audit.record(
         session,
-        team_id=team_id,
+        row,
         actor_id=actor_id,
-        entity="admin",
-        entity_id=user_id,
         action="remove",
         now=now,
     )
@@ -133,10 +129,8 @@ def update_setting(
     setattr(workspace, name, value)
     audit.record(
         session,
-        team_id=workspace.team_id,
+        workspace,
         actor_id=actor_id,
-        entity="workspace",
-        entity_id=workspace.team_id,
         action=f"set {name}",
         now=now,
         before={name: before},

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -138,3 +139,27 @@ def read_only(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
 def is_postgresql(session: Session) -> bool:
     """Whether the session talks to PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_once(session: Session, row: object) -> bool:
+    """Insert `row` unless a unique constraint says it exists already.
+
+    The insert runs in a SAVEPOINT, so a duplicate rolls back only itself and the
+    caller's transaction goes on.
+
+    Args:
+        session: The caller's session, inside its transaction.
+        row: A new ORM object.
+
+    Returns:
+        True when the row was inserted, False when it violated a unique constraint.
+    """
+    savepoint = session.begin_nested()
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True

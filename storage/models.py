@@ -20,7 +20,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import UTCDateTime
+from storage.types import (
+    IntakeState,
+    JobState,
+    OutboxState,
+    ProgramState,
+    PromptState,
+    RaidState,
+    StandupRunState,
+    UTCDateTime,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -116,7 +125,7 @@ class Program(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     start_date: Mapped[date] = mapped_column(Date)
     target_date: Mapped[date | None] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(16), default="active")
+    state: Mapped[str] = mapped_column(String(16), default=ProgramState.ACTIVE)
     created_by: Mapped[str] = mapped_column(USER_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -183,7 +192,7 @@ class RaidItem(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     mitigation: Mapped[str | None] = mapped_column(Text)
     blocking: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    state: Mapped[str] = mapped_column(String(16), default=RaidState.OPEN)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(USER_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -226,7 +235,7 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[str] = mapped_column(String(12), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -261,7 +270,7 @@ class ScheduledJob(Base):
     period: Mapped[str] = mapped_column(String(40))
     slot_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[str] = mapped_column(String(12), default=JobState.PENDING)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(String(200))
 
@@ -282,7 +291,7 @@ class Prompt(Base):
     period: Mapped[str] = mapped_column(String(40))
     slot_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[str] = mapped_column(String(12), default=PromptState.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -391,7 +400,7 @@ class IntakeRequest(Base):
     desired_start: Mapped[date | None] = mapped_column(Date)
     desired_finish: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[str] = mapped_column(String(12), default=IntakeState.PENDING)
     decided_by: Mapped[str | None] = mapped_column(USER_ID)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -473,7 +482,7 @@ class StandupRun(Base):
     period: Mapped[str] = mapped_column(String(40))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(12), default="open")
+    state: Mapped[str] = mapped_column(String(12), default=StandupRunState.OPEN)
     live: Mapped[bool] = mapped_column(Boolean, default=False)
     skipped: Mapped[list[Any]] = mapped_column(JSON, default=list)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

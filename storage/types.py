@@ -1,8 +1,13 @@
-"""Column types that behave the same on SQLite and PostgreSQL."""
+"""Column types that behave the same on SQLite and PostgreSQL, and the values columns store.
+
+The states and codes are `StrEnum`s: a member equals its string, so rows read back as plain
+strings compare equal to them, and the columns stay plain strings (no database enum type).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect
@@ -26,3 +31,96 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class ProgramState(StrEnum):
+    """`program.state`: live programs are active or paused."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DONE = "done"
+    ARCHIVED = "archived"
+
+
+class Rag(StrEnum):
+    """A status colour: `program.rag` and `status_update.rag`."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Flag(StrEnum):
+    """A program flag code: the keys of `program.flags` and `flag_transition.flag`."""
+
+    RED = "RED"
+    OVERDUE_UPDATE = "OVERDUE_UPDATE"
+    STALE = "STALE"
+    HIGH_RISK = "HIGH_RISK"
+    BLOCKED = "BLOCKED"
+    PAST_TARGET = "PAST_TARGET"
+    MILESTONE_LATE = "MILESTONE_LATE"
+    RISK_OVERDUE = "RISK_OVERDUE"
+    RAG_MISMATCH = "RAG_MISMATCH"
+    NO_RECOVERY_PLAN = "NO_RECOVERY_PLAN"
+
+
+class RaidKind(StrEnum):
+    """`raid_item.kind`."""
+
+    RISK = "risk"
+    ISSUE = "issue"
+    ASSUMPTION = "assumption"
+    DEPENDENCY = "dependency"
+    DECISION = "decision"
+
+
+class RaidState(StrEnum):
+    """`raid_item.state`."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OutboxState(StrEnum):
+    """`outbox_message.state`: pending, then sending, then sent or failed (or withdrawn)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+class JobState(StrEnum):
+    """`scheduled_job.state`."""
+
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class PromptState(StrEnum):
+    """`prompt.state`; each value fits the 12-character column."""
+
+    PENDING = "pending"
+    SNOOZED = "snoozed"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+    UNREACHABLE = "unreachable"
+
+
+class IntakeState(StrEnum):
+    """`intake_request.state`."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+class StandupRunState(StrEnum):
+    """`standup_run.state`."""
+
+    OPEN = "open"
+    CLOSED = "closed"

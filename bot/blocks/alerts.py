@@ -6,12 +6,13 @@ from typing import Any
 
 from bot.blocks.common import context, message, section
 from storage.models import Program, RaidItem
+from storage.types import Flag
 
-FLAG_WORDS = {
-    "RED": ("is red", "is no longer red"),
-    "OVERDUE_UPDATE": ("has an overdue status update", "has its status update in"),
-    "STALE": ("has gone stale", "is no longer stale"),
-    "HIGH_RISK": ("has a high risk", "no longer has a high risk"),
+FLAG_WORDS: dict[str, tuple[str, str]] = {
+    Flag.RED: ("is red", "is no longer red"),
+    Flag.OVERDUE_UPDATE: ("has an overdue status update", "has its status update in"),
+    Flag.STALE: ("has gone stale", "is no longer stale"),
+    Flag.HIGH_RISK: ("has a high risk", "no longer has a high risk"),
 }
 
 

@@ -23,6 +23,7 @@ from bot.blocks.common import (
 from bot.blocks.status import RAG_ICON, trend_strip
 from bot.dates import format_date
 from bot.digest import Changes, ProgramLine, Snapshot
+from storage.types import Flag
 
 MAX_REPLIES = 5
 BLOCKS_PER_MESSAGE = 45
@@ -159,7 +160,7 @@ def _summary_blocks(snapshot: Snapshot) -> list[Block]:
         else "nothing waiting"
     )
     overdue = [
-        f"`{p.key}` — <@{p.owner_id}>" for p in snapshot.programs if "OVERDUE_UPDATE" in p.flags
+        f"`{p.key}` — <@{p.owner_id}>" for p in snapshot.programs if Flag.OVERDUE_UPDATE in p.flags
     ] or ["none"]
     texts = [
         ("Top risks", risks),

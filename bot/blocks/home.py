@@ -26,6 +26,7 @@ from bot.blocks.status import RAG_ICON, trend_strip
 from bot.dates import format_date
 from bot.home import OVERDUE, Home, Portfolio
 from storage.models import IntakeRequest, Program
+from storage.types import ProgramState
 
 SUBMIT_ACTION = "home_status"
 # The status modal opened from Home submits here, so Home is refreshed after it.
@@ -93,7 +94,7 @@ def program_text(program: Program, *, now: datetime, tz: str) -> str:
 
 def _due_text(program: Program, tz: str) -> str:
     overdue = "⚠️ *update overdue* · " if OVERDUE in program.flags else ""
-    if program.state == "paused":
+    if program.state == ProgramState.PAUSED:
         return f"{overdue}⏸️ paused, no prompts"
     if program.next_due_at is None:
         return f"{overdue}no update scheduled"

@@ -24,9 +24,15 @@ from bot.dates import format_date
 from bot.intake_facts import Capacity, Duplicate, Filed, IntakePage
 from bot.people import mention
 from storage.models import AuditEvent, IntakeRequest, Program, StrategicGoal
+from storage.types import IntakeState
 
 LIST_LIMIT = 15  # a section and an actions block each: 2 × 15 + header and footer < 50
-STATE_ICON = {"pending": "⏳", "approved": "✅", "rejected": "⛔", "deferred": "💤"}
+STATE_ICON: dict[str, str] = {
+    IntakeState.PENDING: "⏳",
+    IntakeState.APPROVED: "✅",
+    IntakeState.REJECTED: "⛔",
+    IntakeState.DEFERRED: "💤",
+}
 DECIDE_BUTTONS = (
     ("Approve", "intake_approve", "primary"),
     ("Reject", "intake_reject", "danger"),
@@ -190,7 +196,7 @@ def decision_line(request: IntakeRequest, *, program: Program | None = None) -> 
     line = f"{icon} *{request.state.capitalize()}* by {mention(request.decided_by)}"
     if request.decided_at is not None:
         line += f" on {when(request.decided_at)}"
-    if request.state == "deferred" and request.defer_until is not None:
+    if request.state == IntakeState.DEFERRED and request.defer_until is not None:
         line += f", until {format_date(request.defer_until)}"
     if program is not None:
         line += f" — program *{program.name}* (`{program.key}`) registered"
@@ -302,7 +308,7 @@ def list_message(page: IntakePage, *, which: str, decider: bool) -> dict[str, An
     blocks: list[Block] = [header(title)]
     for request in page.requests[:LIST_LIMIT]:
         blocks.append(section(_line(request)))
-        if decider and request.state == "pending":
+        if decider and request.state == IntakeState.PENDING:
             blocks.append(decide_buttons(request))
     if page.total > LIST_LIMIT:
         blocks.append(context(f"Showing the {LIST_LIMIT} highest scores of {page.total}."))
@@ -322,11 +328,11 @@ def detail_message(
     blocks: list[Block] = [header(f"Intake request {ref(request)}")]
     blocks += [section(chunk) for chunk in chunk_lines(_summary(request))]
     blocks.append(section(f"Score: {breakdown(request)}"))
-    if request.state != "pending":
+    if request.state != IntakeState.PENDING:
         blocks.append(section(decision_line(request, program=program)))
     blocks.append(section("*Possible duplicates*\n" + "\n".join(_duplicate_lines(duplicates))))
     blocks += [section(c) for c in chunk_lines(["*History*", *map(_history_line, history)])][:20]
-    if decider and request.state == "pending":
+    if decider and request.state == IntakeState.PENDING:
         blocks.append(decide_buttons(request))
     return message(f"{ref(request)} {request.title} ({request.state})", blocks)
 

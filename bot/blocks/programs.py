@@ -24,6 +24,7 @@ from bot.people import mention
 from bot.program_view import ProgramDetail
 from bot.programs import Listing
 from storage.models import Milestone, Program
+from storage.types import ProgramState
 
 LIST_LIMIT = 40
 REGISTER_HINT = "Register one with `/pmo program add <name> owner:@lead`."
@@ -34,7 +35,12 @@ EMPTY_LIST = {
     "red": "No program is red. :tada:",
     "flagged": "No program is flagged.",
 }
-STATE_ICON = {"active": "▶️", "paused": "⏸️", "done": "✅", "archived": "🗄️"}
+STATE_ICON: dict[str, str] = {
+    ProgramState.ACTIVE: "▶️",
+    ProgramState.PAUSED: "⏸️",
+    ProgramState.DONE: "✅",
+    ProgramState.ARCHIVED: "🗄️",
+}
 
 
 def added_message(program: Program, cadence_text: str) -> dict[str, Any]:
@@ -75,7 +81,7 @@ def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, An
 
 def _list_line(program: Program, now: datetime) -> str:
     icon = RAG_ICON.get(program.rag or "", "⚪")
-    state = "" if program.state == "active" else f" · {program.state}"
+    state = "" if program.state == ProgramState.ACTIVE else f" · {program.state}"
     updated = (
         f"updated {ago(program.last_update_at, now)}" if program.last_update_at else "no update yet"
     )

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import blocker_index
+from storage.db import insert_once
 from storage.models import Standup, StandupAnswer, StandupRun
+from storage.types import StandupRunState
 
 # Answers to the blockers question that mean "no blocker".
 _NO_BLOCKER = frozenset(
@@ -35,7 +36,7 @@ def awaiting(
         .join(Standup, Standup.id == StandupRun.standup_id)
         .where(
             Standup.team_id == team_id,
-            StandupRun.state == "open",
+            StandupRun.state == StandupRunState.OPEN,
             StandupRun.closes_at > now,
         )
         .order_by(StandupRun.opened_at, StandupRun.id)
@@ -65,7 +66,7 @@ def get_run(
 
 def previous_answer(session: Session, *, run: StandupRun, user_id: str) -> list[str] | None:
     """What the person answered in this run so far, to prefill an edit."""
-    answer = answers_by_user(session, run).get(user_id)
+    answer = answers_by_user(session, run=run).get(user_id)
     return None if answer is None else [str(pair["a"]) for pair in answer.answers]
 
 
@@ -90,7 +91,7 @@ def save_answer(
     Raises:
         UserError: The run has closed, an answer is missing (on its field `q<n>`).
     """
-    if run.state != "open" or now >= run.closes_at:
+    if run.state != StandupRunState.OPEN or now >= run.closes_at:
         raise UserError(
             f"The stand-up in <#{standup.channel_id}> has closed, so I couldn't take this "
             "answer. Tell the channel directly.",
@@ -102,10 +103,8 @@ def save_answer(
     answer.answers, answer.blockers, answer.updated_at = pairs, blockers, now
     audit.record(
         session,
-        team_id=run.team_id,
+        answer,
         actor_id=user_id,
-        entity="standup_answer",
-        entity_id=answer.id,
         action="answer",
         now=now,
         before=before,
@@ -149,15 +148,9 @@ def _answer_row(session: Session, *, run: StandupRun, user_id: str, now: datetim
         submitted_at=now,
         updated_at=now,
     )
-    savepoint = session.begin_nested()
-    try:
-        session.add(row)
-        session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        return session.scalars(query).one()
-    savepoint.commit()
-    return row
+    if insert_once(session, row):
+        return row
+    return session.scalars(query).one()
 
 
 def _blocker(text: str | None) -> str | None:
@@ -166,7 +159,7 @@ def _blocker(text: str | None) -> str | None:
     return text
 
 
-def answers_by_user(session: Session, run: StandupRun) -> dict[str, StandupAnswer]:
+def answers_by_user(session: Session, *, run: StandupRun) -> dict[str, StandupAnswer]:
     """The run's answers by participant, in the order they were first given."""
     query = select(StandupAnswer).where(StandupAnswer.run_id == run.id)
     return {answer.user_id: answer for answer in session.scalars(query.order_by(StandupAnswer.id))}
@@ -174,7 +167,7 @@ def answers_by_user(session: Session, run: StandupRun) -> dict[str, StandupAnswe
 
 def missing(session: Session, *, standup: Standup, run: StandupRun) -> list[str]:
     """Participants asked in this run who have not answered yet."""
-    answered = set(answers_by_user(session, run))
+    answered = set(answers_by_user(session, run=run))
     return [u for u in standup.participants if u not in answered and u not in run.skipped]
 
 

@@ -20,15 +20,16 @@ from bot.standups.plans import plan_of
 from bot.standups.runs import add_jobs, is_away, open_new_run, open_run
 from bot.standups.summary import close_run, run_day
 from storage.models import Person, Program, Standup, StandupRun, Workspace
+from storage.types import ProgramState
 
 # --- the agenda of a live call -----------------------------------------------------------------
 
 
 def agenda(session: Session, *, standup: Standup) -> Agenda:
     """The agenda from the latest run's answers and the one before it."""
-    runs = _latest_runs(session, standup, 2)
-    latest = answers_by_user(session, runs[0]) if runs else {}
-    earlier = answers_by_user(session, runs[1]) if len(runs) > 1 else {}
+    runs = _latest_runs(session, standup=standup, count=2)
+    latest = answers_by_user(session, run=runs[0]) if runs else {}
+    earlier = answers_by_user(session, run=runs[1]) if len(runs) > 1 else {}
     since = run_day(runs[1], standup) if len(runs) > 1 else None
     blockers = [
         AgendaItem(u, a.blockers, since if earlier.get(u) and earlier[u].blockers else None)
@@ -45,12 +46,12 @@ def agenda(session: Session, *, standup: Standup) -> Agenda:
         channel_id=standup.channel_id,
         day=run_day(runs[0], standup) if runs else None,
         blockers=blockers,
-        red=_red_programs(session, standup),
+        red=_red_programs(session, standup=standup),
         carried=carried,
     )
 
 
-def _latest_runs(session: Session, standup: Standup, count: int) -> list[StandupRun]:
+def _latest_runs(session: Session, *, standup: Standup, count: int) -> list[StandupRun]:
     query = (
         select(StandupRun)
         .where(StandupRun.standup_id == standup.id)
@@ -60,13 +61,13 @@ def _latest_runs(session: Session, standup: Standup, count: int) -> list[Standup
     return list(session.scalars(query))
 
 
-def _red_programs(session: Session, standup: Standup) -> list[Program]:
+def _red_programs(session: Session, *, standup: Standup) -> list[Program]:
     query = (
         select(Program)
         .where(
             Program.team_id == standup.team_id,
             Program.owner_id.in_(list(standup.participants)),
-            Program.state == "active",
+            Program.state == ProgramState.ACTIVE,
             Program.rag == "red",
         )
         .order_by(Program.name)
@@ -153,8 +154,12 @@ def speaking_order(
 
     The shuffle is seeded by the latest run, so asking again in one meeting gives the same order.
     """
-    latest = _latest_runs(session, standup, 1)
-    away = [u for u in standup.participants if is_away(session, standup, u, now, workspace)]
+    latest = _latest_runs(session, standup=standup, count=1)
+    away = [
+        u
+        for u in standup.participants
+        if is_away(session, standup=standup, user_id=u, now=now, workspace=workspace)
+    ]
     present = [u for u in standup.participants if u not in away]
     seed = f"standup-order:{standup.id}:{latest[0].id if latest else 0}"
     random.Random(seed).shuffle(present)

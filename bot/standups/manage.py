@@ -162,10 +162,8 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        team_id=standup.team_id,
+        standup,
         actor_id=actor_id,
-        entity="standup",
-        entity_id=standup.id,
         action=action,
         now=now,
         before=before,

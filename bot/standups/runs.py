@@ -22,6 +22,7 @@ from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
 from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
+from storage.types import JobState, StandupRunState
 
 REMIND_BEFORE = timedelta(minutes=30)
 OPEN, REMIND, CLOSE = "standup_open", "standup_remind", "standup_close"
@@ -59,7 +60,7 @@ def add_jobs(
             period=period,
             slot_at=opens,
             due_at=at,
-            state="pending",
+            state=JobState.PENDING,
         )
         scheduling.add_job(session, job=job)
 
@@ -125,14 +126,18 @@ def open_new_run(
     workspace: Workspace,
 ) -> StandupRun:
     """Create a run and DM its questions to each participant who is not out of office."""
-    away = [u for u in standup.participants if is_away(session, standup, u, now, workspace)]
+    away = [
+        u
+        for u in standup.participants
+        if is_away(session, standup=standup, user_id=u, now=now, workspace=workspace)
+    ]
     run = StandupRun(
         team_id=standup.team_id,
         standup_id=standup.id,
         period=period,
         opened_at=now,
         closes_at=closes,
-        state="open",
+        state=StandupRunState.OPEN,
         live=live,
         skipped=away,
     )
@@ -143,8 +148,8 @@ def open_new_run(
         if user_id not in away:
             _dm(
                 session,
-                standup,
-                user_id,
+                standup=standup,
+                user_id=user_id,
                 key=f"standup-ask:{run.id}:{user_id}",
                 now=now,
                 payload=payload,
@@ -153,7 +158,7 @@ def open_new_run(
 
 
 def is_away(
-    session: Session, standup: Standup, user_id: str, now: datetime, workspace: Workspace
+    session: Session, *, standup: Standup, user_id: str, now: datetime, workspace: Workspace
 ) -> bool:
     """Whether a participant is out of office now, so is not asked."""
     person = session.get(Person, (standup.team_id, user_id))
@@ -162,9 +167,9 @@ def is_away(
 
 def _dm(
     session: Session,
+    *,
     standup: Standup,
     user_id: str,
-    *,
     key: str,
     now: datetime,
     payload: dict[str, object],
@@ -182,15 +187,15 @@ def _dm(
 
 
 def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetime) -> str:
-    if run.state != "open" or now >= run.closes_at:
+    if run.state != StandupRunState.OPEN or now >= run.closes_at:
         return "skipped: closed already"
     waiting = missing(session, standup=standup, run=run)
     payload = render.reminder_message(standup, run_id=run.id, closes_at=run.closes_at)
     for user_id in waiting:
         _dm(
             session,
-            standup,
-            user_id,
+            standup=standup,
+            user_id=user_id,
             key=f"standup-remind:{run.id}:{user_id}",
             now=now,
             payload=payload,
@@ -202,7 +207,7 @@ def open_run(session: Session, *, standup: Standup) -> StandupRun | None:
     """The stand-up's run that is open now, if any."""
     return session.scalar(
         select(StandupRun)
-        .where(StandupRun.standup_id == standup.id, StandupRun.state == "open")
+        .where(StandupRun.standup_id == standup.id, StandupRun.state == StandupRunState.OPEN)
         .order_by(StandupRun.opened_at.desc())
         .limit(1)
     )

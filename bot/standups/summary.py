@@ -18,6 +18,7 @@ from bot.cadence import slot_local
 from bot.standups.answers import answers_by_user, missing
 from bot.standups.facts import Blocker, Summary
 from storage.models import Program, Standup, StandupAnswer, StandupRun, Workspace
+from storage.types import ProgramState, RaidKind, StandupRunState
 
 _KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -32,8 +33,8 @@ def close_run(
     """
     closed = session.execute(
         update(StandupRun)
-        .where(StandupRun.id == run.id, StandupRun.state == "open")
-        .values(state="closed", closed_at=now)
+        .where(StandupRun.id == run.id, StandupRun.state == StandupRunState.OPEN)
+        .values(state=StandupRunState.CLOSED, closed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(run)
@@ -55,7 +56,7 @@ def _summarize(
     session: Session, *, standup: Standup, run: StandupRun, now: datetime, workspace: Workspace
 ) -> Summary:
     """The summary of a closed run, its blockers logged as issues on the programs they name."""
-    answers = answers_by_user(session, run)
+    answers = answers_by_user(session, run=run)
     ordered = [answers[u] for u in standup.participants if u in answers]
     ordered += [a for u, a in answers.items() if u not in standup.participants]
     day = run_day(run, standup)
@@ -64,7 +65,7 @@ def _summarize(
         day=day,
         live=run.live,
         blockers=[
-            _log_blocker(session, standup, a, day=day, now=now, workspace=workspace)
+            _log_blocker(session, standup=standup, answer=a, day=day, now=now, workspace=workspace)
             for a in ordered
             if a.blockers
         ],
@@ -81,9 +82,9 @@ def run_day(run: StandupRun, standup: Standup) -> date:
 
 def _log_blocker(
     session: Session,
+    *,
     standup: Standup,
     answer: StandupAnswer,
-    *,
     day: date,
     now: datetime,
     workspace: Workspace,
@@ -99,7 +100,7 @@ def _log_blocker(
             data=raid.RaidInput(
                 title=text[:200],
                 owner_id=answer.user_id,
-                kind="issue",
+                kind=RaidKind.ISSUE,
                 blocking=True,
                 description=f"Raised in the stand-up in <#{standup.channel_id}> on {day}.",
             ),
@@ -121,7 +122,7 @@ def named_programs(session: Session, *, team_id: str, text: str) -> list[Program
         .where(
             Program.team_id == team_id,
             Program.key.in_(sorted(words)),
-            Program.state.in_(("active", "paused")),
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
         )
         .order_by(Program.key)
         .limit(5)

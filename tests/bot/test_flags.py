@@ -7,7 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.flags import ALERTING, ORDER, Facts, LatestUpdate, changes, compute, next_recheck
+from bot.flags import (
+    ALERTING,
+    ORDER,
+    Facts,
+    LatestUpdate,
+    OpenMilestone,
+    OpenRaid,
+    changes,
+    compute,
+    next_recheck,
+)
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -33,8 +43,8 @@ def risk(
     *,
     kind: str = "risk",
     blocking: bool = False,
-) -> tuple[str, str, int, date | None, bool]:
-    return (title, kind, score, due, blocking)
+) -> OpenRaid:
+    return OpenRaid(title, kind, score, due, blocking)
 
 
 def flags_of(f: Facts, now: datetime = NOW) -> dict[str, str]:
@@ -185,22 +195,22 @@ def test_target_date_today_is_not_past() -> None:
 
 
 def test_milestone_not_done_past_its_due_date_is_late() -> None:
-    found = flags_of(facts(milestones=(("Cutover", date(2026, 11, 16)),)))
+    found = flags_of(facts(milestones=(OpenMilestone("Cutover", date(2026, 11, 16)),)))
     assert found["MILESTONE_LATE"] == "milestone ‘Cutover’ is 9 days late"
 
 
 def test_milestone_late_names_the_earliest_and_counts_the_others() -> None:
     milestones = (
-        ("Design", date(2026, 11, 10)),
-        ("Cutover", date(2026, 11, 16)),
-        ("Launch", date(2026, 12, 10)),
+        OpenMilestone("Design", date(2026, 11, 10)),
+        OpenMilestone("Cutover", date(2026, 11, 16)),
+        OpenMilestone("Launch", date(2026, 12, 10)),
     )
     found = flags_of(facts(milestones=milestones))
     assert found["MILESTONE_LATE"] == "milestone ‘Design’ is 15 days late (+1 more)"
 
 
 def test_milestone_due_today_is_not_late() -> None:
-    assert "MILESTONE_LATE" not in flags_of(facts(milestones=(("Cutover", TODAY),)))
+    assert "MILESTONE_LATE" not in flags_of(facts(milestones=(OpenMilestone("Cutover", TODAY),)))
 
 
 # --- NO_RECOVERY_PLAN -----------------------------------------------------------------------
@@ -234,7 +244,7 @@ def test_green_never_needs_a_recovery_plan() -> None:
 
 
 def test_green_with_a_late_milestone_is_a_mismatch_that_says_why() -> None:
-    found = flags_of(facts(milestones=(("Cutover", date(2026, 11, 16)),)))
+    found = flags_of(facts(milestones=(OpenMilestone("Cutover", date(2026, 11, 16)),)))
     assert found["RAG_MISMATCH"] == "Reported green, but: milestone ‘Cutover’ is 9 days late"
 
 
@@ -252,7 +262,7 @@ def test_mismatch_lists_every_piece_of_evidence() -> None:
     found = flags_of(
         facts(
             target_date=date(2026, 11, 20),
-            milestones=(("Cutover", date(2026, 11, 16)),),
+            milestones=(OpenMilestone("Cutover", date(2026, 11, 16)),),
             open_raid=(risk("Budget cut", 15),),
         )
     )
@@ -275,7 +285,7 @@ def test_blockers_carried_exactly_seven_days_are_not_yet_a_mismatch() -> None:
 
 
 def test_red_is_never_a_mismatch() -> None:
-    f = facts(latest=update("red"), milestones=(("Cutover", date(2026, 11, 16)),))
+    f = facts(latest=update("red"), milestones=(OpenMilestone("Cutover", date(2026, 11, 16)),))
     assert "RAG_MISMATCH" not in flags_of(f)
 
 
@@ -284,7 +294,7 @@ def test_open_raid_without_high_risk_is_no_mismatch_evidence() -> None:
 
 
 def test_mismatch_clears_when_the_evidence_goes() -> None:
-    assert "RAG_MISMATCH" not in flags_of(facts(milestones=(("Cutover", TODAY),)))
+    assert "RAG_MISMATCH" not in flags_of(facts(milestones=(OpenMilestone("Cutover", TODAY),)))
 
 
 # --- ordering and program state -------------------------------------------------------------
@@ -296,7 +306,7 @@ def everything(latest: LatestUpdate) -> Facts:
         overdue="update was due Friday",
         stale="no update for 2 cadences",
         target_date=date(2026, 11, 20),
-        milestones=(("Cutover", date(2026, 11, 16)),),
+        milestones=(OpenMilestone("Cutover", date(2026, 11, 16)),),
         open_raid=(
             risk("Budget cut", 20, due=date(2026, 11, 1)),
             risk("Firewall", kind="issue", blocking=True),
@@ -328,7 +338,7 @@ def test_paused_program_is_still_flagged() -> None:
 
 
 def test_recheck_is_local_midnight_after_a_milestone_due_date_in_tokyo() -> None:
-    f = facts(tz="Asia/Tokyo", milestones=(("Cutover", date(2026, 12, 1)),))
+    f = facts(tz="Asia/Tokyo", milestones=(OpenMilestone("Cutover", date(2026, 12, 1)),))
     # The milestone becomes late at 00:00 JST on 2 Dec, which is 15:00 UTC on 1 Dec.
     assert next_recheck(f, NOW) == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
@@ -348,14 +358,19 @@ def test_recheck_is_the_earliest_of_all_time_driven_dates() -> None:
     f = facts(
         tz="Asia/Tokyo",
         target_date=date(2027, 1, 31),
-        milestones=(("Cutover", date(2026, 12, 1)), ("Launch", date(2026, 12, 20))),
+        milestones=(
+            OpenMilestone("Cutover", date(2026, 12, 1)),
+            OpenMilestone("Launch", date(2026, 12, 20)),
+        ),
         open_raid=(risk(due=date(2026, 11, 28)),),
     )
     assert next_recheck(f, NOW) == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
 
 
 def test_recheck_ignores_dates_already_past() -> None:
-    f = facts(target_date=date(2026, 11, 1), milestones=(("Cutover", date(2026, 11, 16)),))
+    f = facts(
+        target_date=date(2026, 11, 1), milestones=(OpenMilestone("Cutover", date(2026, 11, 16)),)
+    )
     assert next_recheck(f, NOW) is None
 
 

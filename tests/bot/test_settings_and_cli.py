@@ -91,3 +91,8 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     result = _cli(["db", "upgrade"], _clean_env(tmp_path), tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cli.db").exists()
+
+
+def test_workspace_time_zone_is_read_like_a_command_option() -> None:
+    settings = Settings(pmo_timezone=" europe/berlin ", _env_file=None)  # type: ignore[call-arg]
+    assert settings.pmo_timezone == "Europe/Berlin"
