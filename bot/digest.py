@@ -265,7 +265,11 @@ def subscribe(
     actor_id: str,
     now: datetime,
 ) -> DigestSubscription:
-    """Subscribe a channel, or change its schedule if it already has this digest."""
+    """Subscribe a channel, or change its schedule if it already has this digest.
+
+    `portfolio` is checked (a name some program uses) and stored in its known spelling.
+    """
+    portfolio = check_portfolio(session, team_id=team_id, portfolio=portfolio)
     parsed = parse_cadence(cadence)
     serialize_changes(session, team_id=team_id)  # two subscribes at once make one subscription
     sub = session.scalar(

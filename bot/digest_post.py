@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,28 @@ from bot.scheduling import SlotJob
 from storage.models import DigestPost, DigestSubscription, ScheduledJob, Workspace
 
 CATCH_UP = timedelta(hours=12)
+
+
+def build(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str | None,
+    portfolio: str | None,
+    tz: str,
+    now: datetime,
+    period: str,
+) -> tuple[digest.Snapshot, list[dict[str, Any]]]:
+    """The digest as it stands: snapshot, what changed since the channel's last one, messages.
+
+    The preview and the posted digest are both this, so a preview shows what would be posted.
+    """
+    snapshot = digest.take_snapshot(session, team_id=team_id, portfolio=portfolio, now=now, tz=tz)
+    previous = digest.previous_snapshot(
+        session, team_id=team_id, channel_id=channel_id, portfolio=portfolio, before=now
+    )
+    changes = digest.changes_since(previous, snapshot)
+    return snapshot, render.render(snapshot, changes, period=period)
 
 
 def compose(
@@ -33,13 +56,15 @@ def compose(
 
     The top message goes first; the replies wait for its ts and go into its thread.
     """
-    snapshot = digest.take_snapshot(session, team_id=team_id, portfolio=portfolio, now=now, tz=tz)
-    previous = digest.previous_snapshot(
-        session, team_id=team_id, channel_id=channel_id, portfolio=portfolio, before=now
-    )
     local = now.astimezone(ZoneInfo(tz))
-    messages = render.render(
-        snapshot, digest.changes_since(previous, snapshot), period=format_date(local.date())
+    snapshot, messages = build(
+        session,
+        team_id=team_id,
+        channel_id=channel_id,
+        portfolio=portfolio,
+        tz=tz,
+        now=now,
+        period=format_date(local.date()),
     )
     post = DigestPost(
         team_id=team_id,

@@ -149,3 +149,47 @@ def serialize_changes(session: Session, *, team_id: str) -> None:
         session.execute(
             select(Workspace.team_id).where(Workspace.team_id == team_id).with_for_update()
         )
+
+
+# --- entry points for `/pmo config` (PMO admins) --------------------------------------------
+
+
+def configure(
+    session: Session,
+    *,
+    actor: Person,
+    workspace: Workspace,
+    name: str,
+    value: object,
+    now: datetime,
+    doing: str,
+) -> None:
+    """Change one setting, once `actor` is a PMO admin (who may `doing`)."""
+    require_admin(session, person=actor, doing=doing)
+    update_setting(
+        session, workspace=workspace, actor_id=actor.user_id, name=name, value=value, now=now
+    )
+
+
+def change_admin(
+    session: Session, *, actor: Person, person: Person, add: bool, now: datetime
+) -> bool:
+    """`config admins add|remove @x`: admins only; guests, bots and the deactivated can't be.
+
+    Returns:
+        Whether anything changed.
+    """
+    require_admin(session, person=actor, doing="change the PMO admins")
+    if not add:
+        remove_admin(
+            session, team_id=actor.team_id, actor_id=actor.user_id, user_id=person.user_id, now=now
+        )
+        return True
+    if person.is_restricted or person.is_bot or person.deleted:
+        raise UserError(
+            f"<@{person.user_id}> can't be a PMO admin (guests, bots and "
+            "deactivated accounts can't)."
+        )
+    return add_admin(
+        session, team_id=actor.team_id, actor_id=actor.user_id, user_id=person.user_id, now=now
+    )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from bot import intake, workspace
+from bot.blocks import config as render
 from bot.blocks import intake as render_intake
 from bot.blocks.common import notice
-from bot.commands import parse_int_in_range
+from bot.commands import parse_int_in_range, parse_timezone
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
 from handlers.request import CommandRequest
+
+GOALS = "see and change the strategic goals"
 
 
 def register(on: Listeners) -> None:
@@ -21,6 +22,8 @@ def register(on: Listeners) -> None:
     on.commands.add("config pmo-channel", pmo_channel)
     on.commands.add("config intake-channel", intake_channel)
     on.commands.add("config goals", goals)
+    on.commands.add("config goals add", add_goal)
+    on.commands.add("config goals remove", remove_goal)
     on.commands.add("config timezone", timezone)
     on.commands.add("config grace", grace)
 
@@ -30,53 +33,21 @@ def show(request: CommandRequest) -> Result:
     request.require_admin("see and change the configuration")
     if request.words:
         raise UserError(f"There is no setting “{request.words[0].text}”.")
-    space = request.workspace
     admins = workspace.admin_ids(request.session, team_id=request.team_id)
-    lines = [
-        "*PMO configuration*",
-        "Admins: "
-        + (
-            ", ".join(f"<@{a}>" for a in admins)
-            or "none yet (Slack workspace admins and owners act as PMO admins)"
-        ),
-        f"PMO channel: {f'<#{space.pmo_channel_id}>' if space.pmo_channel_id else 'not set'}",
-        "Intake channel: "
-        + (f"<#{space.intake_channel_id}>" if space.intake_channel_id else "not set (PMO channel)"),
-        f"Time zone: {space.timezone}",
-        f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
-    ]
-    return Reply(notice("\n".join(lines)))
+    return Reply(render.settings_message(request.workspace, admins=admins))
 
 
 def admins(request: CommandRequest) -> Result:
     """`config admins add|remove @x`."""
-    request.require_admin("change the PMO admins")
     words = request.words
     if len(words) != 2 or words[0].text.lower() not in ("add", "remove"):
         raise UserError("Say `add` or `remove`, then the person.")
+    adding = words[0].text.lower() == "add"
     person = request.user(words[1].text)
-    if words[0].text.lower() == "remove":
-        workspace.remove_admin(
-            request.session,
-            team_id=request.team_id,
-            actor_id=request.user_id,
-            user_id=person.user_id,
-            now=request.now,
-        )
-        return Reply(notice(f"<@{person.user_id}> is no longer a PMO admin."))
-    if person.is_restricted or person.is_bot or person.deleted:
-        raise UserError(
-            f"<@{person.user_id}> can't be a PMO admin (guests, bots and "
-            "deactivated accounts can't)."
-        )
-    added = workspace.add_admin(
-        request.session,
-        team_id=request.team_id,
-        actor_id=request.user_id,
-        user_id=person.user_id,
-        now=request.now,
+    changed = workspace.change_admin(
+        request.session, actor=request.caller, person=person, add=adding, now=request.now
     )
-    return Reply(notice(f"<@{person.user_id}> {'is now' if added else 'already is'} a PMO admin."))
+    return Reply(render.admin_changed(person.user_id, added=adding, changed=changed))
 
 
 def pmo_channel(request: CommandRequest) -> Result:
@@ -92,46 +63,39 @@ def intake_channel(request: CommandRequest) -> Result:
 
 
 def _set_channel(request: CommandRequest, setting: str, *, doing: str) -> str:
-    request.require_admin(doing)
+    request.require_admin(doing)  # before the channel look-up: refusals ask Slack nothing
     if len(request.words) != 1:
         raise UserError("Name one channel.")
     channel_id = request.channel(request.words[0].text)
-    workspace.update_setting(
-        request.session,
-        workspace=request.workspace,
-        actor_id=request.user_id,
-        name=setting,
-        value=channel_id,
-        now=request.now,
-    )
+    _configure(request, setting, channel_id, doing=doing)
     return channel_id
 
 
+def _configure(request: CommandRequest, name: str, value: object, *, doing: str) -> None:
+    workspace.configure(
+        request.session,
+        actor=request.caller,
+        workspace=request.workspace,
+        name=name,
+        value=value,
+        now=request.now,
+        doing=doing,
+    )
+
+
 def goals(request: CommandRequest) -> Result:
-    """`config goals [add|remove "<goal>"]`: the strategic goals intake is aligned to."""
-    request.require_admin("see and change the strategic goals")
-    words = request.words
-    if not words:
-        return Reply(
-            render_intake.goals_message(
-                intake.active_goals(request.session, team_id=request.team_id)
-            )
-        )
-    verb = words[0].text.lower()
-    name = " ".join(w.text for w in words[1:])
-    if verb not in ("add", "remove") or not name:
+    """`config goals`: the strategic goals intake is aligned to."""
+    request.require_admin(GOALS)
+    if request.words:
         raise UserError('Say `add` or `remove`, then the goal in quotes: `add "Grow revenue"`.')
-    if verb == "remove":
-        removed = intake.remove_goal(
-            request.session,
-            team_id=request.team_id,
-            actor_id=request.user_id,
-            name=name,
-            now=request.now,
-        )
-        return Reply(
-            notice(f"“{removed}” is no longer a strategic goal; requests naming it keep it.")
-        )
+    found = intake.active_goals(request.session, team_id=request.team_id)
+    return Reply(render_intake.goals_message(found))
+
+
+def add_goal(request: CommandRequest) -> Result:
+    """`config goals add "<goal>"`."""
+    request.require_admin(GOALS)
+    name = _goal_name(request)
     added = intake.add_goal(
         request.session,
         team_id=request.team_id,
@@ -144,27 +108,33 @@ def goals(request: CommandRequest) -> Result:
     )
 
 
+def remove_goal(request: CommandRequest) -> Result:
+    """`config goals remove "<goal>"`: requests naming it keep it."""
+    request.require_admin(GOALS)
+    removed = intake.remove_goal(
+        request.session,
+        team_id=request.team_id,
+        actor_id=request.user_id,
+        name=_goal_name(request),
+        now=request.now,
+    )
+    return Reply(notice(f"“{removed}” is no longer a strategic goal; requests naming it keep it."))
+
+
+def _goal_name(request: CommandRequest) -> str:
+    name = " ".join(w.text for w in request.words)
+    if not name:
+        raise UserError('Give the goal in quotes: `add "Grow revenue"`.')
+    return name
+
+
 def timezone(request: CommandRequest) -> Result:
     """`config timezone <Area/City>`: the zone for people Slack gives none."""
     request.require_admin("set the workspace time zone")
     if len(request.words) != 1:
         raise UserError("Give one time zone name such as `Europe/Berlin`.")
-    name = request.words[0].text
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserError(
-            f"“{name}” is not a time zone; use an Area/City name such as "
-            "`Europe/Berlin` or `America/New_York`."
-        ) from exc
-    workspace.update_setting(
-        request.session,
-        workspace=request.workspace,
-        actor_id=request.user_id,
-        name="timezone",
-        value=name,
-        now=request.now,
-    )
+    name = parse_timezone(request.words[0].text)
+    _configure(request, "timezone", name, doing="set the workspace time zone")
     return Reply(notice(f"The workspace time zone is now {name}."))
 
 
@@ -174,17 +144,5 @@ def grace(request: CommandRequest) -> Result:
     if len(request.words) != 1:
         raise UserError("Give the grace period in hours, 1 to 168, e.g. `24`.")
     hours = parse_int_in_range(request.words[0].text, 1, 168, what="grace period in hours")
-    workspace.update_setting(
-        request.session,
-        workspace=request.workspace,
-        actor_id=request.user_id,
-        name="grace_hours",
-        value=hours,
-        now=request.now,
-    )
-    return Reply(
-        notice(
-            f"Updates are now overdue {hours} h after they are due; one reminder goes "
-            f"out after {hours / 2:g} h. This applies from the next status slot."
-        )
-    )
+    _configure(request, "grace_hours", hours, doing="set the grace period")
+    return Reply(render.grace_changed(hours))

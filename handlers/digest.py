@@ -38,26 +38,17 @@ def subscribe(request: CommandRequest) -> Result:
         raise UserError("Name the channel: `/pmo digest subscribe #leadership`.")
     channel_id = request.channel(words[0].text)
     cadence = _cadence([w.text.lower() for w in words[1:]])
-    tz = parse_timezone(options["tz"]) if "tz" in options else request.workspace.timezone
-    portfolio = digest.check_portfolio(
-        request.session, team_id=request.team_id, portfolio=options.get("portfolio")
-    )
     sub = digest.subscribe(
         request.session,
         team_id=request.team_id,
         channel_id=channel_id,
         cadence=cadence,
-        tz=tz,
-        portfolio=portfolio,
+        tz=parse_timezone(options["tz"]) if "tz" in options else request.workspace.timezone,
+        portfolio=options.get("portfolio"),
         actor_id=request.user_id,
         now=request.now,
     )
-    scope = f" for the *{portfolio}* portfolio" if portfolio else ""
-    return Reply(
-        notice(
-            f"<#{channel_id}> gets the digest{scope} {describe(parse_cadence(sub.cadence))} ({tz})."
-        )
-    )
+    return Reply(render.subscribed_message(sub))
 
 
 def _cadence(words: list[str]) -> str:
@@ -141,33 +132,21 @@ def preview(request: CommandRequest) -> Result:
     words, options = split_options(request.words, ("portfolio",))
     if words:
         raise UserError("Preview takes only `portfolio:<name>`.")
-    portfolio = digest.check_portfolio(
-        request.session, team_id=request.team_id, portfolio=options.get("portfolio")
-    )
-    snapshot = digest.take_snapshot(
-        request.session,
-        team_id=request.team_id,
-        portfolio=portfolio,
-        now=request.now,
-        tz=request.timezone,
-    )
-    previous = digest.previous_snapshot(
+    _, messages = digest_post.build(
         request.session,
         team_id=request.team_id,
         channel_id=None,
-        portfolio=portfolio,
-        before=request.now,
-    )
-    messages = render.render(
-        snapshot,
-        digest.changes_since(previous, snapshot),
+        portfolio=digest.check_portfolio(
+            request.session, team_id=request.team_id, portfolio=options.get("portfolio")
+        ),
+        tz=request.timezone,
+        now=request.now,
         period=f"preview {format_date(request.today)}",
     )
-    return _with_note(
-        messages[0],
-        f"Preview, only you can see it. Posted, it continues in "
-        f"{len(messages) - 1} thread replies.",
+    note = (
+        f"Preview, only you can see it. Posted, it continues in {len(messages) - 1} thread replies."
     )
+    return _with_note(messages[0], note)
 
 
 def show(request: CommandRequest) -> Result:

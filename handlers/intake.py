@@ -78,31 +78,36 @@ def show(request: CommandRequest) -> Result:
 
 def submit(sub: ModalSubmission) -> Result:
     """The intake modal, with inline errors (guests may file)."""
-    values = sub.values
-    data = intake.IntakeInput(
-        title=values.get("title") or "",
-        problem=values.get("problem") or "",
-        sponsor_id=values.get("sponsor"),
-        goal=intake.goal_name(sub.session, team_id=sub.team_id, value=values.get("goal")),
-        business_value=intake.parse_scale(values.get("business_value"), field="business_value"),
-        time_criticality=intake.parse_scale(
-            values.get("time_criticality"), field="time_criticality"
-        ),
-        risk_reduction=intake.parse_scale(values.get("risk_reduction"), field="risk_reduction"),
-        job_size=intake.parse_scale(values.get("job_size"), field="job_size"),
-        desired_start=values.get("desired_start"),
-        desired_finish=values.get("desired_finish"),
-        notes=values.get("notes"),
-    )
     filed = intake.file_request(
         sub.session,
         workspace=sub.workspace,
         requester=sub.caller,
-        data=data,
+        data=_intake_input(sub),
         now=sub.now,
         today=sub.today,
     )
     return UpdateModal(render.filed_view(filed, show_duplicates=not sub.caller.is_restricted))
+
+
+def _intake_input(sub: ModalSubmission) -> intake.IntakeInput:
+    values = sub.values
+
+    def scale(field: str) -> int:
+        return intake.parse_scale(values.get(field), field=field)
+
+    return intake.IntakeInput(
+        title=values.get("title") or "",
+        problem=values.get("problem") or "",
+        sponsor_id=values.get("sponsor"),
+        goal=intake.goal_name(sub.session, team_id=sub.team_id, value=values.get("goal")),
+        business_value=scale("business_value"),
+        time_criticality=scale("time_criticality"),
+        risk_reduction=scale("risk_reduction"),
+        job_size=scale("job_size"),
+        desired_start=values.get("desired_start"),
+        desired_finish=values.get("desired_finish"),
+        notes=values.get("notes"),
+    )
 
 
 def approve_button(request: ActionRequest) -> Result:
@@ -132,9 +137,7 @@ def _decidable(request: ActionRequest) -> IntakeRequest:
 
 def submit_approve(sub: ModalSubmission) -> Result:
     """The approve modal: register the program, decide, tell everyone."""
-    values = sub.values
-    cadence = sub.field("cadence", lambda: parse_cadence(values.get("cadence") or "weekly"))
-    owner = sub.field("owner", lambda: sub.person(values["owner"]))
+    approval = _approval(sub)
     request = intake.deciding(
         sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
     )
@@ -143,23 +146,19 @@ def submit_approve(sub: ModalSubmission) -> Result:
         workspace=sub.workspace,
         request=request,
         actor_id=sub.user_id,
-        approval=intake.Approval(
-            name=values.get("name") or "",
-            owner=owner,
-            cadence=cadence.spec,
-            note=values.get("note"),
-        ),
+        approval=approval,
         now=sub.now,
         today=sub.today,
     )
-    return UpdateModal(
-        done_view(
-            f"{render.ref(request)} approved",
-            f":white_check_mark: {render.ref(request)} approved: *{program.name}* "
-            f"(`{program.key}`) is registered with owner <@{program.owner_id}>. "
-            "The requester is told.",
-        )
-    )
+    return UpdateModal(render.approved_view(request, program))
+
+
+def _approval(sub: ModalSubmission) -> intake.Approval:
+    values = sub.values
+    cadence = sub.field("cadence", lambda: parse_cadence(values.get("cadence") or "weekly"))
+    owner = sub.field("owner", lambda: sub.person(values["owner"]))
+    name = values.get("name") or ""
+    return intake.Approval(name=name, owner=owner, cadence=cadence.spec, note=values.get("note"))
 
 
 def submit_reject(sub: ModalSubmission) -> Result:

@@ -10,8 +10,8 @@ from bot.commands import Token, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Options, Reply, Result, UpdateModal
-from handlers.request import CommandRequest, ModalSubmission, OptionsRequest
-from storage.models import Person
+from handlers.request import CommandRequest, Interaction, ModalSubmission, OptionsRequest
+from storage.models import Person, Program
 
 ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor")
 LIST_WORDS = ("default", "mine", "all", "red", "flagged")
@@ -38,9 +38,8 @@ def add(request: CommandRequest) -> Result:
     """`program add <name> owner:@lead …`, or the modal when given no arguments."""
     if not request.words:
         programs.start_register(request.session, person=request.caller)
-        return OpenModal(
-            render.program_modal(callback_id="program_add", title="Register a program")
-        )
+        modal = render.program_modal(callback_id="program_add", title="Register a program")
+        return OpenModal(modal)
     names, options = split_options(request.words, ADD_OPTIONS)
     if "owner" not in options:
         raise UserError("Every program needs an owner: add `owner:@lead`.")
@@ -53,17 +52,24 @@ def add(request: CommandRequest) -> Result:
         target_date=request.date(options["target"]) if "target" in options else None,
         portfolio=options.get("portfolio"),
     )
-    program = programs.register(
+    sponsor = request.user(options["sponsor"]) if "sponsor" in options else None
+    program = _register(request, new, owner=request.user(options["owner"]), sponsor=sponsor)
+    return Reply(render.added_message(program, describe(cadence)))
+
+
+def _register(
+    request: Interaction, new: programs.NewProgram, *, owner: Person, sponsor: Person | None
+) -> Program:
+    return programs.register(
         request.session,
         actor=request.caller,
         new=new,
-        owner=request.user(options["owner"]),
-        sponsor=request.user(options["sponsor"]) if "sponsor" in options else None,
+        owner=owner,
+        sponsor=sponsor,
         default_timezone=request.workspace.timezone,
         today=request.today,
         now=request.now,
     )
-    return Reply(render.added_message(program, describe(cadence)))
 
 
 def list_(request: CommandRequest) -> Result:
@@ -186,16 +192,7 @@ def submit_add(sub: ModalSubmission) -> Result:
         target_date=values.get("target"),
         portfolio=values.get("portfolio"),
     )
-    program = programs.register(
-        sub.session,
-        actor=sub.caller,
-        new=new,
-        owner=owner,
-        sponsor=None,
-        default_timezone=sub.workspace.timezone,
-        today=sub.today,
-        now=sub.now,
-    )
+    program = _register(sub, new, owner=owner, sponsor=None)
     text = render.added_message(program, describe(cadence))["text"]
     return UpdateModal(done_view("Program registered", text))
 

@@ -32,37 +32,44 @@ def register(on: Listeners) -> None:
 def log_item(request: CommandRequest) -> Result:
     """`risk` / `risk <program>` open the modal; `risk <program> "<title>" …` logs directly."""
     if not request.words:
-        choices = programs.list_programs(
-            request.session,
-            team_id=request.team_id,
-            user_id=request.user_id,
-            which="default",
-            limit=100,
-        )
-        picker = program_picker(choices.programs, action_id="raid_program", total=choices.total)
-        return OpenModal(render.raid_modal(program=None, program_picker=picker))
+        return _modal_with_picker(request)
     program, rest = request.program_and_rest()
     if not rest:
         return OpenModal(render.raid_modal(program=program, program_picker=None))
     titles, options = split_options(rest, QUICK_OPTIONS)
     if len(titles) != 1:
         raise UserError('Put the title in quotes: `/pmo risk apollo "Vendor may slip"`.')
-    data = raid.RaidInput(
-        title=titles[0].text,
+    item = raid.add(
+        request.session,
+        program=program,
+        actor_id=request.user_id,
+        data=_quick_input(request, titles[0].text, options),
+        now=request.now,
+        workspace=request.workspace,
+    )
+    return Reply(render.added_message(item, program, today=request.today))
+
+
+def _modal_with_picker(request: CommandRequest) -> Result:
+    choices = programs.list_programs(
+        request.session,
+        team_id=request.team_id,
+        user_id=request.user_id,
+        which="default",
+        limit=100,
+    )
+    picker = program_picker(choices.programs, action_id="raid_program", total=choices.total)
+    return OpenModal(render.raid_modal(program=None, program_picker=picker))
+
+
+def _quick_input(request: CommandRequest, title: str, options: dict[str, str]) -> raid.RaidInput:
+    return raid.RaidInput(
+        title=title,
         owner_id=request.user(options["owner"]).user_id if "owner" in options else request.user_id,
         likelihood=parse_level(options.get("likelihood", "3"), what="likelihood"),
         impact=parse_level(options.get("impact", "3"), what="impact"),
         due_date=request.date(options["due"]) if "due" in options else None,
     )
-    item = raid.add(
-        request.session,
-        program=program,
-        actor_id=request.user_id,
-        data=data,
-        now=request.now,
-        workspace=request.workspace,
-    )
-    return Reply(render.added_message(item, program, today=request.today))
 
 
 def list_items(request: CommandRequest) -> Result:
@@ -90,20 +97,9 @@ def list_items(request: CommandRequest) -> Result:
 
 def submit(sub: ModalSubmission) -> Result:
     """The RAID modal, with inline errors."""
-    values = sub.values
-    program_id = sub.metadata or sub.field("program", lambda: _required(values.get("program")))
+    program_id = sub.metadata or sub.field("program", lambda: _required(sub.values.get("program")))
     program = programs.get(sub.session, team_id=sub.team_id, program_id=int(program_id))
-    data = raid.RaidInput(
-        title=values.get("title") or "",
-        kind=values.get("kind") or "risk",
-        owner_id=values.get("owner") or sub.user_id,
-        likelihood=int(values.get("likelihood") or 3),
-        impact=int(values.get("impact") or 3),
-        due_date=values.get("due_date"),
-        description=values.get("description"),
-        mitigation=values.get("mitigation"),
-        blocking=bool(values.get("blocking")),
-    )
+    data = _modal_input(sub)
     if data.due_date is not None and data.due_date < sub.today:
         raise UserError("The due date is in the past.", field="due_date")
     item = raid.add(
@@ -116,6 +112,21 @@ def submit(sub: ModalSubmission) -> Result:
     )
     text = render.added_message(item, program, today=sub.today)["text"]
     return UpdateModal(done_view("RAID item logged", text))
+
+
+def _modal_input(sub: ModalSubmission) -> raid.RaidInput:
+    values = sub.values
+    return raid.RaidInput(
+        title=values.get("title") or "",
+        kind=values.get("kind") or "risk",
+        owner_id=values.get("owner") or sub.user_id,
+        likelihood=int(values.get("likelihood") or 3),
+        impact=int(values.get("impact") or 3),
+        due_date=values.get("due_date"),
+        description=values.get("description"),
+        mitigation=values.get("mitigation"),
+        blocking=bool(values.get("blocking")),
+    )
 
 
 def _required(value: str | None) -> str:

@@ -7,6 +7,7 @@ from bot.blocks import standups as render
 from bot.blocks.common import done_view
 from bot.commands import Token, parse_channel, parse_user, split_options
 from bot.errors import UserError
+from bot.standups.plans import Plan
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
 from handlers.request import ActionRequest, CommandRequest, ModalSubmission
@@ -64,30 +65,34 @@ def edit(request: CommandRequest) -> Result:
     """`standup edit #channel ["<days> <HH:MM>"] [@a @b …] [close:] [tz:] [questions:]`."""
     words, options = split_options(request.words, OPTIONS)
     channel_id = request.channel(_channel_word(words).text)
-    standup = standups.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
-    standups.require_manage(request.session, standup=standup, person=request.caller)
+    standup = standups.managed(
+        request.session, team_id=request.team_id, channel_id=channel_id, person=request.caller
+    )
     people, when = _people_and_when(words[1:])
     if not (people or when or options):
         raise UserError(
             "Say what to change: the days and time, the participants, close:, tz: or questions:."
         )
-    plan = standups.change_plan(
+    standups.edit(
+        request.session,
+        standup=standup,
+        actor=request.caller,
+        plan=_changed_plan(standup, when, options),
+        participants=[request.user(word.text) for word in people] or None,
+        members=request.members(channel_id) if people else frozenset(),
+        now=request.now,
+    )
+    return Reply(render.scheduled_message(standup, verb="Changed"))
+
+
+def _changed_plan(standup: Standup, when: str, options: dict[str, str]) -> Plan:
+    return standups.change_plan(
         standup,
         when=when or None,
         close=options.get("close"),
         tz=options.get("tz"),
         questions=options.get("questions"),
     )
-    standups.edit(
-        request.session,
-        standup=standup,
-        actor=request.caller,
-        plan=plan,
-        participants=[request.user(word.text) for word in people] or None,
-        members=request.members(channel_id) if people else frozenset(),
-        now=request.now,
-    )
-    return Reply(render.scheduled_message(standup, verb="Changed"))
 
 
 def cancel(request: CommandRequest) -> Result:

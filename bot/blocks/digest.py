@@ -17,12 +17,15 @@ from bot.blocks.common import (
     divider,
     header,
     message,
+    notice,
     section,
     truncate,
 )
 from bot.blocks.status import RAG_ICON, trend_strip
+from bot.cadence import describe, parse_cadence
 from bot.dates import format_date
 from bot.digest import Changes, ProgramLine, Snapshot
+from storage.models import DigestSubscription
 from storage.types import Flag
 
 MAX_REPLIES = 5
@@ -173,3 +176,10 @@ def _summary_blocks(snapshot: Snapshot) -> list[Block]:
         chunks = chunk_lines([f"*{title}*", *lines])
         blocks += [section(chunk) for chunk in chunks[:3]]
     return blocks
+
+
+def subscribed_message(sub: DigestSubscription) -> dict[str, Any]:
+    """`digest subscribe` confirmed: where, how often, in which zone."""
+    scope = f" for the *{sub.portfolio}* portfolio" if sub.portfolio else ""
+    when = describe(parse_cadence(sub.cadence))
+    return notice(f"<#{sub.channel_id}> gets the digest{scope} {when} ({sub.timezone}).")

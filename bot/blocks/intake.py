@@ -352,3 +352,13 @@ def goals_message(goals: list[StrategicGoal]) -> dict[str, Any]:
     else:
         text = "*Strategic goals*\n" + "\n".join(f"• {g.name}" for g in goals)
     return message(text, [section(chunk) for chunk in chunk_lines(text.split("\n"))])
+
+
+def approved_view(request: IntakeRequest, program: Program) -> Block:
+    """What replaces the approve modal: the new program, and that the requester is told."""
+    return done_view(
+        f"{ref(request)} approved",
+        f":white_check_mark: {ref(request)} approved: *{program.name}* "
+        f"(`{program.key}`) is registered with owner <@{program.owner_id}>. "
+        "The requester is told.",
+    )

@@ -222,3 +222,10 @@ def require_member(session: Session, *, standup: Standup, person: Person) -> Non
     if person.user_id in standup.participants:
         return
     require_manage(session, standup=standup, person=person)
+
+
+def managed(session: Session, *, team_id: str, channel_id: str, person: Person) -> Standup:
+    """A channel's stand-up, once `person` may change it (its facilitator or an admin)."""
+    standup = for_channel(session, team_id=team_id, channel_id=channel_id)
+    require_manage(session, standup=standup, person=person)
+    return standup

@@ -1,0 +1,38 @@
+"""What `/pmo config` answers: the settings, and each change confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.common import notice
+from storage.models import Workspace
+
+
+def settings_message(space: Workspace, *, admins: list[str]) -> dict[str, Any]:
+    """The workspace's settings, for an admin."""
+    who = ", ".join(f"<@{a}>" for a in admins)
+    lines = [
+        "*PMO configuration*",
+        "Admins: " + (who or "none yet (Slack workspace admins and owners act as PMO admins)"),
+        f"PMO channel: {f'<#{space.pmo_channel_id}>' if space.pmo_channel_id else 'not set'}",
+        "Intake channel: "
+        + (f"<#{space.intake_channel_id}>" if space.intake_channel_id else "not set (PMO channel)"),
+        f"Time zone: {space.timezone}",
+        f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
+    ]
+    return notice("\n".join(lines))
+
+
+def admin_changed(user_id: str, *, added: bool, changed: bool) -> dict[str, Any]:
+    """`config admins add|remove` confirmed."""
+    if not added:
+        return notice(f"<@{user_id}> is no longer a PMO admin.")
+    return notice(f"<@{user_id}> {'is now' if changed else 'already is'} a PMO admin.")
+
+
+def grace_changed(hours: int) -> dict[str, Any]:
+    """`config grace` confirmed, with when the reminder goes."""
+    return notice(
+        f"Updates are now overdue {hours} h after they are due; one reminder goes "
+        f"out after {hours / 2:g} h. This applies from the next status slot."
+    )
