@@ -272,16 +272,7 @@ def subscribe(
     portfolio = check_portfolio(session, team_id=team_id, portfolio=portfolio)
     parsed = parse_cadence(cadence)
     serialize_changes(session, team_id=team_id)  # two subscribes at once make one subscription
-    sub = session.scalar(
-        select(DigestSubscription).where(
-            DigestSubscription.team_id == team_id,
-            DigestSubscription.channel_id == channel_id,
-            DigestSubscription.removed_at.is_(None),
-            DigestSubscription.portfolio.is_(None)
-            if portfolio is None
-            else DigestSubscription.portfolio == portfolio,
-        )
-    )
+    sub = _subscription(session, team_id=team_id, channel_id=channel_id, portfolio=portfolio)
     before = _describe(sub) if sub else None
     if sub is None:
         sub = DigestSubscription(
@@ -297,16 +288,30 @@ def subscribe(
     sub.cadence, sub.timezone = parsed.spec, tz
     sub.next_due_at = next_due(parsed, after=now, tz=tz)
     session.flush()
+    after = _describe(sub)
     audit.record(
-        session,
-        sub,
-        actor_id=actor_id,
-        action="subscribe",
-        now=now,
-        before=before,
-        after=_describe(sub),
+        session, sub, actor_id=actor_id, action="subscribe", now=now, before=before, after=after
     )
     return sub
+
+
+def _subscription(
+    session: Session, *, team_id: str, channel_id: str, portfolio: str | None
+) -> DigestSubscription | None:
+    """The channel's live subscription to this portfolio's digest (None: the whole one)."""
+    same_portfolio = (
+        DigestSubscription.portfolio.is_(None)
+        if portfolio is None
+        else DigestSubscription.portfolio == portfolio
+    )
+    return session.scalar(
+        select(DigestSubscription).where(
+            DigestSubscription.team_id == team_id,
+            DigestSubscription.channel_id == channel_id,
+            DigestSubscription.removed_at.is_(None),
+            same_portfolio,
+        )
+    )
 
 
 def _describe(sub: DigestSubscription) -> dict[str, object]:

@@ -52,10 +52,7 @@ def compose(
     period: str,
     subscription_id: int | None = None,
 ) -> DigestPost:
-    """Build a digest, store it as it will be posted, and queue its messages.
-
-    The top message goes first; the replies wait for its ts and go into its thread.
-    """
+    """Build a digest, store it exactly as it will be posted, and queue its messages."""
     local = now.astimezone(ZoneInfo(tz))
     snapshot, messages = build(
         session,
@@ -80,31 +77,37 @@ def compose(
     )
     session.add(post)
     session.flush()
+    ids = _queue(session, post=post, now=now)
+    post.outbox_ids = [i for i in ids if i is not None]
+    return post
+
+
+def _queue(session: Session, *, post: DigestPost, now: datetime) -> list[int | None]:
+    """Queue the top message, then its replies, which wait for its ts to thread under it."""
     top_key = f"digest:{post.id}:0"
     ids = [
         outbox.enqueue(
             session,
-            team_id=team_id,
+            team_id=post.team_id,
             key=top_key,
-            channel=channel_id,
-            payload=messages[0],
+            channel=post.channel_id,
+            payload=post.messages[0],
             now=now,
             purpose=f"digest:{post.id}",
         )
     ]
-    for n, reply in enumerate(messages[1:], start=1):
+    for n, reply in enumerate(post.messages[1:], start=1):
         ids.append(
             outbox.enqueue(
                 session,
-                team_id=team_id,
+                team_id=post.team_id,
                 key=f"digest:{post.id}:{n}",
-                channel=channel_id,
+                channel=post.channel_id,
                 now=now,
                 payload={**reply, outbox.THREAD_OF: top_key},
             )
         )
-    post.outbox_ids = [i for i in ids if i is not None]
-    return post
+    return ids
 
 
 def slot_schedule(session: Session, sub: DigestSubscription) -> Schedule | None:

@@ -60,7 +60,38 @@ def add_program(
     Raises:
         UserError: the name is empty, taken, or its key is a list filter word.
     """
-    name = " ".join(new.name.split())
+    name, key = _name_and_key(new.name)
+    _refuse_duplicate(session, team_id=team_id, name=name, key=key)
+    program = Program(
+        team_id=team_id,
+        key=key,
+        name=name,
+        **_fields_of(new),
+        timezone=timezone,
+        start_date=today,
+        state=ProgramState.ACTIVE,
+        created_by=actor_id,
+        created_at=now,
+        updated_at=now,
+    )
+    scheduling.reschedule(program, now=now)
+    session.add(program)
+    session.flush()
+    audit.record(
+        session, program, actor_id=actor_id, action="add", now=now, after=snapshot(program)
+    )
+    return program
+
+
+def _fields_of(new: NewProgram) -> dict[str, object]:
+    """What the register command or modal gave, as program columns."""
+    fields = ("owner_id", "sponsor_id", "portfolio", "channel_id", "cadence", "target_date")
+    return {field: getattr(new, field) for field in fields}
+
+
+def _name_and_key(text: str) -> tuple[str, str]:
+    """A program name, spaces normalised, and the key derived from it; refuse unusable ones."""
+    name = " ".join(text.split())
     if not name:
         raise UserError("Give the program a name.", field="name")
     if len(name) > 200:
@@ -72,36 +103,7 @@ def add_program(
             "Choose another name.",
             field="name",
         )
-    _refuse_duplicate(session, team_id=team_id, name=name, key=key)
-    program = Program(
-        team_id=team_id,
-        key=key,
-        name=name,
-        owner_id=new.owner_id,
-        sponsor_id=new.sponsor_id,
-        portfolio=new.portfolio,
-        channel_id=new.channel_id,
-        cadence=new.cadence,
-        timezone=timezone,
-        start_date=today,
-        target_date=new.target_date,
-        state=ProgramState.ACTIVE,
-        created_by=actor_id,
-        created_at=now,
-        updated_at=now,
-    )
-    scheduling.reschedule(program, now=now)
-    session.add(program)
-    session.flush()
-    audit.record(
-        session,
-        program,
-        actor_id=actor_id,
-        action="add",
-        now=now,
-        after=snapshot(program),
-    )
-    return program
+    return name, key
 
 
 def _refuse_duplicate(session: Session, *, team_id: str, name: str, key: str) -> None:
