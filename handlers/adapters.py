@@ -17,6 +17,7 @@ import contextvars
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -48,7 +49,7 @@ from handlers.effects import (
     warning,
     went_wrong,
 )
-from handlers.lookups import SLACK_DOWN, Lookups, NeedsLookup
+from handlers.lookups import LOOKUP_BUDGET_S, SLACK_DOWN, Lookups, NeedsLookup
 from handlers.request import (
     ActionRequest,
     Interaction,
@@ -123,10 +124,12 @@ class Listeners:
         handler: Handler[R],
         guests: bool,
         reads_only: bool = False,
+        lookup_seconds: float = LOOKUP_BUDGET_S,
     ) -> list[Effect]:
         """Look-ups, then one transaction around the handler; its effects, not yet performed.
 
         Args:
+            lookup_seconds: How long look-ups may take in all, so an ack stays in Slack's 3 s.
             reads_only: The handler only reads: its transaction takes no SQLite writer lock,
                 so it neither waits for writers nor holds them up. Should it write after all
                 (a first contact), it is run again in an ordinary transaction.
@@ -141,6 +144,7 @@ class Listeners:
             team_id=team_id,
             now=deps.clock(),
             default_timezone=deps.settings.pmo_timezone,
+            deadline=time.monotonic() + lookup_seconds,
         )
         lookups.fetch_person(user_id)
         sessions = deps.reads if reads_only else deps.sessions

@@ -10,6 +10,7 @@ needs to know: it reads as if Slack answered inline.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,11 @@ from storage.models import Person
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Look-ups start no later than this after a request came in: with the look-up client's
+# timeout, an inline ack comes within Slack's 3 s however many people or channels it names.
+LOOKUP_BUDGET_S = 0.8
+DEFERRED_LOOKUP_BUDGET_S = 20.0  # a deferred answer goes to the response_url, valid for 30 min
+SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment."
 # Slack-side failures other than a clear "no such thing": the network, a 5xx, a timeout.
 SLACK_DOWN = (SlackClientError, OSError, TimeoutError)
 
@@ -55,6 +61,8 @@ class Lookups:
     failures: dict[str, UserError] = field(default_factory=dict)
     channels: dict[str, str | UserError] = field(default_factory=dict)
     members_of: dict[str, frozenset[str] | UserError] = field(default_factory=dict)
+    # After this instant (time.monotonic) Slack is not asked again: the ack must not wait.
+    deadline: float | None = None
 
     # --- inside the transaction -----------------------------------------------------------
 
@@ -100,7 +108,9 @@ class Lookups:
 
     def fetch(self, need: NeedsLookup) -> None:
         """Ask Slack for what a handler needed; remember the answer or the failure."""
-        if need.kind == "person":
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self._give_up(need)
+        elif need.kind == "person":
             self.fetch_person(need.key)
         elif need.kind == "name":
             self._fetch_everyone(need.key)
@@ -110,6 +120,19 @@ class Lookups:
         elif need.kind == "members":
             key = need.key
             self.members_of[key] = self._ask(lambda: standups.channel_members(self.client, key))
+
+    def _give_up(self, need: NeedsLookup) -> None:
+        """Out of time: the handler is told Slack is slow, and nothing is changed."""
+        slow = UserError(SLOW)
+        if need.kind == "person":
+            self.people_tried.add(need.key)
+            self.failures[need.key] = slow
+        elif need.kind == "name":
+            self.names_tried.add(need.key)
+        elif need.kind == "channel":
+            self.channels[need.key] = slow
+        else:
+            self.members_of[need.key] = slow
 
     def fetch_person(self, user_id: str) -> None:
         """Refresh one person from users.info if the cache is stale (the caller, a mention)."""

@@ -24,6 +24,7 @@ from bot.blocks.help import error_message, help_message, usage_for
 from bot.commands import Token, suggest, tokenize
 from bot.errors import UserError
 from handlers.effects import Effect, EffectFailed, Reply, Result, went_wrong
+from handlers.lookups import DEFERRED_LOOKUP_BUDGET_S, LOOKUP_BUDGET_S
 from handlers.request import CommandRequest, Interaction
 
 if TYPE_CHECKING:
@@ -150,6 +151,9 @@ class Router:
                 handler=route.handler,
                 guests=route.guests,
                 reads_only=not route.writes,
+                lookup_seconds=LOOKUP_BUDGET_S
+                if route.mode == "inline"
+                else DEFERRED_LOOKUP_BUDGET_S,
             )
             return effects, True
         except UserError as error:

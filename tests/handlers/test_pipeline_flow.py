@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import StatusUpdate
+from storage.models import Program, StatusUpdate
 from tests.conftest import SlackCallsInTransaction
 from tests.flow import count, text_of
 
@@ -100,3 +100,21 @@ def test_an_unknown_mention_is_refused_and_nothing_changes(
 ) -> None:
     said = text_of(slack.command("ULEAD", "program delegates apollo add <@UNOBODY>").body)
     assert "Slack does not know the user <@UNOBODY>" in said
+
+
+def test_look_ups_past_the_budget_are_not_made_and_nothing_is_stored(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session]
+) -> None:
+    slack.command("UADMIN", "config")  # Ada is known
+    fake.delay("users.info", 1.0, user_id="ULEAD2")  # answers, but after the budget
+    fake.clear()
+    started = time.perf_counter()
+    said = text_of(
+        slack.command("UADMIN", "program add Mercury owner:<@UOTHER> sponsor:<@ULEAD2>").body
+    )
+    acked = time.perf_counter() - started
+    assert acked < 3.0, f"acked after {acked:.2f} s"
+    assert "Slack is slow to answer just now, so I changed nothing" in said
+    assert "/pmo program add Mercury" in said
+    assert [c["user"] for c in fake.calls_to("users.info")] == ["ULEAD2"]  # Otto never asked
+    assert count(sessions, Program) == 0
