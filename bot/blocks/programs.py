@@ -199,61 +199,90 @@ def program_modal(
     initial: dict[str, Any] | None = None,
     private_metadata: str = "",
 ) -> Block:
-    """The add/edit modal; `initial` prefills it (edit, or values kept after an error)."""
+    """The add/edit modal; `initial` prefills it (edit, or values kept after an error).
+
+    Args:
+        callback_id: The view's callback id (`program_add` or `program_edit`).
+        title: The modal title.
+        initial: Values to prefill, keyed by block id (name, owner, channel, cadence,
+            target, portfolio); missing or empty values leave the field blank.
+        private_metadata: Carried back on submit (the program id when editing).
+
+    Returns:
+        The modal view.
+    """
     initial = initial or {}
-
-    def text_input(action: str, value: str | None, placeholder: str) -> Block:
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": action,
-            "placeholder": plain(placeholder, 150),
-        }
-        if value:
-            element["initial_value"] = value
-        return element
-
-    owner: Block = {"type": "users_select", "action_id": "owner"}
-    if initial.get("owner"):
-        owner["initial_user"] = initial["owner"]
-    channel: Block = {
-        "type": "conversations_select",
-        "action_id": "channel",
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-    }
-    if initial.get("channel"):
-        channel["initial_conversation"] = initial["channel"]
-    target: Block = {"type": "datepicker", "action_id": "target"}
-    if initial.get("target"):
-        target["initial_date"] = initial["target"].isoformat()
     blocks = [
-        input_block(
-            "name", "Program name", text_input("name", initial.get("name"), "Apollo Migration")
-        ),
-        input_block("owner", "Owner (team lead)", owner),
-        input_block(
-            "channel",
-            "Channel for updates",
-            channel,
-            optional=True,
-            hint="Invite me there first with /invite @pmo.",
-        ),
-        input_block(
-            "cadence",
-            "Status cadence",
-            text_input("cadence", initial.get("cadence") or "weekly", "weekly mon 09:00"),
-            hint="weekly, weekly mon 09:00, biweekly, monthly, daily, or a cron line",
-        ),
-        input_block("target", "Target date", target, optional=True),
-        input_block(
-            "portfolio",
-            "Portfolio",
-            text_input("portfolio", initial.get("portfolio"), "Payments"),
-            optional=True,
-        ),
+        _name_block(initial.get("name")),
+        input_block("owner", "Owner (team lead)", _owner_select(initial.get("owner"))),
+        _channel_block(initial.get("channel")),
+        _cadence_block(initial.get("cadence")),
+        input_block("target", "Target date", _target_picker(initial.get("target")), optional=True),
+        _portfolio_block(initial.get("portfolio")),
     ]
     return modal(
         callback_id=callback_id, title=title, blocks=blocks, private_metadata=private_metadata
     )
+
+
+def _text_input(action: str, value: str | None, placeholder: str) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": action,
+        "placeholder": plain(placeholder, 150),
+    }
+    if value:
+        element["initial_value"] = value
+    return element
+
+
+def _name_block(name: str | None) -> Block:
+    return input_block("name", "Program name", _text_input("name", name, "Apollo Migration"))
+
+
+def _owner_select(owner: str | None) -> Block:
+    element: Block = {"type": "users_select", "action_id": "owner"}
+    if owner:
+        element["initial_user"] = owner
+    return element
+
+
+def _channel_block(channel: str | None) -> Block:
+    element: Block = {
+        "type": "conversations_select",
+        "action_id": "channel",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if channel:
+        element["initial_conversation"] = channel
+    return input_block(
+        "channel",
+        "Channel for updates",
+        element,
+        optional=True,
+        hint="Invite me there first with /invite @pmo.",
+    )
+
+
+def _cadence_block(cadence: str | None) -> Block:
+    return input_block(
+        "cadence",
+        "Status cadence",
+        _text_input("cadence", cadence or "weekly", "weekly mon 09:00"),
+        hint="weekly, weekly mon 09:00, biweekly, monthly, daily, or a cron line",
+    )
+
+
+def _target_picker(target: date | None) -> Block:
+    element: Block = {"type": "datepicker", "action_id": "target"}
+    if target:
+        element["initial_date"] = target.isoformat()
+    return element
+
+
+def _portfolio_block(portfolio: str | None) -> Block:
+    element = _text_input("portfolio", portfolio, "Payments")
+    return input_block("portfolio", "Portfolio", element, optional=True)
 
 
 def program_picker(choices: list[Program], *, action_id: str, total: int) -> Block:

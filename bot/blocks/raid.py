@@ -27,68 +27,78 @@ LIST_LIMIT = 15  # each item takes a section and an actions block: 2 × 15 + hea
 
 
 def raid_modal(*, program: Program | None, program_picker: Block | None) -> Block:
-    """The RAID modal; `program_picker` is shown when no program was named."""
+    """The RAID modal; `program_picker` is shown when no program was named.
+
+    Args:
+        program: The program the item is logged on, or None when it is picked in the modal.
+        program_picker: The program select to show first, or None.
+
+    Returns:
+        The modal view, the program id (or "") in its private metadata.
+    """
     blocks: list[Block] = []
     if program_picker is not None:
         blocks.append(input_block("program", "Program", program_picker))
-    kinds = [{"text": plain(k.capitalize(), 75), "value": k} for k in KINDS]
     blocks += [
-        input_block(
-            "kind",
-            "Type",
-            {
-                "type": "static_select",
-                "action_id": "kind",
-                "options": kinds,
-                "initial_option": kinds[0],
-            },
-        ),
-        input_block(
-            "title", "Title", {"type": "plain_text_input", "action_id": "title", "max_length": 3000}
-        ),
-        input_block(
-            "description",
-            "Description",
-            {"type": "plain_text_input", "action_id": "description", "multiline": True},
-            optional=True,
-        ),
+        _kind_block(),
+        _title_block(),
+        _multiline_block("description", "Description"),
         input_block("likelihood", "Likelihood", _level("likelihood")),
         input_block("impact", "Impact", _level("impact")),
-        input_block(
-            "owner",
-            "Owner",
-            {"type": "users_select", "action_id": "owner"},
-            optional=True,
-            hint="Leave empty to own it yourself.",
-        ),
-        input_block(
-            "due_date", "Due", {"type": "datepicker", "action_id": "due_date"}, optional=True
-        ),
-        input_block(
-            "mitigation",
-            "Mitigation",
-            {"type": "plain_text_input", "action_id": "mitigation", "multiline": True},
-            optional=True,
-        ),
-        input_block(
-            "blocking",
-            "Blocking",
-            {
-                "type": "checkboxes",
-                "action_id": "blocking",
-                "options": [{"text": plain("This issue blocks the program"), "value": "yes"}],
-            },
-            optional=True,
-        ),
+        _owner_block(),
+        _due_block(),
+        _multiline_block("mitigation", "Mitigation"),
+        _blocking_block(),
     ]
-    meta = str(program.id) if program else ""
     return modal(
         callback_id="raid_submit",
         title="Log a RAID item",
         blocks=blocks,
         submit="Log it",
-        private_metadata=meta,
+        private_metadata=str(program.id) if program else "",
     )
+
+
+def _kind_block() -> Block:
+    kinds = [{"text": plain(k.capitalize(), 75), "value": k} for k in KINDS]
+    element: Block = {
+        "type": "static_select",
+        "action_id": "kind",
+        "options": kinds,
+        "initial_option": kinds[0],
+    }
+    return input_block("kind", "Type", element)
+
+
+def _title_block() -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": "title", "max_length": 3000}
+    return input_block("title", "Title", element)
+
+
+def _multiline_block(block_id: str, label: str) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": block_id, "multiline": True}
+    return input_block(block_id, label, element, optional=True)
+
+
+def _owner_block() -> Block:
+    element: Block = {"type": "users_select", "action_id": "owner"}
+    return input_block(
+        "owner", "Owner", element, optional=True, hint="Leave empty to own it yourself."
+    )
+
+
+def _due_block() -> Block:
+    element: Block = {"type": "datepicker", "action_id": "due_date"}
+    return input_block("due_date", "Due", element, optional=True)
+
+
+def _blocking_block() -> Block:
+    element: Block = {
+        "type": "checkboxes",
+        "action_id": "blocking",
+        "options": [{"text": plain("This issue blocks the program"), "value": "yes"}],
+    }
+    return input_block("blocking", "Blocking", element, optional=True)
 
 
 def _level(action_id: str) -> Block:

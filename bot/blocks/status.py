@@ -43,50 +43,70 @@ def status_modal(
     picker: Block | None = None,
     update_id: int | None = None,
 ) -> Block:
-    """The status modal, prefilled from `initial`; with `picker` when no program is chosen."""
+    """The status modal, prefilled from `initial`; with `picker` when no program is chosen.
+
+    Args:
+        program: The program the update is for, or None when it is picked in the modal.
+        initial: The update to prefill from (the last one, or the one being edited).
+        picker: The program select to show first (it redraws the modal on change), or None.
+        update_id: The id of the update being edited; None for a new update.
+
+    Returns:
+        The modal view, the program and update ids as JSON in its private metadata.
+    """
     blocks: list[Block] = []
     if picker is not None:
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": "program",
-                "dispatch_action": True,
-                "label": plain("Program"),
-                "element": picker,
-            }
-        )
+        blocks.append(_picker_block(picker))
     blocks.append(input_block("rag", "Status", _rag_select(initial.rag if initial else None)))
-    for block_id, label, optional, placeholder in TEXT_FIELDS:
-        value = getattr(initial, block_id) if initial else None
-        blocks.append(
-            input_block(block_id, label, _text(block_id, value, placeholder), optional=optional)
-        )
-    blocks.append(
-        input_block(
-            "recovery_date",
-            "Back to green by",
-            _date("recovery_date", initial.recovery_date if initial else None),
-            optional=True,
-            hint="Required for amber and red.",
-        )
-    )
-    blocks.append(
-        input_block(
-            "new_target_date",
-            "New target date (if it moves)",
-            _date("new_target_date", initial.new_target_date if initial and update_id else None),
-            optional=True,
-        )
-    )
+    blocks += _text_blocks(initial)
+    blocks += _date_blocks(initial, update_id=update_id)
     meta = {"program_id": program.id if program else None, "update_id": update_id}
-    title = "Edit update" if update_id else "Status update"
     return modal(
         callback_id="status_submit",
-        title=title,
+        title="Edit update" if update_id else "Status update",
         blocks=blocks,
         submit="Submit",
         private_metadata=json.dumps(meta),
     )
+
+
+def _picker_block(picker: Block) -> Block:
+    return {
+        "type": "input",
+        "block_id": "program",
+        "dispatch_action": True,
+        "label": plain("Program"),
+        "element": picker,
+    }
+
+
+def _text_blocks(initial: StatusUpdate | None) -> list[Block]:
+    blocks: list[Block] = []
+    for block_id, label, optional, placeholder in TEXT_FIELDS:
+        value = getattr(initial, block_id) if initial else None
+        element = _text(block_id, value, placeholder)
+        blocks.append(input_block(block_id, label, element, optional=optional))
+    return blocks
+
+
+def _date_blocks(initial: StatusUpdate | None, *, update_id: int | None) -> list[Block]:
+    recovery = initial.recovery_date if initial else None
+    new_target = initial.new_target_date if initial and update_id else None
+    return [
+        input_block(
+            "recovery_date",
+            "Back to green by",
+            _date("recovery_date", recovery),
+            optional=True,
+            hint="Required for amber and red.",
+        ),
+        input_block(
+            "new_target_date",
+            "New target date (if it moves)",
+            _date("new_target_date", new_target),
+            optional=True,
+        ),
+    ]
 
 
 def _rag_select(rag: str | None) -> Block:
