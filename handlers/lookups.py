@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Look-ups start no later than this after a request came in: with the look-up client's
 # timeout, an inline ack comes within Slack's 3 s however many people or channels it names.
-LOOKUP_BUDGET_S = 0.8
+LOOKUP_BUDGET_S = 1.0
 DEFERRED_LOOKUP_BUDGET_S = 20.0  # a deferred answer goes to the response_url, valid for 30 min
 SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment."
 # Slack-side failures other than a clear "no such thing": the network, a 5xx, a timeout.
