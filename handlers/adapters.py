@@ -17,7 +17,6 @@ import contextvars
 import logging
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -144,7 +143,7 @@ class Listeners:
             team_id=team_id,
             now=deps.clock(),
             default_timezone=deps.settings.pmo_timezone,
-            deadline=time.monotonic() + lookup_seconds,
+            budget=lookup_seconds,
         )
         lookups.fetch_person(user_id)
         sessions = deps.reads if reads_only else deps.sessions

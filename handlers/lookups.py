@@ -28,8 +28,9 @@ from storage.models import Person
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# Look-ups start no later than this after a request came in: with the look-up client's
-# timeout, an inline ack comes within Slack's 3 s however many people or channels it names.
+# Once a request's look-ups have taken this long in all, Slack is not asked again: with the
+# look-up client's timeout an inline ack comes within Slack's 3 s however many people or
+# channels it names. (Time in Slack, not wall time, so a busy machine does not trip it.)
 LOOKUP_BUDGET_S = 1.0
 DEFERRED_LOOKUP_BUDGET_S = 20.0  # a deferred answer goes to the response_url, valid for 30 min
 SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment."
@@ -61,8 +62,9 @@ class Lookups:
     failures: dict[str, UserError] = field(default_factory=dict)
     channels: dict[str, str | UserError] = field(default_factory=dict)
     members_of: dict[str, frozenset[str] | UserError] = field(default_factory=dict)
-    # After this instant (time.monotonic) Slack is not asked again: the ack must not wait.
-    deadline: float | None = None
+    # How long look-ups may take in all before Slack is not asked again (None: no limit).
+    budget: float | None = None
+    spent: float = 0.0
 
     # --- inside the transaction -----------------------------------------------------------
 
@@ -108,11 +110,14 @@ class Lookups:
 
     def fetch(self, need: NeedsLookup) -> None:
         """Ask Slack for what a handler needed; remember the answer or the failure."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if self.budget is not None and self.spent >= self.budget:
             self._give_up(need)
-        elif need.kind == "person":
-            self.fetch_person(need.key)
-        elif need.kind == "name":
+            return
+        if need.kind == "person":
+            self.fetch_person(need.key)  # it counts its own time
+            return
+        started = time.monotonic()
+        if need.kind == "name":
             self._fetch_everyone(need.key)
         elif need.kind == "channel" and need.ref is not None:
             ref = need.ref
@@ -120,6 +125,7 @@ class Lookups:
         elif need.kind == "members":
             key = need.key
             self.members_of[key] = self._ask(lambda: standups.channel_members(self.client, key))
+        self.spent += time.monotonic() - started
 
     def _give_up(self, need: NeedsLookup) -> None:
         """Out of time: the handler is told Slack is slow, and nothing is changed."""
@@ -138,6 +144,13 @@ class Lookups:
         """Refresh one person from users.info if the cache is stale (the caller, a mention)."""
         if user_id in self.people_tried:
             return
+        started = time.monotonic()
+        try:
+            self._refresh(user_id)
+        finally:
+            self.spent += time.monotonic() - started
+
+    def _refresh(self, user_id: str) -> None:
         self.people_tried.add(user_id)
         with self.sessions() as session:
             cached = session.get(Person, (self.team_id, user_id))

@@ -106,7 +106,7 @@ def test_look_ups_past_the_budget_are_not_made_and_nothing_is_stored(
     slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session]
 ) -> None:
     slack.command("UADMIN", "config")  # Ada is known
-    fake.delay("users.info", 1.0, user_id="ULEAD2")  # answers, but after the budget
+    fake.delay("users.info", 1.2, user_id="ULEAD2")  # answers, but uses up the budget
     fake.clear()
     started = time.perf_counter()
     said = text_of(
