@@ -70,7 +70,7 @@ def project_imports(name: str) -> set[str]:
 
 
 def _defining_module(imported: str) -> str:
-    """`bot.status.prompts.ask` is defined by bot.status.prompts; names outside the project give ""."""
+    """`bot.status.prompts.ask` is defined by bot.status.prompts; outside the project gives ""."""
     while imported and imported not in MODULES:
         imported = imported.rpartition(".")[0]
     return imported
