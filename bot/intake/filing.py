@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import audit, notify, outbox, programs
 from bot.blocks import intake as render
 from bot.errors import UserError
-from bot.intake_facts import Capacity, Duplicate, Filed, IntakePage
+from bot.intake.facts import SYSTEM_ACTOR, Capacity, Duplicate, Filed, IntakePage
 from bot.workspace import admin_ids, require_admin
 from storage.models import (
     AuditEvent,
@@ -50,7 +50,6 @@ LIVE_PROGRAM_STATES = (ProgramState.ACTIVE, ProgramState.PAUSED)
 DUPLICATE_THRESHOLD = 0.5
 MAX_DUPLICATES = 5
 MAX_GOALS = 99  # a static select holds 100 options, one of them "no specific goal"
-SYSTEM_ACTOR = render.SYSTEM_ACTOR  # the actor of changes time makes (a deferral coming due)
 SCORE_FIELDS = {
     "business_value": "Business value",
     "time_criticality": "Time criticality",
