@@ -13,50 +13,46 @@ finding a request), `decisions` (approve, reject, defer; deferrals coming back),
 Callers use the names re-exported here.
 """
 
-from bot.intake.facts import SYSTEM_ACTOR, Capacity, Duplicate, Filed, IntakePage
-from bot.intake.filing import (
+from bot.intake.decisions import (
     DECIDING,
     DECISION_ACTIONS,
-    DUPLICATE_THRESHOLD,
-    LIVE_PROGRAM_STATES,
-    MAX_DUPLICATES,
-    MAX_GOALS,
-    OPEN_STATES,
-    SCALE,
-    SCORE_FIELDS,
-    STATES,
     Approval,
-    IntakeDetail,
-    IntakeInput,
-    active_goals,
-    add_goal,
     already_decided,
     approve,
-    capacity,
     decidable,
     deciding,
     defer,
-    detail,
-    file_request,
+    local_today,
+    reject,
+    resurface,
+)
+from bot.intake.duplicates import (
+    DUPLICATE_THRESHOLD,
+    LIVE_PROGRAM_STATES,
+    MAX_DUPLICATES,
+    OPEN_STATES,
     find_duplicates,
+    similarity,
+)
+from bot.intake.facts import SYSTEM_ACTOR, Capacity, Duplicate, Filed, IntakePage
+from bot.intake.filing import (
+    SCALE,
+    SCORE_FIELDS,
+    IntakeInput,
+    capacity,
+    file_request,
     find_request,
     get_request,
-    goal_name,
-    history,
     label,
-    local_today,
     parse_scale,
     post_key,
     quarter_start,
-    queue,
-    reject,
-    remove_goal,
-    resurface,
     reviewers,
-    similarity,
     validate,
     wsjf,
 )
+from bot.intake.goals import MAX_GOALS, active_goals, add_goal, goal_name, remove_goal
+from bot.intake.listing import STATES, IntakeDetail, detail, history, queue
 
 __all__ = [
     "DECIDING",
