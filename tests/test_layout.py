@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "schedules", "storage")
 
-# The composition root: these build the app, the CLI, the server and the local sandbox from
-# handlers, schedules and the web app together, so they may import all of them.
-COMPOSITION_ROOT = ("bot.app", "bot.cli", "bot.server", "bot.sandbox")
+# The composition root: bot/runtime/ builds the app, the CLI and the server, and bot/sandbox/
+# the local sandbox, from handlers, schedules and the web app together, so they may import all.
+COMPOSITION_ROOT = ("bot.runtime", "bot.sandbox")
 
 
 def module_name(path: Path) -> str:
