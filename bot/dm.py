@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import replies, standups
+from bot import standups
 from bot.blocks import prompts as prompt_blocks
 from bot.blocks import standups as standup_blocks
 from bot.blocks import status as status_blocks
 from bot.blocks.common import message
 from bot.commands import unescape
+from bot.status import replies
 from storage.models import Person, Workspace
 
 Message = dict[str, Any]

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit, program_flags, programs
+from bot import audit, programs
 from bot.errors import UserError
+from bot.status import program_flags
 from storage.models import Milestone, Person, Program, Workspace
 
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import audit, flags, milestones, program_flags, programs, raid, status
+from bot import audit, milestones, programs, raid, status
+from bot.status import flags, program_flags
 from storage.models import AuditEvent, Milestone, Program, StatusUpdate, Workspace
 from storage.types import Flag
 

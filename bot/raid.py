@@ -8,9 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, program_flags, programs
+from bot import audit, outbox, programs
 from bot.blocks import alerts
 from bot.errors import PermissionDenied, UserError
+from bot.status import program_flags
 from storage.models import Person, Program, RaidItem, Workspace
 from storage.types import ProgramState, RaidState
 

@@ -30,8 +30,8 @@ from sqlalchemy.exc import DBAPIError
 from bot import dedupe, forms, outbox, workspace
 from bot.blocks.common import done_view
 from bot.blocks.help import error_message
-from bot.deps import Deps
 from bot.errors import UserError
+from bot.runtime.deps import Deps
 from handlers.effects import (
     Effect,
     EffectFailed,

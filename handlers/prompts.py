@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot import dm, programs, replies
+from bot import dm, programs
 from bot.blocks import status as status_blocks
 from bot.blocks.common import message, section
 from bot.blocks.programs import edit_modal
 from bot.dates import format_date
+from bot.status import replies
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result
 from handlers.request import ActionRequest, MessageRequest

@@ -19,7 +19,8 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import logs, outbox, program_flags, prompts
+from bot import logs, outbox
+from bot.status import program_flags, prompts
 from schedules import registry, slots
 from storage.models import Program, ScheduledJob, Workspace
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import digest_post, prompts, scheduling, standups
+from bot import digest_post, scheduling, standups
+from bot.status import prompts
 from schedules.slots import SlotSource
 from storage.models import DigestSubscription, Program, ScheduledJob, Standup, Workspace
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs
 from bot.clock import Clock
-from bot.server import Health
+from bot.runtime.server import Health
 from schedules.dispatch import PassReport, dispatch_due
 
 log = logging.getLogger(__name__)

@@ -19,13 +19,13 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app, request_client
-from bot.deps import Deps
-from bot.outbox_worker import OutboxWorker
+from bot.runtime.app import create_app, request_client
+from bot.runtime.deps import Deps
+from bot.runtime.outbox_worker import OutboxWorker
+from bot.runtime.server import Health, HttpServer, wsgi_app
+from bot.runtime.settings import Settings
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from bot.server import Health, HttpServer, wsgi_app
-from bot.settings import Settings
 from schedules.dispatch import PassReport, dispatch_due
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker, transaction_open

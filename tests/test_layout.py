@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "schedules", "storage")
 
-# The composition root: these build the app, the CLI, the server and the local sandbox from
-# handlers, schedules and the web app together, so they may import all of them.
-COMPOSITION_ROOT = ("bot.app", "bot.cli", "bot.server", "bot.sandbox")
+# The composition root: bot/runtime/ builds the app, the CLI and the server, and bot/sandbox/
+# the local sandbox, from handlers, schedules and the web app together, so they may import all.
+COMPOSITION_ROOT = ("bot.runtime", "bot.sandbox")
 
 
 def module_name(path: Path) -> str:
@@ -40,7 +40,7 @@ def imported_names(name: str, path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = _absolute(node, package)
             found.add(base)
-            # `from bot import prompts` imports the module bot.prompts.
+            # `from bot.status import prompts` imports the module bot.status.prompts.
             found.update(f"{base}.{alias.name}" for alias in node.names)
     return found
 
@@ -70,7 +70,7 @@ def project_imports(name: str) -> set[str]:
 
 
 def _defining_module(imported: str) -> str:
-    """`bot.prompts.ask` is defined by bot.prompts; names outside the project give ""."""
+    """`bot.status.prompts.ask` is defined by bot.status.prompts; outside the project gives ""."""
     while imported and imported not in MODULES:
         imported = imported.rpartition(".")[0]
     return imported
@@ -143,5 +143,5 @@ def test_find_cycle_names_the_loop() -> None:
 
 
 def test_the_import_reader_counts_a_module_imported_from_its_package() -> None:
-    assert "bot.prompts" in project_imports("schedules.registry")
-    assert "bot.notify" in project_imports("bot.program_flags")
+    assert "bot.status.prompts" in project_imports("schedules.registry")
+    assert "bot.notify" in project_imports("bot.status.program_flags")

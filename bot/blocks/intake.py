@@ -21,7 +21,7 @@ from bot.blocks.common import (
     truncate,
 )
 from bot.dates import format_date
-from bot.intake_facts import Capacity, Duplicate, Filed, IntakePage
+from bot.intake.facts import SYSTEM_ACTOR, Capacity, Duplicate, Filed, IntakePage
 from bot.people import mention
 from storage.models import AuditEvent, IntakeRequest, Program, StrategicGoal
 from storage.types import IntakeState
@@ -39,7 +39,6 @@ DECIDE_BUTTONS = (
     ("Defer", "intake_defer", None),
 )
 NO_GOAL = "none"
-SYSTEM_ACTOR = "pmo-bot"  # the audit actor of changes time makes
 HISTORY_VERBS = {
     "file": "filed",
     "approve": "approved",

@@ -16,11 +16,11 @@ from bot import outbox, scheduling
 from bot.blocks import standups as render
 from bot.cadence import Schedule
 from bot.notify import is_out_of_office
-from bot.prompts import CATCH_UP
 from bot.scheduling import SlotJob
 from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
+from bot.status.prompts import CATCH_UP
 from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
 from storage.types import JobState, StandupRunState
 

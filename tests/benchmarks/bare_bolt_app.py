@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 
 from bot import logs
 from bot.clock import system_clock
-from bot.server import Health, HttpServer, wsgi_app
+from bot.runtime.server import Health, HttpServer, wsgi_app
 from storage.db import make_engine
 
 log = logging.getLogger("bare_bolt")

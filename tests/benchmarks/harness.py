@@ -222,7 +222,7 @@ def start_ours_and_bare(
 
 def pmo_bot_argv() -> list[str]:
     """`pmo-bot run` on a free port, with this interpreter."""
-    return [sys.executable, "-m", "bot.cli", "run", "--port", "0"]
+    return [sys.executable, "-m", "bot.runtime.cli", "run", "--port", "0"]
 
 
 # --- load ------------------------------------------------------------------------------------

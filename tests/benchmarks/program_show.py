@@ -27,10 +27,11 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import program_flags, raid, scheduling, status
+from bot import raid, scheduling, status
 from bot.programs import NewProgram, add_program
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
+from bot.status import program_flags
 from bot.workspace import get_workspace
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage, Program, RaidItem, StatusUpdate, Workspace

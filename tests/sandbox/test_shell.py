@@ -41,7 +41,7 @@ SUBPROCESS_TIMEOUT = 20
 def pmo_bot() -> list[str]:
     """The `pmo-bot` console script installed beside this Python (else the module)."""
     script = Path(sys.executable).parent / "pmo-bot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.runtime.cli"]
 
 
 def cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import people, programs, status, workspace
-from bot.app import scheduler_client
+from bot.runtime.app import scheduler_client
+from bot.runtime.settings import Settings
 from bot.sandbox.fake_slack import FakeSlack
-from bot.settings import Settings
 from schedules.dispatch import PassReport, dispatch_due
 from storage.models import (
     FlagTransition,

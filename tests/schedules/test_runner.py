@@ -14,8 +14,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.runtime.server import Health
 from bot.sandbox.fake_slack import FakeSlack
-from bot.server import Health
 from schedules.runner import SchedulerRunner
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker

@@ -23,7 +23,6 @@ from bot import (
     intake,
     milestones,
     people,
-    program_flags,
     programs,
     raid,
     scheduling,
@@ -64,6 +63,7 @@ from bot.sandbox.demo.workspace import (
     channel_of,
     user_of,
 )
+from bot.status import program_flags
 from schedules.slots import slot_period
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker

@@ -1,7 +1,7 @@
 """What intake yields, as the renderers take it: a filed request, look-alikes, load, a page.
 
-Apart from `bot.intake` so that `bot.blocks.intake` can take these types without importing
-the feature that renders through it.
+Apart from the rest of `bot.intake` so that `bot.blocks.intake` can take these types (and the
+audit actor of changes time makes) without importing the modules that render through it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.models import IntakeRequest
+
+SYSTEM_ACTOR = "pmo-bot"  # the audit actor of changes time makes (a deferral coming due)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import flags, notify, outbox, programs
+import bot.status.flags as flags
+from bot import notify, outbox, programs
 from bot.blocks import alerts
 from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
 from storage.types import Flag, RaidState

@@ -43,7 +43,7 @@ def _serving(fake: FakeSlack, tmp_path: Path, *args: str) -> Iterator[Served]:
         LOG_LEVEL="INFO",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--port", "0", *args],
+        [sys.executable, "-m", "bot.runtime.cli", "run", "--port", "0", *args],
         env=env,
         cwd=tmp_path,
         stderr=subprocess.PIPE,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.flags import (
+from bot.status.flags import (
     ALERTING,
     ORDER,
     Facts,

@@ -19,13 +19,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot import dates, logs
-from bot.app import create_app, request_client, scheduler_client
 from bot.clock import system_clock
-from bot.deps import Deps
-from bot.outbox_worker import OutboxWorker
+from bot.runtime.app import create_app, request_client, scheduler_client
+from bot.runtime.deps import Deps
+from bot.runtime.outbox_worker import OutboxWorker
+from bot.runtime.server import Health, HttpServer, wsgi_app
+from bot.runtime.settings import MissingSetting, Settings
 from bot.sandbox import demo, shell
-from bot.server import Health, HttpServer, wsgi_app
-from bot.settings import MissingSetting, Settings
 from schedules.dispatch import PassReport
 from schedules.runner import SchedulerRunner, run_pass
 from storage import migrate

@@ -26,7 +26,7 @@ CREATED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 def tick(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run `pmo-bot tick ARGS` and wait for it."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "tick", *args],
+        [sys.executable, "-m", "bot.runtime.cli", "tick", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

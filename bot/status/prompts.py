@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import outbox, program_flags, programs, scheduling, status
+import bot.status.program_flags as program_flags
+import bot.status.reports as status
+from bot import outbox, programs, scheduling
 from bot.blocks import prompts as render
 from bot.dates import format_date
 from bot.notify import direct_message, is_out_of_office, may_hear

@@ -10,7 +10,8 @@ from typing import NamedTuple
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import programs, scheduling, status
+import bot.status.reports as status
+from bot import programs, scheduling
 from bot.commands import parse_rag_prefix
 from bot.errors import UserError
 from storage.models import (

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, program_flags, programs
+import bot.status.program_flags as program_flags
+from bot import audit, outbox, programs
 from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin

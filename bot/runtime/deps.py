@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from storage.db import read_only
 
 

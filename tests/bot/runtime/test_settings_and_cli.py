@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import MissingSetting, Settings
+from bot.runtime.settings import MissingSetting, Settings
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.runtime.cli", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import logs
-from bot.deps import Deps
-from bot.settings import Settings
+from bot.runtime.deps import Deps
+from bot.runtime.settings import Settings
 from handlers import (
     config,
     digest,
