@@ -145,3 +145,66 @@ def test_find_cycle_names_the_loop() -> None:
 def test_the_import_reader_counts_a_module_imported_from_its_package() -> None:
     assert "bot.status.prompts" in project_imports("schedules.registry")
     assert "bot.notify" in project_imports("bot.status.program_flags")
+
+
+# The pipeline every feature's handlers run through; features import these, never each other.
+PIPELINE = {
+    "handlers.adapters",
+    "handlers.effects",
+    "handlers.lookups",
+    "handlers.request",
+    "handlers.router",
+}
+
+
+def test_no_handler_imports_another_handler() -> None:
+    features = {name for name in MODULES if _top(name) == "handlers"} - PIPELINE - {"handlers"}
+    wrong = {
+        name: sorted(m for m in project_imports(name) if m in features) for name in sorted(features)
+    }
+    assert {name: found for name, found in wrong.items() if found} == {}
+
+
+def test_handlers_and_the_pipeline_hold_no_slack_client() -> None:
+    """Only the adapters and look-ups (which run outside transactions) touch the Web API."""
+    may = {"handlers.adapters", "handlers.lookups"}
+    wrong = [
+        name
+        for name, path in MODULES.items()
+        if _top(name) == "handlers" and name not in may and "WebClient" in path.read_text()
+    ]
+    assert wrong == []
+
+
+def function_sizes(names: set[str]) -> list[tuple[int, str]]:
+    """The length in lines (signature to last line, docstring included) of every function."""
+    sizes = []
+    for name in sorted(names):
+        tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                sizes.append((length, f"{name}.{node.name}"))
+    return sorted(sizes, reverse=True)
+
+
+def _median(values: list[int]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def test_handlers_are_small() -> None:
+    """A handler is a parse, one domain call and an effect: median ≤ 10 lines, none over 25."""
+    features = {name for name in MODULES if _top(name) == "handlers"} - PIPELINE - {"handlers"}
+    sizes = function_sizes(features)
+    assert _median([n for n, _ in sizes]) <= 10
+    assert [(n, f) for n, f in sizes if n > 25] == []
+
+
+def test_domain_functions_are_small() -> None:
+    """Functions in bot/ (the sandbox aside): median ≤ 10 lines, none over 40."""
+    domain = {n for n in MODULES if _top(n) == "bot" and not n.startswith("bot.sandbox")}
+    sizes = function_sizes(domain)
+    assert _median([n for n, _ in sizes]) <= 10
+    assert [(n, f) for n, f in sizes if n > 40] == []

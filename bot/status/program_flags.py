@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,6 +18,33 @@ from storage.types import Flag, RaidState
 BLOCKER_RUN_LOOKBACK = 30
 
 
+def _recent_updates(session: Session, *, program_id: int) -> list[StatusUpdate]:
+    """The updates a run of blockers is counted over, newest first."""
+    return list(
+        session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.program_id == program_id)
+            .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+            .limit(BLOCKER_RUN_LOOKBACK)
+        )
+    )
+
+
+def _open_items(session: Session, *, program_id: int) -> tuple[list[Any], list[Any]]:
+    """The program's open milestones (by due date) and open RAID items (highest score first)."""
+    milestones = session.execute(
+        select(Milestone.name, Milestone.due_date)
+        .where(Milestone.program_id == program_id, Milestone.done_at.is_(None))
+        .order_by(Milestone.due_date)
+    ).all()
+    raid = session.execute(
+        select(RaidItem.title, RaidItem.kind, RaidItem.score, RaidItem.due_date, RaidItem.blocking)
+        .where(RaidItem.program_id == program_id, RaidItem.state == RaidState.OPEN)
+        .order_by(RaidItem.score.desc(), RaidItem.id)
+    ).all()
+    return list(milestones), list(raid)
+
+
 def load_facts(
     session: Session,
     *,
@@ -28,24 +56,8 @@ def load_facts(
 ) -> flags.Facts:
     """What the flags depend on, in three queries whatever the program's history."""
     tz = program.timezone or workspace.timezone
-    updates = list(
-        session.scalars(
-            select(StatusUpdate)
-            .where(StatusUpdate.program_id == program.id)
-            .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
-            .limit(BLOCKER_RUN_LOOKBACK)
-        )
-    )
-    milestones = session.execute(
-        select(Milestone.name, Milestone.due_date)
-        .where(Milestone.program_id == program.id, Milestone.done_at.is_(None))
-        .order_by(Milestone.due_date)
-    ).all()
-    raid = session.execute(
-        select(RaidItem.title, RaidItem.kind, RaidItem.score, RaidItem.due_date, RaidItem.blocking)
-        .where(RaidItem.program_id == program.id, RaidItem.state == RaidState.OPEN)
-        .order_by(RaidItem.score.desc(), RaidItem.id)
-    ).all()
+    updates = _recent_updates(session, program_id=program.id)
+    milestones, raid = _open_items(session, program_id=program.id)
     return flags.Facts(
         state=program.state,
         tz=tz,
@@ -139,6 +151,29 @@ def store(
         )
 
 
+def _alert_pmo(
+    session: Session, *, workspace: Workspace, key: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """Queue an alert for the PMO channel, if one is set."""
+    if workspace.pmo_channel_id:
+        outbox.enqueue(
+            session,
+            team_id=workspace.team_id,
+            key=key,
+            channel=workspace.pmo_channel_id,
+            payload=payload,
+            now=now,
+        )
+
+
+def _told(session: Session, *, program: Program, code: str, raised: bool) -> list[str]:
+    """Who hears of a flag change by DM: the owner, and the sponsor when it goes stale."""
+    people = [program.owner_id]
+    if code == Flag.STALE and raised and program.sponsor_id:
+        people.append(program.sponsor_id)
+    return [u for u in people if notify.may_hear(session, team_id=program.team_id, user_id=u)]
+
+
 def _transition(
     session: Session,
     *,
@@ -149,10 +184,7 @@ def _transition(
     now: datetime,
     workspace: Workspace,
 ) -> None:
-    """Record the transition; alert the PMO channel now and the owner in their hours.
-
-    A program gone stale is escalated to its sponsor too.
-    """
+    """Record the transition; alert the PMO channel now, owner (and sponsor) in their hours."""
     row = FlagTransition(
         team_id=program.team_id,
         program_id=program.id,
@@ -164,20 +196,8 @@ def _transition(
     session.add(row)
     session.flush()
     payload = alerts.flag_alert(program, code=code, raised=raised, reason=reason)
-    if workspace.pmo_channel_id:
-        outbox.enqueue(
-            session,
-            team_id=program.team_id,
-            key=f"flag:{row.id}:pmo",
-            channel=workspace.pmo_channel_id,
-            payload=payload,
-            now=now,
-        )
-    people = [program.owner_id]
-    if code == Flag.STALE and raised and program.sponsor_id:
-        people.append(program.sponsor_id)
-    heard = [u for u in people if notify.may_hear(session, team_id=program.team_id, user_id=u)]
-    for user_id in heard:
+    _alert_pmo(session, workspace=workspace, key=f"flag:{row.id}:pmo", payload=payload, now=now)
+    for user_id in _told(session, program=program, code=code, raised=raised):
         notify.direct_message(
             session,
             workspace=workspace,

@@ -67,6 +67,30 @@ def recipients(
     ], program.owner_id
 
 
+def _prompt_row(
+    session: Session, *, program: Program, user_id: str, period: str, slot: datetime, now: datetime
+) -> Prompt:
+    """The recipient's prompt for this period, created the first time it is asked."""
+    prompt = session.scalar(
+        select(Prompt).where(
+            Prompt.program_id == program.id, Prompt.period == period, Prompt.user_id == user_id
+        )
+    )
+    if prompt is None:
+        prompt = Prompt(
+            team_id=program.team_id,
+            program_id=program.id,
+            user_id=user_id,
+            period=period,
+            slot_at=slot,
+            state=PromptState.PENDING,
+            created_at=now,
+        )
+        session.add(prompt)
+        session.flush()
+    return prompt
+
+
 def _prompt(
     session: Session, *, program: Program, job: ScheduledJob, now: datetime, workspace: Workspace
 ) -> str:
@@ -99,23 +123,9 @@ def ask(
     covering_for: str | None = None,
 ) -> Prompt:
     """Record a prompt and queue its DM for the recipient's messaging window."""
-    prompt = session.scalar(
-        select(Prompt).where(
-            Prompt.program_id == program.id, Prompt.period == period, Prompt.user_id == user_id
-        )
+    prompt = _prompt_row(
+        session, program=program, user_id=user_id, period=period, slot=slot, now=now
     )
-    if prompt is None:
-        prompt = Prompt(
-            team_id=program.team_id,
-            program_id=program.id,
-            user_id=user_id,
-            period=period,
-            slot_at=slot,
-            state=PromptState.PENDING,
-            created_at=now,
-        )
-        session.add(prompt)
-        session.flush()
     payload = render.prompt_message(
         program,
         prompt_id=prompt.id,

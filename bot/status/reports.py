@@ -87,19 +87,33 @@ def submit(
         now=now,
         after=_fields(data),
     )
-    if program.channel_id:
-        trend = [u.rag for u in recent(session, program_id=program.id)]
-        outbox.enqueue(
-            session,
-            team_id=program.team_id,
-            key=f"status-post:{update.id}",
-            channel=program.channel_id,
-            now=now,
-            payload=render.channel_post(program, update, trend=trend),
-        )
+    _post_to_channel(session, program=program, update=update, now=now)
     program_flags.refresh(
         session, program=program, now=now, workspace=workspace, update_received=True
     )
+    _answer_prompts(session, program=program, now=now)
+    return update
+
+
+def _post_to_channel(
+    session: Session, *, program: Program, update: StatusUpdate, now: datetime
+) -> None:
+    """Queue the update's post, with its trend strip, in the program's channel (if it has one)."""
+    if not program.channel_id:
+        return
+    trend = [u.rag for u in recent(session, program_id=program.id)]
+    outbox.enqueue(
+        session,
+        team_id=program.team_id,
+        key=f"status-post:{update.id}",
+        channel=program.channel_id,
+        now=now,
+        payload=render.channel_post(program, update, trend=trend),
+    )
+
+
+def _answer_prompts(session: Session, *, program: Program, now: datetime) -> None:
+    """An update answers every prompt still waiting about the program, however it came."""
     session.execute(
         sql_update(Prompt)
         .where(
@@ -108,7 +122,6 @@ def submit(
         )
         .values(state=PromptState.ANSWERED, answered_at=now)
     )
-    return update
 
 
 def _fields(data: StatusInput) -> dict[str, object]:
