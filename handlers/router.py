@@ -59,6 +59,8 @@ class Router:
         self.static: dict[str, StaticHandler] = {}
         self._listeners = listeners
         self._hooks: list[tuple[frozenset[str], Callable[[Interaction], Result]]] = []
+        # Hands a deferred read's body to another process; False when it can't.
+        self.offload: Callable[[dict[str, Any]], bool] | None = None
 
     def add(
         self,
@@ -108,9 +110,11 @@ class Router:
         path, rest = found
         if path in self.static:
             return _ack_reply(ack, self.static[path](rest))
-        if self.routes[path].mode == "deferred":
+        route = self.routes[path]
+        if route.mode == "deferred":
             ack()
-            self._listeners.submit(self._answer_later, body, text, path, rest, respond)
+            if route.writes or self.offload is None or not self.offload(body):
+                self._listeners.submit(self._answer_later, body, text, path, rest, respond)
             return None
         effects, succeeded = self._run(body, text, path, rest)
         _ack_reply(ack, self._perform(body, text, effects))
@@ -118,6 +122,15 @@ class Router:
             for hook in self._hooks_for(path):
                 self._listeners.later(body["team_id"], body["user_id"], hook)
         return None
+
+    def answer_deferred(self, body: dict[str, Any]) -> None:
+        """Answer a deferred command handed over by the process that acked it."""
+        text = (body.get("text") or "").strip()
+        found = self.match(tokenize(text))
+        if found is None or found[0] not in self.routes:
+            raise ValueError(f"not a deferred command: {text!r}")
+        respond = Respond(response_url=body["response_url"])
+        self._answer_later(body, text, found[0], found[1], respond)
 
     def _answer_later(
         self, body: dict[str, Any], text: str, path: str, rest: list[Token], respond: Respond

@@ -36,6 +36,7 @@ from handlers import (
     status,
 )
 from handlers.adapters import Listeners
+from handlers.router import Router
 
 log = logging.getLogger(__name__)
 # Work after the ack (deferred answers, lazy listeners, change hooks) is mostly Python, so
@@ -79,8 +80,15 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
 
     `process_before_response=True` makes a listener's `ack(...)` the HTTP response
     itself, so replies computed inline cost no polling wait. Work after the ack (deferred
-    commands, lazy listeners) runs on `executor`.
+    commands, Home refreshes) runs on `executor`.
     """
+    return build_app(deps, signing_secret=signing_secret, executor=executor)[0]
+
+
+def build_app(
+    deps: Deps, *, signing_secret: str, executor: Executor | None = None
+) -> tuple[App, Router]:
+    """The Bolt app and its `/pmo` router (which `pmo-bot run` lets hand deferred reads off)."""
     executor = executor or after_ack_executor()
     app = App(
         client=deps.client,
@@ -94,7 +102,7 @@ def create_app(deps: Deps, *, signing_secret: str, executor: Executor | None = N
     listeners = Listeners(app, deps, executor)  # registers `/pmo` first: most requests
     for feature in FEATURES:
         feature.register(listeners)
-    return app
+    return app, listeners.commands
 
 
 def after_ack_executor() -> ThreadPoolExecutor:

@@ -20,7 +20,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot import dates, logs
 from bot.clock import system_clock
-from bot.runtime.app import create_app, request_client, scheduler_client
+from bot.runtime.answers import AnswerProcess
+from bot.runtime.app import build_app, request_client, scheduler_client
 from bot.runtime.deps import Deps
 from bot.runtime.outbox_worker import OutboxWorker
 from bot.runtime.server import Health, HttpServer, wsgi_app
@@ -150,7 +151,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         clock=system_clock,
         client=request_client(settings, token),
     )
-    app = create_app(deps, signing_secret=secret)
+    app, router = build_app(deps, signing_secret=secret)
+    answers = AnswerProcess(settings, token=token, secret=secret)
+    router.offload = answers.answer
     # The worker is off the request path: it may wait out a 429's Retry-After.
     outbox = OutboxWorker(deps.sessions, scheduler_client(settings, token), deps.clock).start()
     health = Health(engine=engine, clock=system_clock)
@@ -163,6 +166,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         if runner is not None:
             runner.shutdown(wait=True)
         outbox.stop()
+        answers.stop()
         engine.dispose()
         logs.event(log, "stopped")
 

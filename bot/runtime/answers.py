@@ -1,0 +1,89 @@
+"""Deferred read answers in a process of their own, so computing them never slows an ack.
+
+Acks and the answers computed after them (lists, `program show`, digests, export) would
+otherwise share one interpreter lock: during a burst of deferred reads, every ack waited for
+it several times on its way through the server. `pmo-bot run` starts one answer process (the
+same app, built from the same settings) and hands it each deferred read by its request body;
+the answer goes to the command's response_url, exactly as if it were computed in-process.
+Commands that write, and everything else, stay in the serving process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from bot import logs
+from bot.clock import system_clock
+from bot.runtime.app import build_app, request_client
+from bot.runtime.deps import Deps
+from bot.runtime.settings import Settings
+from storage.db import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+# The answer process runs at a lower CPU priority, so on a busy machine acks come first.
+ANSWER_NICENESS = 10
+# Set in the answer process by `_start`: the app's /pmo router, built there.
+_router: Any = None
+
+
+class AnswerProcess:
+    """The serving process's handle on the answer process."""
+
+    def __init__(self, settings: Settings, *, token: str, secret: str) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start,
+            initargs=(settings, token, secret),
+        )
+        self._pool.submit(_ready).result(timeout=60)  # import and build it now, not on a user
+
+    def answer(self, body: dict[str, Any]) -> bool:
+        """Hand a deferred read over; False when the process is gone (answer in-process)."""
+        try:
+            future = self._pool.submit(_answer, body, logs.request_id.get())
+        except (BrokenProcessPool, RuntimeError):
+            log.warning("the answer process is gone; answering in-process")
+            return False
+        future.add_done_callback(_logged)
+        return True
+
+    def stop(self) -> None:
+        """Stop the process; answers not started yet are dropped (Slack's retry is the user)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start(settings: Settings, token: str, secret: str) -> None:
+    """In the answer process: logs, the database and the app, as `pmo-bot run` builds them."""
+    global _router
+    with contextlib.suppress(OSError):  # the machine serves acks first
+        os.nice(ANSWER_NICENESS)
+    logs.configure(settings.log_level)
+    deps = Deps(
+        sessions=make_sessionmaker(make_engine(settings.database_url)),
+        settings=settings,
+        clock=system_clock,
+        client=request_client(settings, token),
+    )
+    _, _router = build_app(deps, signing_secret=secret)
+
+
+def _ready() -> bool:
+    return _router is not None
+
+
+def _answer(body: dict[str, Any], request_id: str) -> None:
+    logs.request_id.set(request_id)
+    _router.answer_deferred(body)
+
+
+def _logged(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("a deferred answer failed", exc_info=error)
