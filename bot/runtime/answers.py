@@ -14,7 +14,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -28,8 +28,12 @@ from storage.db import make_engine, make_sessionmaker
 log = logging.getLogger(__name__)
 # The answer process runs at a lower CPU priority, so on a busy machine acks come first.
 ANSWER_NICENESS = 10
-# Set in the answer process by `_start`: the app's /pmo router, built there.
+# Answers computed at once in the answer process: their database queries and Slack posts
+# overlap; the lock they share there is no longer the one acks need.
+ANSWER_THREADS = 4
+# Set in the answer process by `_start`: the app's /pmo router and the threads answering.
 _router: Any = None
+_threads: ThreadPoolExecutor | None = None
 
 
 class AnswerProcess:
@@ -42,7 +46,9 @@ class AnswerProcess:
             initializer=_start,
             initargs=(settings, token, secret),
         )
-        self._pool.submit(_ready).result(timeout=60)  # import and build it now, not on a user
+        # Start it now, in the background: the server is up meanwhile, and answers handed
+        # over before the process is ready wait in its queue.
+        self._pool.submit(_ready).add_done_callback(_logged)
 
     def answer(self, body: dict[str, Any]) -> bool:
         """Hand a deferred read over; False when the process is gone (answer in-process)."""
@@ -61,7 +67,7 @@ class AnswerProcess:
 
 def _start(settings: Settings, token: str, secret: str) -> None:
     """In the answer process: logs, the database and the app, as `pmo-bot run` builds them."""
-    global _router
+    global _router, _threads
     with contextlib.suppress(OSError):  # the machine serves acks first
         os.nice(ANSWER_NICENESS)
     logs.configure(settings.log_level)
@@ -72,6 +78,7 @@ def _start(settings: Settings, token: str, secret: str) -> None:
         client=request_client(settings, token),
     )
     _, _router = build_app(deps, signing_secret=secret)
+    _threads = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answer")
 
 
 def _ready() -> bool:
@@ -79,11 +86,20 @@ def _ready() -> bool:
 
 
 def _answer(body: dict[str, Any], request_id: str) -> None:
+    """Start the answer on a thread of the answer process, and take the next one at once."""
+    assert _threads is not None, "the answer process was not started"
+    _threads.submit(_answer_logged, body, request_id)
+
+
+def _answer_logged(body: dict[str, Any], request_id: str) -> None:
     logs.request_id.set(request_id)
-    _router.answer_deferred(body)
+    try:
+        _router.answer_deferred(body)
+    except Exception:  # in the answer process: its log is the only place to say it
+        log.exception("a deferred answer failed")
 
 
-def _logged(future: Future[None]) -> None:
+def _logged(future: Future[Any]) -> None:
     error = future.exception()
     if error is not None:
         log.error("a deferred answer failed", exc_info=error)
