@@ -307,13 +307,7 @@ class Listeners:
         self, body: dict[str, Any], make: Callable[..., R], handler: Handler[R], guests: bool
     ) -> list[Effect]:
         try:
-            return self.transact(
-                team_id=self._team(body),
-                user_id=body["user"]["id"],
-                make=make,
-                handler=handler,
-                guests=guests,
-            )
+            return self._from_interactivity(body, make, handler, guests=guests)
         except UserError as error:
             return [Reply(error_message(error))]
         except Exception:
@@ -331,13 +325,7 @@ class Listeners:
             )
 
         try:
-            effects = self.transact(
-                team_id=self._team(body),
-                user_id=body["user"]["id"],
-                make=make,
-                handler=handler,
-                guests=guests,
-            )
+            effects = self._from_interactivity(body, make, handler, guests=guests)
         except UserError as error:
             ack(response_action="errors", errors={error.field or _first_input(view): error.message})
             return
@@ -361,13 +349,7 @@ class Listeners:
             return OptionsRequest(**common, query=body.get("value", ""))
 
         try:
-            effects = self.transact(
-                team_id=self._team(body),
-                user_id=body["user"]["id"],
-                make=make,
-                handler=handler,
-                guests=False,
-            )
+            effects = self._from_interactivity(body, make, handler, guests=False)
         except UserError:
             effects = []  # guests and unknown people see no programs
         found = [e for e in effects if isinstance(e, Options)]
@@ -435,6 +417,18 @@ class Listeners:
                 session, team_id=team_id, default_timezone=deps.settings.pmo_timezone, now=now
             )
             handler(session, team_id=team_id, event=event, now=now)
+
+    def _from_interactivity(
+        self, body: dict[str, Any], make: Callable[..., R], handler: Handler[R], *, guests: bool
+    ) -> list[Effect]:
+        """The pipeline for an interactivity payload (its team and user where Slack puts them)."""
+        return self.transact(
+            team_id=self._team(body),
+            user_id=body["user"]["id"],
+            make=make,
+            handler=handler,
+            guests=guests,
+        )
 
     @staticmethod
     def _team(body: dict[str, Any]) -> str:

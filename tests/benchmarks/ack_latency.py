@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,19 +34,20 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.workspace import get_workspace
 from storage.db import make_engine, make_sessionmaker
 from tests.benchmarks.harness import (
-    DATABASE_URL_HELP,
     Kind,
     Samples,
     Server,
     budget_lines,
     code_version,
-    database_name,
     empty_ack,
     fresh_schema,
     latency_header,
     latency_row,
+    load_parser,
+    parse_load_args,
     percentile,
     rounds_of,
+    run_measured,
     run_phase,
     server_env,
     start_ours_and_bare,
@@ -283,22 +283,8 @@ def report(outcome: Outcome, args: argparse.Namespace, database: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit code 1 when a budget line fails."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tests.benchmarks.ack_latency",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per kind")
-    parser.add_argument("--senders", type=int, default=8, help="concurrent sender threads")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per kind")
-    parser.add_argument("--programs", type=int, default=1000, help="programs in the database")
-    parser.add_argument("--database-url", default=None, help=DATABASE_URL_HELP)
-    args = parser.parse_args(argv)
-    if args.requests < args.rounds or args.senders < 1:
-        parser.error("need --requests >= --rounds and --senders >= 1")
-    with tempfile.TemporaryDirectory(prefix="pmo-bench-") as tmp:
-        outcome = measure(args, Path(tmp))
-    return 0 if report(outcome, args, database_name(args.database_url)) else 1
+    parser = load_parser("tests.benchmarks.ack_latency", __doc__, rounds=5, programs=True)
+    return run_measured(parse_load_args(parser, argv), measure, report)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Not a benchmark itself; the benchmarks beside it import it.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import math
@@ -12,6 +13,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -487,3 +489,43 @@ def budget_lines(lines: Sequence[tuple[str, bool]]) -> bool:
     for description, passed in lines:
         print(f"  {'PASS' if passed else 'FAIL'}  {description}")
     return all(passed for _, passed in lines)
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def load_parser(
+    prog: str, doc: str | None, *, rounds: int, programs: bool
+) -> argparse.ArgumentParser:
+    """The options of the served load benchmarks: requests, senders, rounds, database."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {prog}",
+        description=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--requests", type=int, default=400, help="measured requests per kind")
+    parser.add_argument("--senders", type=int, default=8, help="concurrent sender threads")
+    parser.add_argument("--rounds", type=int, default=rounds, help="alternating rounds")
+    if programs:
+        parser.add_argument("--programs", type=int, default=1000, help="programs in the database")
+    parser.add_argument("--database-url", default=None, help=DATABASE_URL_HELP)
+    return parser
+
+
+def parse_load_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The parsed options, refusing fewer requests than rounds or no sender."""
+    args = parser.parse_args(argv)
+    if args.requests < args.rounds or args.senders < 1:
+        parser.error("need --requests >= --rounds and --senders >= 1")
+    return args
+
+
+def run_measured(
+    args: argparse.Namespace,
+    measure: Callable[[argparse.Namespace, Path], Any],
+    report: Callable[[Any, argparse.Namespace, str], bool],
+) -> int:
+    """Measure in a temporary directory, report; the exit code (1 when a budget line fails)."""
+    with tempfile.TemporaryDirectory(prefix="pmo-bench-") as tmp:
+        outcome = measure(args, Path(tmp))
+    return 0 if report(outcome, args, database_name(args.database_url)) else 1
