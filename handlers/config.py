@@ -17,20 +17,20 @@ GOALS = "see and change the strategic goals"
 
 def register(on: Listeners) -> None:
     """Route `/pmo config …`."""
-    on.commands.add("config", show)
-    on.commands.add("config admins", admins)
-    on.commands.add("config pmo-channel", pmo_channel)
-    on.commands.add("config intake-channel", intake_channel)
-    on.commands.add("config goals", goals)
-    on.commands.add("config goals add", add_goal)
-    on.commands.add("config goals remove", remove_goal)
-    on.commands.add("config timezone", timezone)
-    on.commands.add("config grace", grace)
+    add = on.commands.add
+    add("config", show, admins="see and change the configuration")
+    add("config admins", admins)  # workspace.change_admin checks who may
+    add("config pmo-channel", pmo_channel, admins="set the PMO channel")
+    add("config intake-channel", intake_channel, admins="set the intake channel")
+    add("config goals", goals, admins=GOALS)
+    add("config goals add", add_goal, admins=GOALS)
+    add("config goals remove", remove_goal, admins=GOALS)
+    add("config timezone", timezone, admins="set the workspace time zone")
+    add("config grace", grace, admins="set the grace period")
 
 
 def show(request: CommandRequest) -> Result:
     """`config` alone: the current settings."""
-    request.require_admin("see and change the configuration")
     if request.words:
         raise UserError(f"There is no setting “{request.words[0].text}”.")
     admins = workspace.admin_ids(request.session, team_id=request.team_id)
@@ -63,7 +63,6 @@ def intake_channel(request: CommandRequest) -> Result:
 
 
 def _set_channel(request: CommandRequest, setting: str, *, doing: str) -> str:
-    request.require_admin(doing)  # before the channel look-up: refusals ask Slack nothing
     if len(request.words) != 1:
         raise UserError("Name one channel.")
     channel_id = request.channel(request.words[0].text)
@@ -85,7 +84,6 @@ def _configure(request: CommandRequest, name: str, value: object, *, doing: str)
 
 def goals(request: CommandRequest) -> Result:
     """`config goals`: the strategic goals intake is aligned to."""
-    request.require_admin(GOALS)
     if request.words:
         raise UserError('Say `add` or `remove`, then the goal in quotes: `add "Grow revenue"`.')
     found = intake.active_goals(request.session, team_id=request.team_id)
@@ -94,7 +92,6 @@ def goals(request: CommandRequest) -> Result:
 
 def add_goal(request: CommandRequest) -> Result:
     """`config goals add "<goal>"`."""
-    request.require_admin(GOALS)
     name = _goal_name(request)
     added = intake.add_goal(
         request.session,
@@ -110,7 +107,6 @@ def add_goal(request: CommandRequest) -> Result:
 
 def remove_goal(request: CommandRequest) -> Result:
     """`config goals remove "<goal>"`: requests naming it keep it."""
-    request.require_admin(GOALS)
     removed = intake.remove_goal(
         request.session,
         team_id=request.team_id,
@@ -130,7 +126,6 @@ def _goal_name(request: CommandRequest) -> str:
 
 def timezone(request: CommandRequest) -> Result:
     """`config timezone <Area/City>`: the zone for people Slack gives none."""
-    request.require_admin("set the workspace time zone")
     if len(request.words) != 1:
         raise UserError("Give one time zone name such as `Europe/Berlin`.")
     name = parse_timezone(request.words[0].text)
@@ -140,7 +135,6 @@ def timezone(request: CommandRequest) -> Result:
 
 def grace(request: CommandRequest) -> Result:
     """`config grace <hours>`: how long after the due time an update counts as overdue."""
-    request.require_admin("set the grace period")
     if len(request.words) != 1:
         raise UserError("Give the grace period in hours, 1 to 168, e.g. `24`.")
     hours = parse_int_in_range(request.words[0].text, 1, 168, what="grace period in hours")

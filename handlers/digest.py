@@ -21,10 +21,10 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def register(on: Listeners) -> None:
     """Route `/pmo digest …` and the *Details* button in digests."""
-    on.commands.add("digest subscribe", subscribe)
-    on.commands.add("digest unsubscribe", unsubscribe)
-    on.commands.add("digest now", post_now)
-    on.commands.add("digest list", list_subscriptions)
+    on.commands.add("digest subscribe", subscribe, admins="subscribe channels to digests")
+    on.commands.add("digest unsubscribe", unsubscribe, admins="unsubscribe channels from digests")
+    on.commands.add("digest now", post_now, admins="post digests")
+    on.commands.add("digest list", list_subscriptions, admins="see digest subscriptions")
     on.commands.add("digest preview", preview, mode="deferred")
     on.commands.add("digest show", show, mode="deferred")
     on.action("digest_program", details_button)
@@ -32,7 +32,6 @@ def register(on: Listeners) -> None:
 
 def subscribe(request: CommandRequest) -> Result:
     """`digest subscribe #channel [daily|weekly] [<day>] [<HH:MM>] [tz:…] [portfolio:…]`."""
-    request.require_admin("subscribe channels to digests")
     words, options = split_options(request.words, ("tz", "portfolio"))
     if not words:
         raise UserError("Name the channel: `/pmo digest subscribe #leadership`.")
@@ -70,7 +69,6 @@ def _cadence(words: list[str]) -> str:
 
 def unsubscribe(request: CommandRequest) -> Result:
     """`digest unsubscribe #channel`."""
-    request.require_admin("unsubscribe channels from digests")
     if len(request.words) != 1:
         raise UserError("Name one channel.")
     channel_id = _channel_id(request, request.words[0].text)
@@ -94,7 +92,6 @@ def _channel_id(request: CommandRequest, text: str) -> str:
 
 def post_now(request: CommandRequest) -> Result:
     """`digest now #channel`: post now, outside the schedule (not the period's digest)."""
-    request.require_admin("post digests")
     if len(request.words) != 1:
         raise UserError("Name the channel to post in.")
     channel_id = request.channel(request.words[0].text)
@@ -115,7 +112,6 @@ def post_now(request: CommandRequest) -> Result:
 
 def list_subscriptions(request: CommandRequest) -> Result:
     """`digest list`."""
-    request.require_admin("see digest subscriptions")
     subs = digest.subscriptions(request.session, team_id=request.team_id)
     if not subs:
         return Reply(notice("No channel gets digests yet: `/pmo digest subscribe #leadership`."))

@@ -78,10 +78,6 @@ class Interaction:
         """Parse a date relative to the caller's local today."""
         return dates.parse_date(text, now=self.now, tz=self.timezone)
 
-    def require_admin(self, doing: str) -> None:
-        """Refuse unless the caller is a PMO admin."""
-        workspace.require_admin(self.session, person=self.caller, doing=doing)
-
     def is_admin(self) -> bool:
         """Whether the caller is a PMO admin."""
         return workspace.is_pmo_admin(self.session, person=self.caller)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt import Ack, Respond
 
+from bot import workspace
 from bot.blocks.help import error_message, help_message, usage_for
 from bot.commands import Token, suggest, tokenize
 from bot.errors import UserError
@@ -39,16 +40,25 @@ Handler = Callable[[CommandRequest], Result]
 
 @dataclass(frozen=True)
 class Route:
-    """A subcommand handler, how it answers, whether guests may use it and whether it writes.
+    """A subcommand handler, how it answers, who may use it and whether it writes.
 
     Deferred routes read (lists, details) unless they say they write: a read takes no
-    SQLite writer lock, so it never queues behind, nor holds up, a change.
+    SQLite writer lock, so it never queues behind, nor holds up, a change. A route with
+    `admins` (what it does, for the refusal) is for PMO admins only, checked before its
+    handler runs, so a refused caller costs Slack no look-up.
     """
 
     handler: Handler
     guests: bool = False
     mode: Mode = "inline"
     writes: bool = True
+    admins: str | None = None
+
+    def run(self, request: CommandRequest) -> Result:
+        """The handler, once the caller may use the route."""
+        if self.admins is not None:
+            workspace.require_admin(request.session, person=request.caller, doing=self.admins)
+        return self.handler(request)
 
 
 class Router:
@@ -70,11 +80,12 @@ class Router:
         guests: bool = False,
         mode: Mode = "inline",
         writes: bool | None = None,
+        admins: str | None = None,
     ) -> None:
-        """Route `/pmo <path> …` to `handler`; deferred routes only read unless `writes`."""
-        self.routes[path] = Route(
-            handler, guests, mode, mode == "inline" if writes is None else writes
-        )
+        """Route `/pmo <path> …` to `handler`; deferred routes only read unless `writes`;
+        `admins` (what the route does) keeps it to PMO admins."""
+        writes = mode == "inline" if writes is None else writes
+        self.routes[path] = Route(handler, guests, mode, writes, admins)
 
     def add_static(self, path: str, handler: StaticHandler) -> None:
         """Route `/pmo <path> …` to a handler that needs nothing but the words (anyone)."""
@@ -161,7 +172,7 @@ class Router:
                 team_id=body["team_id"],
                 user_id=body["user_id"],
                 make=make,
-                handler=route.handler,
+                handler=route.run,
                 guests=route.guests,
                 reads_only=not route.writes,
                 lookup_seconds=LOOKUP_BUDGET_S
