@@ -45,7 +45,7 @@ def answer(
         thread_ts
         and replies.prompt_in_thread(session, team_id=team, user_id=user, thread_ts=thread_ts)
     )
-    if not prompt_thread:
+    if not prompt_thread and not person.is_restricted:  # guests take part in no stand-up
         standup_reply = _standup_answer(session, person=person, text=text, now=now)
         if standup_reply is not None:
             return standup_reply

@@ -17,7 +17,7 @@ import contextvars
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -64,7 +64,7 @@ Handler = Callable[[R], Result]
 EventHandler = Callable[..., None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
-MAX_LOOKUP_ROUNDS = 6
+MAX_LOOKUP_ROUNDS = 12
 LOOKUP_TIMEOUT_S = 2  # seconds; slack_sdk takes whole seconds
 
 
@@ -124,11 +124,13 @@ class Listeners:
         guests: bool,
         reads_only: bool = False,
         lookup_seconds: float = LOOKUP_BUDGET_S,
+        mentioned: Iterable[str] = (),
     ) -> list[Effect]:
         """Look-ups, then one transaction around the handler; its effects, not yet performed.
 
         Args:
             lookup_seconds: How long look-ups may take in all, so an ack stays in Slack's 3 s.
+            mentioned: People the input names by id, looked up before the first run.
             reads_only: The handler only reads: its transaction takes no SQLite writer lock,
                 so it neither waits for writers nor holds them up. Should it write after all
                 (a first contact), it is run again in an ordinary transaction.
@@ -145,7 +147,8 @@ class Listeners:
             default_timezone=deps.settings.pmo_timezone,
             budget=lookup_seconds,
         )
-        lookups.fetch_person(user_id)
+        for person in (user_id, *mentioned):
+            lookups.fetch_person(person)
         sessions = deps.reads if reads_only else deps.sessions
         for _ in range(MAX_LOOKUP_ROUNDS):
             try:
@@ -156,12 +159,18 @@ class Listeners:
                     return as_list(handler(request))
             except NeedsLookup as need:
                 lookups.fetch(need)  # the transaction is over: Slack may be asked now
-            except DBAPIError:
-                if sessions is deps.sessions:
+            except DBAPIError as error:
+                if sessions is deps.sessions or not refused_as_read_only(error):
                     raise
                 log.info("a read-only handler wrote; running it again", exc_info=True)
                 sessions = deps.sessions
-        raise RuntimeError(f"{handler.__name__} asked for more than {MAX_LOOKUP_ROUNDS} look-ups")
+        log.error(
+            "a request needed more look-ups than allowed",
+            extra={"fields": {"max": MAX_LOOKUP_ROUNDS}},
+        )
+        raise UserError(
+            "That names more people and channels than I can look up at once; split it up."
+        )
 
     def _common(self, session: Any, lookups: Lookups, team_id: str, user_id: str) -> dict[str, Any]:
         space = workspace.get_workspace(
@@ -180,7 +189,7 @@ class Listeners:
 
     def submit(self, work: Callable[..., Any], *args: Any) -> None:
         """Run `work` on the worker after the ack, in this request's context (its log id)."""
-        self.executor.submit(contextvars.copy_context().run, work, *args)
+        self.executor.submit(contextvars.copy_context().run, _logged_failure, work, *args)
 
     def later(self, team_id: str, user_id: str, handler: Handler[Interaction]) -> None:
         """Run a handler for a user on the worker, after the ack (Home refreshes)."""
@@ -223,6 +232,10 @@ class Listeners:
             client.views_publish(user_id=user_id, view=effect.view)
         elif isinstance(effect, SendFile):
             return self._send_file(effect, user_id=user_id)
+        else:
+            log.error(
+                "an effect this input cannot have", extra={"fields": {"effect": repr(effect)[:200]}}
+            )
         return None
 
     def perform_all(
@@ -252,7 +265,7 @@ class Listeners:
         os.close(handle)
         path = Path(name)
         try:
-            sent = effect.write(self.deps.sessions, path)
+            sent = effect.write(self.deps.reads, path)  # no writer lock while it writes the file
             client = self.deps.client
             channel = client.conversations_open(users=[user_id])["channel"]["id"]
             client.files_upload_v2(
@@ -378,7 +391,8 @@ class Listeners:
             ):
                 return None  # a retry of an event already answered
             try:
-                effects = as_list(handler(request))
+                with request.session.begin_nested():  # a refusal undoes what it began
+                    effects = as_list(handler(request))
             except UserError as error:
                 effects = [Reply(warning(error.message))]
             for effect in effects:  # sent by the outbox after the commit, exactly once
@@ -402,8 +416,16 @@ class Listeners:
                 guests=True,
             )
             self._perform_logged(effects, event["user"])
-        except Exception:
-            log.exception("direct message failed")
+        except (
+            Exception
+        ) as error:  # nothing was stored: say so, in the thread, as Slack won't retry
+            if not isinstance(error, UserError):
+                log.exception("direct message failed")
+            said = warning(error.message) if isinstance(error, UserError) else went_wrong()
+            with contextlib.suppress(*SLACK_DOWN):
+                self.deps.client.chat_postMessage(
+                    channel=channel, thread_ts=event.get("thread_ts") or ts, **said
+                )
 
     def _on_event(self, body: dict[str, Any], event: dict[str, Any], handler: EventHandler) -> None:
         deps, team_id = self.deps, self._team(body)
@@ -434,6 +456,20 @@ class Listeners:
     def _team(body: dict[str, Any]) -> str:
         team = body.get("team_id") or (body.get("team") or {}).get("id")
         return str(team or (body.get("user") or {}).get("team_id"))
+
+
+def refused_as_read_only(error: DBAPIError) -> bool:
+    """Whether the database refused a write because the transaction was read-only."""
+    sqlstate = getattr(error.orig, "sqlstate", None)  # PostgreSQL: read_only_sql_transaction
+    return sqlstate == "25006" or "readonly database" in str(error.orig)
+
+
+def _logged_failure(work: Callable[..., Any], *args: Any) -> None:
+    """Run after-ack work; a failure is logged, since no one else would see it."""
+    try:
+        work(*args)
+    except Exception:
+        log.exception("after-ack work failed")
 
 
 def lookup_client(client: WebClient) -> WebClient:

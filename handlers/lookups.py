@@ -24,6 +24,7 @@ from bot import people, standups, workspace
 from bot.channels import resolve_postable_channel
 from bot.commands import ChannelRef
 from bot.errors import UserError
+from storage.db import read_only
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class Lookups:
             self._give_up(need)
             return
         if need.kind == "person":
-            self.fetch_person(need.key)  # it counts its own time
+            self.fetch_person(need.key)  # it counts its own time, and keeps the budget
             return
         started = time.monotonic()
         if need.kind == "name":
@@ -144,6 +145,9 @@ class Lookups:
         """Refresh one person from users.info if the cache is stale (the caller, a mention)."""
         if user_id in self.people_tried:
             return
+        if self.budget is not None and self.spent >= self.budget:
+            self._give_up(NeedsLookup("person", user_id))
+            return
         started = time.monotonic()
         try:
             self._refresh(user_id)
@@ -152,7 +156,7 @@ class Lookups:
 
     def _refresh(self, user_id: str) -> None:
         self.people_tried.add(user_id)
-        with self.sessions() as session:
+        with read_only(self.sessions)() as session:  # a read: no writer lock
             cached = session.get(Person, (self.team_id, user_id))
             if cached is not None and people.is_fresh(cached, now=self.now):
                 return

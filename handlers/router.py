@@ -14,6 +14,7 @@ ask, with `after_change`, to hear about a user's successful commands, on the wor
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from handlers.adapters import Listeners
 
 log = logging.getLogger(__name__)
+# People a command names by id (`<@U123|kim>`), looked up together before the transaction.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 Message = dict[str, Any]
 StaticHandler = Callable[[list[Token]], Message]
 Mode = Literal["inline", "deferred"]
@@ -134,6 +137,10 @@ class Router:
                 self._listeners.later(body["team_id"], body["user_id"], hook)
         return None
 
+    def answer_here(self, body: dict[str, Any]) -> None:
+        """Answer a deferred command on this process's workers (the answer process is gone)."""
+        self._listeners.submit(self.answer_deferred, body)
+
     def answer_deferred(self, body: dict[str, Any]) -> None:
         """Answer a deferred command handed over by the process that acked it."""
         text = (body.get("text") or "").strip()
@@ -146,8 +153,12 @@ class Router:
     def _answer_later(
         self, body: dict[str, Any], text: str, path: str, rest: list[Token], respond: Respond
     ) -> None:
-        effects, _ = self._run(body, text, path, rest)
-        reply = self._perform(body, text, effects)
+        try:
+            effects, _ = self._run(body, text, path, rest)
+            reply = self._perform(body, text, effects)
+        except Exception:  # the user has an empty ack: they must hear something
+            log.exception("deferred answer failed", extra={"fields": {"path": path}})
+            reply = went_wrong()
         if reply is not None:
             respond(**{"response_type": "ephemeral", **reply})
 
@@ -175,6 +186,7 @@ class Router:
                 handler=route.run,
                 guests=route.guests,
                 reads_only=not route.writes,
+                mentioned=MENTION.findall(text),
                 lookup_seconds=LOOKUP_BUDGET_S
                 if route.mode == "inline"
                 else DEFERRED_LOOKUP_BUDGET_S,

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -40,6 +41,8 @@ class AnswerProcess:
     """The serving process's handle on the answer process."""
 
     def __init__(self, settings: Settings, *, token: str, secret: str) -> None:
+        # Answers a body in the serving process when the answer process died with it queued.
+        self.fallback: Callable[[dict[str, Any]], None] | None = None
         self._pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
@@ -57,11 +60,19 @@ class AnswerProcess:
         except (BrokenProcessPool, RuntimeError):
             log.warning("the answer process is gone; answering in-process")
             return False
-        future.add_done_callback(_logged)
+        future.add_done_callback(lambda done: self._finished(done, body))
         return True
 
+    def _finished(self, future: Future[None], body: dict[str, Any]) -> None:
+        error = future.exception() if not future.cancelled() else None
+        if isinstance(error, BrokenProcessPool) and self.fallback is not None:
+            log.error("the answer process died; answering in-process")
+            self.fallback(body)
+        elif error is not None:
+            log.error("a deferred answer failed", exc_info=error)
+
     def stop(self) -> None:
-        """Stop the process; answers not started yet are dropped (Slack's retry is the user)."""
+        """Stop the process; answers it has not finished are lost (their users were acked)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -87,7 +98,8 @@ def _ready() -> bool:
 
 def _answer(body: dict[str, Any], request_id: str) -> None:
     """Start the answer on a thread of the answer process, and take the next one at once."""
-    assert _threads is not None, "the answer process was not started"
+    if _threads is None:
+        raise RuntimeError("the answer process was not started")
     _threads.submit(_answer_logged, body, request_id)
 
 

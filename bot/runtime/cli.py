@@ -153,7 +153,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     )
     app, router = build_app(deps, signing_secret=secret)
     answers = AnswerProcess(settings, token=token, secret=secret)
-    router.offload = answers.answer
+    router.offload, answers.fallback = answers.answer, router.answer_here
     # The worker is off the request path: it may wait out a 429's Retry-After.
     outbox = OutboxWorker(deps.sessions, scheduler_client(settings, token), deps.clock).start()
     health = Health(engine=engine, clock=system_clock)

@@ -110,7 +110,7 @@ def test_look_ups_past_the_budget_are_not_made_and_nothing_is_stored(
     fake.clear()
     started = time.perf_counter()
     said = text_of(
-        slack.command("UADMIN", "program add Mercury owner:<@UOTHER> sponsor:<@ULEAD2>").body
+        slack.command("UADMIN", "program add Mercury owner:<@ULEAD2> sponsor:<@UOTHER>").body
     )
     acked = time.perf_counter() - started
     assert acked < 3.0, f"acked after {acked:.2f} s"
@@ -118,3 +118,29 @@ def test_look_ups_past_the_budget_are_not_made_and_nothing_is_stored(
     assert "/pmo program add Mercury" in said
     assert [c["user"] for c in fake.calls_to("users.info")] == ["ULEAD2"]  # Otto never asked
     assert count(sessions, Program) == 0
+
+
+def test_a_stand_up_naming_many_new_people_looks_them_all_up_first(
+    slack: SlackDriver, fake: FakeSlack
+) -> None:
+    team = [f"UTEAM{n}" for n in range(8)]
+    for user in team:
+        fake.add_user(user, user.lower(), real_name=f"Member {user}")
+    fake.add_channel("CTEAM", "team", members=["ULEAD", *team])
+    mentions = " ".join(f"<@{user}|{user.lower()}>" for user in team)
+    said = text_of(
+        slack.command("ULEAD", f'standup schedule <#CTEAM|team> "mon-fri 09:30" {mentions}').body
+    )
+    assert "Scheduled" in said, said
+    assert sorted(c["user"] for c in fake.calls_to("users.info") if c["user"] in team) == team
+
+
+def test_a_dm_that_fails_before_its_handler_is_still_answered_in_its_thread(
+    slack: SlackDriver, fake: FakeSlack
+) -> None:
+    fake.fail_next("users.info", "user_not_found")  # Otto, never seen, is unknown to Slack
+    reply = slack.dm("UOTHER", "amber - vendor late")
+    assert reply.status == 200
+    answers = fake.dms("UOTHER")
+    assert answers and "Slack does not know the user" in text_of(answers[-1])
+    assert answers[-1].get("thread_ts")
