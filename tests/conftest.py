@@ -205,7 +205,9 @@ def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
     app = create_app(deps, signing_secret=SIGNING_SECRET, executor=executor)
     worker = OutboxWorker(deps.sessions, deps.client, clock).start()
     health = Health(engine=engine, clock=clock)
-    server = HttpServer(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
+    server = HttpServer(
+        wsgi_app(app, health, signing_secret=SIGNING_SECRET), host="127.0.0.1", port=0, threads=4
+    )
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     yield Bot(

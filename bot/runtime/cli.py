@@ -161,7 +161,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if settings.slack_app_token is not None:
             return _serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-        return _serve_http(app, health, args.port if args.port is not None else settings.port)
+        port = args.port if args.port is not None else settings.port
+        return _serve_http(app, health, port, secret=secret)
     finally:
         if runner is not None:
             runner.shutdown(wait=True)
@@ -199,8 +200,8 @@ def _start_scheduler(deps: Deps, token: str, health: Health) -> SchedulerRunner:
     return runner
 
 
-def _serve_http(app: App, health: Health, port: int) -> int:
-    server = HttpServer(wsgi_app(app, health), port=port)
+def _serve_http(app: App, health: Health, port: int, *, secret: str) -> int:
+    server = HttpServer(wsgi_app(app, health, signing_secret=secret), port=port)
     _on_sigterm(server.stop)
     logs.event(log, "serving HTTP", port=server.port)
     with contextlib.suppress(KeyboardInterrupt):

@@ -18,11 +18,20 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.clock import Clock
+from bot.runtime.gate import Gate
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 # The in-process scheduler passes every minute; this long without one means it is stuck.
 SCHEDULER_LATE_AFTER = timedelta(minutes=5)
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    413: "Payload Too Large",
+    503: "Service Unavailable",
+}
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -85,9 +94,14 @@ class Health:
         return "ok"
 
 
-def wsgi_app(app: App, health: Health) -> WSGIApp:
-    """One WSGI callable: Slack requests to Bolt, `/healthz` to the health check."""
+def wsgi_app(app: App, health: Health, *, signing_secret: str | None = None) -> WSGIApp:
+    """One WSGI callable: Slack requests to Bolt, `/healthz` to the health check.
+
+    With `signing_secret`, Slack requests pass the gate first (`bot.runtime.gate`): size,
+    signature and shape are checked before anything parses the body.
+    """
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    gate = Gate(signing_secret) if signing_secret is not None else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -95,6 +109,9 @@ def wsgi_app(app: App, health: Health) -> WSGIApp:
             status, body = health.check()
             return _json(start_response, status, body)
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            refused = gate.refuse(environ) if gate is not None else None
+            if refused is not None:
+                return _json(start_response, refused, {"error": REASONS[refused].lower()})
             return slack(environ, start_response)
         return _json(start_response, 404, {"error": "not found"})
 
@@ -102,7 +119,7 @@ def wsgi_app(app: App, health: Health) -> WSGIApp:
 
 
 def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any]) -> list[bytes]:
-    reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
+    reason = REASONS[status]
     data = json.dumps(body).encode()
     start_response(
         f"{status} {reason}",

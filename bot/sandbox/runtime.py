@@ -125,7 +125,9 @@ class Sandbox:
         self.outbox = _SandboxOutbox(self.deps.sessions, self._scheduler_client, self.clock)
         self.outbox.start()
         health = Health(engine=self.engine, clock=self.clock)
-        self._server = HttpServer(wsgi_app(app, health), host="127.0.0.1", port=0, threads=4)
+        self._server = HttpServer(
+            wsgi_app(app, health, signing_secret=secret), host="127.0.0.1", port=0, threads=4
+        )
         self._thread = threading.Thread(target=self._server.serve, name="http", daemon=True)
         self._thread.start()
         url = f"http://127.0.0.1:{self._server.port}"
