@@ -1,0 +1,52 @@
+"""Slack guests see no portfolio data, through crafted payloads as through commands.
+
+The pipeline refuses guests for every action and view unless the registration allows them
+(intake only), so a guest who copies a button's value or a modal's private_metadata gets a
+refusal and nothing is stored or shown.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks.raid import raid_modal
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from storage.models import RaidItem
+from tests.flow import count, program, text_of
+
+REFUSAL = "Guest accounts can't see or change PMO data here."
+
+
+@pytest.fixture
+def apollo(slack: SlackDriver, sessions: sessionmaker[Session]) -> int:
+    """Apollo, owned by Lee; its database id."""
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    slack.command("UGUEST", "help")  # the guest is known to the bot
+    found = program(sessions, "apollo")
+    assert found is not None
+    return found.id
+
+
+def test_a_guest_submitting_a_crafted_raid_modal_stores_nothing(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: int
+) -> None:
+    view = {**raid_modal(program=None, program_picker=None), "private_metadata": str(apollo)}
+    view["id"] = "VCRAFTED"
+    reply = slack.submit_view("UGUEST", view, {"title": "Vendor may slip"})
+    assert reply.body is not None and reply.body.get("response_action") == "errors"
+    assert REFUSAL in reply.body["errors"].values()
+    assert count(sessions, RaidItem) == 0
+
+
+@pytest.mark.parametrize("action_id", ["status_pick_program", "home_status", "raid_close"])
+def test_a_guest_clicking_a_crafted_button_learns_nothing(
+    slack: SlackDriver, fake: FakeSlack, apollo: int, action_id: str
+) -> None:
+    fake.clear()
+    slack.click("UGUEST", action_id, value=str(apollo))
+    told = [text_of(r["body"]) for r in fake.responses] + [text_of(c.params) for c in fake.calls]
+    assert any(REFUSAL in said for said in told)
+    assert not [said for said in told if "Apollo" in said or "ULEAD" in said]
+    assert not fake.calls_to("views.update") and not fake.calls_to("views.open")
