@@ -105,6 +105,12 @@ class Listeners:
             lambda body, event: self.later(self._team(body), event["user"], handler)
         )
 
+    def messages_tab_opened(self, handler: Handler[Interaction]) -> None:
+        """The bot's Messages tab opened: the handler runs after the ack (a first welcome)."""
+        self.app.event("app_home_opened", matchers=[_messages_tab])(
+            lambda body, event: self.later(self._team(body), event["user"], handler)
+        )
+
     def event(self, name: str, handler: EventHandler) -> None:
         """A workspace event with no one to answer, handled once per event id.
 
@@ -510,3 +516,7 @@ def _first_input(view: dict[str, Any]) -> str:
 
 def _home_tab(event: dict[str, Any]) -> bool:
     return event.get("tab") == "home"
+
+
+def _messages_tab(event: dict[str, Any]) -> bool:
+    return event.get("tab") != "home"  # "messages", and whatever Slack adds

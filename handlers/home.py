@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from bot import home, programs, status
+from bot import welcome as welcome_dm
 from bot.blocks import home as render
 from bot.blocks import status as status_blocks
 from bot.blocks.common import done_view
@@ -21,8 +22,15 @@ def register(on: Listeners) -> None:
     """Publish Home when opened; refresh it after the user's commands."""
     seen = OpenedHome()
     on.home_opened(seen.opened)
+    on.messages_tab_opened(welcome)
     on.action(render.SUBMIT_ACTION, submit_button)
     on.commands.after_change(seen.changed, commands=REFRESH_AFTER)
+
+
+def welcome(request: Interaction) -> Result:
+    """The Messages tab opened: a first-time welcome DM (queued once per person)."""
+    welcome_dm.greet(request.session, person=request.caller, now=request.now)
+    return None  # the outbox sends it after the commit
 
 
 def publish(request: Interaction) -> Result:

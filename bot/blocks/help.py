@@ -195,3 +195,21 @@ def error_message(error: UserError) -> dict[str, Any]:
 
 def _pieces(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def welcome_message(*, guest: bool) -> dict[str, Any]:
+    """The one DM someone gets the first time they open the bot's Messages tab."""
+    if guest:
+        text = (
+            ":wave: I'm the PMO bot. To ask the PMO for a new project, type `/pmo intake`; "
+            "I'll tell you here when it is decided."
+        )
+    else:
+        text = (
+            ":wave: I'm the PMO bot: I ask for status updates on your programs and keep the "
+            "PMO's risks, intake and stand-ups.\n"
+            "• `/pmo status` to report on a program, `/pmo program list` to see them all\n"
+            "• when I ask for an update, just reply here: `amber - vendor late; next: escalate`\n"
+            "• `/pmo help` for everything else"
+        )
+    return message(text, [section(text)])

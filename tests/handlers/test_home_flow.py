@@ -278,3 +278,26 @@ def test_home_shows_nothing_of_another_workspace(
         )
     for user_id in ("ULEAD", "UADMIN"):
         assert "Elsewhere" not in text_of(open_home(slack, bot, fake, user_id))
+
+
+def messages_tab_opened(user_id: str, channel: str) -> dict[str, object]:
+    return {"type": "app_home_opened", "user": user_id, "channel": channel, "tab": "messages"}
+
+
+def test_opening_the_messages_tab_gets_200_and_one_welcome_ever(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot
+) -> None:
+    event = messages_tab_opened("ULEAD", fake.dm_channel_id("ULEAD"))
+    assert slack.event(event).status == 200
+    assert slack.event(event).status == 200  # opened again
+    bot.settle()
+    welcomes = [m for m in fake.dms("ULEAD") if "I'm the PMO bot" in text_of(m)]
+    assert len(welcomes) == 1
+    assert "/pmo status" in text_of(welcomes[0])
+
+
+def test_a_guest_is_welcomed_to_intake_only(slack: SlackDriver, fake: FakeSlack, bot: Bot) -> None:
+    slack.event(messages_tab_opened("UGUEST", fake.dm_channel_id("UGUEST")))
+    bot.settle()
+    said = " ".join(text_of(m) for m in fake.dms("UGUEST"))
+    assert "/pmo intake" in said and "/pmo status" not in said
