@@ -102,14 +102,20 @@ class Listeners:
     def home_opened(self, handler: Handler[Interaction]) -> None:
         """The Home tab opened: the handler's effects (PublishHome) are performed after the ack."""
         self.app.event("app_home_opened", matchers=[_home_tab])(
-            lambda body, event: self.later(self._team(body), event["user"], handler)
+            lambda body, event: self._tab_opened(body, event, handler)
         )
 
     def messages_tab_opened(self, handler: Handler[Interaction]) -> None:
         """The bot's Messages tab opened: the handler runs after the ack (a first welcome)."""
         self.app.event("app_home_opened", matchers=[_messages_tab])(
-            lambda body, event: self.later(self._team(body), event["user"], handler)
+            lambda body, event: self._tab_opened(body, event, handler)
         )
+
+    def _tab_opened(
+        self, body: dict[str, Any], event: dict[str, Any], handler: Handler[Interaction]
+    ) -> None:
+        if complete(event, "user", what="app_home_opened"):
+            self.later(self._team(body), event["user"], handler)
 
     def event(self, name: str, handler: EventHandler) -> None:
         """A workspace event with no one to answer, handled once per event id.
@@ -296,8 +302,9 @@ class Listeners:
         guests: bool,
     ) -> None:
         ack()
-        actions = body.get("actions") or [{}]
-        action = actions[0]
+        if not (complete(body, "actions", what="block_actions") and _has_user(body)):
+            return
+        action = body["actions"][0]
         value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
         trigger_id, view = body.get("trigger_id", ""), body.get("view")
 
@@ -336,7 +343,13 @@ class Listeners:
     def _on_view(
         self, ack: Ack, body: dict[str, Any], handler: Handler[ModalSubmission], guests: bool
     ) -> None:
+        if not (complete(body, "view", "user", what="view_submission") and _has_user(body)):
+            ack()
+            return
         view = body["view"]
+        if not complete(view, "state", what="view_submission"):
+            ack()
+            return
 
         def make(**common: Any) -> ModalSubmission:
             return ModalSubmission(
@@ -364,6 +377,10 @@ class Listeners:
             self.submit(self._perform_logged, rest, body["user"]["id"])
 
     def _on_options(self, ack: Ack, body: dict[str, Any], handler: Handler[OptionsRequest]) -> None:
+        if not _has_user(body):
+            ack(options=[])
+            return
+
         def make(**common: Any) -> OptionsRequest:
             return OptionsRequest(**common, query=body.get("value", ""))
 
@@ -379,6 +396,11 @@ class Listeners:
     ) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and bot messages are not for us
+        if not (
+            complete(event, "user", "channel", "ts", what="message")
+            and complete(body, "event_id", what="message")
+        ):
+            return
         channel, ts = event["channel"], event["ts"]
 
         def make(**common: Any) -> MessageRequest:
@@ -434,6 +456,8 @@ class Listeners:
                 )
 
     def _on_event(self, body: dict[str, Any], event: dict[str, Any], handler: EventHandler) -> None:
+        if not complete(body, "event_id", what=str(event.get("type"))):
+            return
         deps, team_id = self.deps, self._team(body)
         now = deps.clock()
         with deps.sessions.begin() as session:
@@ -462,6 +486,21 @@ class Listeners:
     def _team(body: dict[str, Any]) -> str:
         team = body.get("team_id") or (body.get("team") or {}).get("id")
         return str(team or (body.get("user") or {}).get("team_id"))
+
+
+def complete(payload: dict[str, Any], *keys: str, what: str) -> bool:
+    """Whether a signed payload has the fields we need; if not, one log line and it is ignored."""
+    missing = [key for key in keys if not payload.get(key)]
+    if missing:
+        log.info(
+            "ignored a payload missing fields", extra={"fields": {"kind": what, "missing": missing}}
+        )
+    return not missing
+
+
+def _has_user(body: dict[str, Any]) -> bool:
+    user = body.get("user")
+    return complete(user if isinstance(user, dict) else {}, "id", what=str(body.get("type")))
 
 
 def refused_as_read_only(error: DBAPIError) -> bool:

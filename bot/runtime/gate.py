@@ -3,7 +3,9 @@
 Slack signs every request; anything else is a stranger or a mistake, and gets its status code
 and one log line: over 1 MB → 413; a missing, non-numeric, stale or wrong signature → 401;
 then a body that is not UTF-8, or whose JSON (the body itself or a `payload=` form field) is
-not an object → 400. Only what passes reaches Bolt, which verifies the signature again.
+not an object → 400. A signed payload with nothing to act on (a click without an action, an
+event without an event) → 200, ignored. Only what passes reaches Bolt, which verifies the
+signature again.
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ class Gate:
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         if not self._signed(environ, body):
             return _refused(401, "missing or invalid signature")
-        if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
+        parsed = _parsed(body, environ.get("CONTENT_TYPE") or "")
+        if parsed is None:
             return _refused(400, "malformed body")
+        if _hollow(parsed):
+            return _refused(200, "signed payload with nothing to act on: ignored")
         return None
 
     def _signed(self, environ: dict[str, Any], body: bytes) -> bool:
@@ -55,16 +60,32 @@ class Gate:
         return hmac.compare_digest(expected, signature)
 
 
-def _well_formed(body: bytes, content_type: str) -> bool:
-    """UTF-8, and every JSON in it (the body, or a form's `payload`) an object."""
+def _parsed(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The JSON object a request carries (the body, or a form's `payload`), {} for a plain
+    form such as a slash command, or None when it is not UTF-8 or its JSON is no object."""
     try:
         text = body.decode("utf-8")
         if content_type.startswith("application/json"):
-            return isinstance(json.loads(text), dict)
-        form = dict(parse_qsl(text, keep_blank_values=True))
-        return "payload" not in form or isinstance(json.loads(form["payload"]), dict)
+            found = json.loads(text)
+        else:
+            form = dict(parse_qsl(text, keep_blank_values=True))
+            found = json.loads(form["payload"]) if "payload" in form else {}
     except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return False
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _hollow(payload: dict[str, Any]) -> bool:
+    """A payload Bolt itself would trip on: a click with no action, an event with no event."""
+    if payload.get("type") == "block_actions":
+        actions = payload.get("actions")
+        return not (isinstance(actions, list) and actions and isinstance(actions[0], dict))
+    if payload.get("type") == "event_callback":
+        return not isinstance(payload.get("event"), dict)
+    if payload.get("type") in ("view_submission", "view_closed"):
+        view = payload.get("view")
+        return not (isinstance(view, dict) and view.get("type"))
+    return False
 
 
 def _refused(status: int, why: str) -> int:

@@ -111,7 +111,8 @@ def wsgi_app(app: App, health: Health, *, signing_secret: str | None = None) -> 
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             refused = gate.refuse(environ) if gate is not None else None
             if refused is not None:
-                return _json(start_response, refused, {"error": REASONS[refused].lower()})
+                reason = "ignored" if refused == 200 else REASONS[refused].lower()
+                return _json(start_response, refused, {"error": reason})
             return slack(environ, start_response)
         return _json(start_response, 404, {"error": "not found"})
 
