@@ -6,6 +6,11 @@ from datetime import date
 from typing import Any
 
 
+def without_nul(text: str) -> str:
+    """Text as stored: NUL characters dropped (PostgreSQL refuses them; nobody means them)."""
+    return text.replace("\x00", "")
+
+
 def values(view: dict[str, Any]) -> dict[str, Any]:
     """Each input block's value keyed by block id.
 
@@ -22,7 +27,7 @@ def values(view: dict[str, Any]) -> dict[str, Any]:
 def _element_value(element: dict[str, Any]) -> Any:
     kind = element.get("type")
     if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
-        text = (element.get("value") or "").strip()
+        text = without_nul(element.get("value") or "").strip()
         return text or None
     if kind == "datepicker":
         picked = element.get("selected_date")

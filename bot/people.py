@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,15 +12,32 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import audit, programs
+from bot.commands import parse_timezone
 from bot.errors import UserError
 from storage.models import Person
 
+log = logging.getLogger(__name__)
 REFRESH_AFTER = timedelta(days=1)
 
 
 def is_fresh(person: Person, *, now: datetime) -> bool:
     """Whether the cached copy is recent enough to trust (refreshed daily, and on user_change)."""
     return now - person.fetched_at < REFRESH_AFTER
+
+
+def _known_zone(tz: object, *, user_id: str) -> str | None:
+    """Slack's zone for a person if the time zone database knows it; else None, so the
+    workspace's zone applies (one warning: a zone Slack knows and we don't must not fail
+    every later request of that person)."""
+    if not isinstance(tz, str) or not tz:
+        return None
+    try:
+        return parse_timezone(tz)
+    except UserError:
+        log.warning(
+            "unknown time zone from Slack", extra={"fields": {"user_id": user_id, "tz": tz[:64]}}
+        )
+        return None
 
 
 def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> Person:
@@ -36,8 +54,9 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
         or user.get("real_name")
         or person.name
     )
-    moved = person.tz is not None and user.get("tz") and user.get("tz") != person.tz
-    person.tz = user.get("tz")
+    tz = _known_zone(user.get("tz"), user_id=user["id"])
+    moved = person.tz is not None and tz and tz != person.tz
+    person.tz = tz
     person.is_admin = bool(user.get("is_admin"))
     person.is_owner = bool(user.get("is_owner"))
     person.is_restricted = bool(user.get("is_restricted") or user.get("is_ultra_restricted"))

@@ -407,7 +407,7 @@ class Listeners:
             return MessageRequest(
                 **common,
                 channel_id=channel,
-                text=event.get("text") or "",
+                text=forms.without_nul(event.get("text") or ""),
                 ts=ts,
                 thread_ts=event.get("thread_ts"),
                 event_id=body["event_id"],

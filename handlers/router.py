@@ -25,6 +25,7 @@ from bot import workspace
 from bot.blocks.help import error_message, help_message, usage_for
 from bot.commands import Token, suggest, tokenize
 from bot.errors import UserError
+from bot.forms import without_nul
 from handlers.effects import Effect, EffectFailed, Reply, Result, went_wrong
 from handlers.lookups import DEFERRED_LOOKUP_BUDGET_S, LOOKUP_BUDGET_S
 from handlers.request import CommandRequest, Interaction
@@ -113,7 +114,7 @@ class Router:
 
     def handle(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """Answer a `/pmo` command: from the words, inline, or after the ack."""
-        text = (body.get("text") or "").strip()
+        text = without_nul(body.get("text") or "").strip()
         try:
             words = tokenize(text)
         except UserError as error:
@@ -143,7 +144,7 @@ class Router:
 
     def answer_deferred(self, body: dict[str, Any]) -> None:
         """Answer a deferred command handed over by the process that acked it."""
-        text = (body.get("text") or "").strip()
+        text = without_nul(body.get("text") or "").strip()
         found = self.match(tokenize(text))
         if found is None or found[0] not in self.routes:
             raise ValueError(f"not a deferred command: {text!r}")

@@ -8,7 +8,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import AuditEvent, Person, ProcessedEvent
 from tests.conftest import TEAM, ManualClock
-from tests.flow import count
+from tests.flow import count, text_of
 
 
 def person(sessions: sessionmaker[Session], user_id: str) -> Person | None:
@@ -75,3 +75,15 @@ def test_health_answers_200_with_database_ok(slack: SlackDriver, bot: object) ->
 def test_nothing_is_audited_for_reads(slack: SlackDriver, sessions: sessionmaker[Session]) -> None:
     slack.command("UOTHER", "program list")
     assert count(sessions, AuditEvent) == 0
+
+
+def test_a_zone_slack_knows_and_we_do_not_falls_back_and_keeps_the_rest(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    demoted = user_change("ULEAD", "America/Unknown_City")
+    demoted["user"]["is_restricted"] = True  # the demotion to guest must not be lost
+    assert slack.event(demoted).status == 200
+    stored = person(sessions, "ULEAD")
+    assert stored is not None and stored.tz is None and stored.is_restricted
+    said = text_of(slack.command("ULEAD", "program list").body)
+    assert "Guest accounts can't" in said  # later commands work (and refuse the guest)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import Reply, SlackDriver
@@ -144,3 +144,13 @@ def test_a_dm_that_fails_before_its_handler_is_still_answered_in_its_thread(
     answers = fake.dms("UOTHER")
     assert answers and "Slack does not know the user" in text_of(answers[-1])
     assert answers[-1].get("thread_ts")
+
+
+def test_nul_characters_are_dropped_at_the_edge(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(slack.command("ULEAD", "status apollo amber vendor\x00 late").body)
+    assert "vendor late" in said
+    with sessions() as session:
+        stored = session.scalars(select(StatusUpdate)).one()
+    assert stored.summary == "vendor late"
