@@ -136,6 +136,28 @@ def parse_cadence(spec: str) -> Cadence:
     return Cadence(spec=normalised, kind=kind, weekday=weekday, at=at)
 
 
+def parse_status_cadence(spec: str) -> Cadence:
+    """A program's status cadence as typed: any cadence that fires at most once a day.
+
+    A crontab with several minutes or hours would DM the owner again and again; it is
+    refused with the reason. (Stored specs are read with `parse_cadence`, so a program saved
+    before this rule still loads.)
+
+    Raises:
+        UserError: Not a cadence, or one that fires more than once a day.
+    """
+    cadence = parse_cadence(spec)
+    if cadence.cron is not None:
+        minute, hour = cadence.cron.split()[:2]
+        if not (minute.isdigit() and hour.isdigit()):
+            raise _cron_error(
+                spec,
+                "it fires more than once a day, and status is asked for at most once a day; "
+                "give one minute and one hour",
+            )
+    return cadence
+
+
 def _day_and_time(words: list[str], *, original: str) -> tuple[int | None, time]:
     """The optional day name and HH:MM after the keyword, in either order."""
     weekday: int | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import intake
 from bot.blocks import intake as render
 from bot.blocks.common import done_view
-from bot.cadence import parse_cadence
+from bot.cadence import parse_status_cadence
 from bot.dates import format_date
 from bot.errors import UserError
 from handlers.adapters import Listeners
@@ -155,7 +155,7 @@ def submit_approve(sub: ModalSubmission) -> Result:
 
 def _approval(sub: ModalSubmission) -> intake.Approval:
     values = sub.values
-    cadence = sub.field("cadence", lambda: parse_cadence(values.get("cadence") or "weekly"))
+    cadence = sub.field("cadence", lambda: parse_status_cadence(values.get("cadence") or "weekly"))
     owner = sub.field("owner", lambda: sub.person(values["owner"]))
     name = values.get("name") or ""
     return intake.Approval(name=name, owner=owner, cadence=cadence.spec, note=values.get("note"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, notice
-from bot.cadence import describe, parse_cadence
+from bot.cadence import describe, parse_cadence, parse_status_cadence
 from bot.commands import Token, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
@@ -43,7 +43,7 @@ def add(request: CommandRequest) -> Result:
     names, options = split_options(request.words, ADD_OPTIONS)
     if "owner" not in options:
         raise UserError("Every program needs an owner: add `owner:@lead`.")
-    cadence = parse_cadence(options.get("cadence", "weekly"))
+    cadence = parse_status_cadence(options.get("cadence", "weekly"))
     new = programs.NewProgram(
         name=" ".join(t.text for t in names),
         owner_id="",
@@ -179,7 +179,7 @@ def submit_add(sub: ModalSubmission) -> Result:
     """The add modal: validate inline, then register."""
     programs.start_register(sub.session, person=sub.caller)
     values = sub.values
-    cadence = sub.field("cadence", lambda: parse_cadence(values.get("cadence") or "weekly"))
+    cadence = sub.field("cadence", lambda: parse_status_cadence(values.get("cadence") or "weekly"))
     owner = sub.field("owner", lambda: _owner(sub))
     channel = values.get("channel")
     if channel:
@@ -204,7 +204,7 @@ def _owner(sub: ModalSubmission) -> Person:
 def submit_edit(sub: ModalSubmission) -> Result:
     """The edit modal: validate inline, then apply the changes."""
     values = sub.values
-    cadence = sub.field("cadence", lambda: parse_cadence(values.get("cadence") or "weekly"))
+    cadence = sub.field("cadence", lambda: parse_status_cadence(values.get("cadence") or "weekly"))
     owner = sub.field("owner", lambda: _owner(sub))
     if values.get("channel"):
         sub.field("channel", lambda: sub.postable_channel(values["channel"]))

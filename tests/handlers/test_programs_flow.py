@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import SlackDriver
@@ -282,3 +283,19 @@ def test_a_late_milestone_flags_the_program_at_once(
     stored = program(sessions, "apollo-migration")
     assert stored is not None and "MILESTONE_LATE" not in stored.flags
     assert "Apollo" not in text_of(slack.command("UOTHER", "program list flagged").body)
+
+
+@pytest.mark.parametrize("cron", ["* * * * *", "*/10 9 * * 1-5", "0 9,15 * * *", "0 9-17 * * *"])
+def test_a_cadence_firing_more_than_once_a_day_is_refused(
+    slack: SlackDriver, sessions: sessionmaker[Session], cron: str
+) -> None:
+    said = text_of(
+        slack.command("UADMIN", f'program add Mercury owner:<@ULEAD|lee> cadence:"{cron}"').body
+    )
+    assert "fires more than once a day" in said and cron in said
+    assert program(sessions, "mercury") is None
+
+
+def test_a_daily_crontab_is_accepted(slack: SlackDriver, sessions: sessionmaker[Session]) -> None:
+    slack.command("UADMIN", 'program add Mercury owner:<@ULEAD|lee> cadence:"30 9 * * 1-5"')
+    assert program(sessions, "mercury") is not None
