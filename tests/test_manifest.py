@@ -26,6 +26,10 @@ REPO = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO / "app.yaml"
 SCHEMA_ENV = "PMO_MANIFEST_SCHEMA"
 SCHEMA_IN_SHARED = Path("shared", "slack-manifest-schema", "manifest.schema.1.0.0.json")
+# A copy shipped with the tests (with Slack's licence beside it), for a clone on its own.
+SCHEMA_SHIPPED = (
+    Path(__file__).parent / "fixtures" / "slack-manifest-schema" / "manifest.schema.1.0.0.json"
+)
 SCANNED_PACKAGES = ("bot", "handlers", "schedules")
 NOT_SCANNED = REPO / "bot" / "sandbox"  # the fake Slack server answers methods, never calls them
 
@@ -128,7 +132,8 @@ def calls_in_code() -> dict[str, list[str]]:
 
 
 def find_schema() -> Path:
-    """Locates Slack's manifest schema: $PMO_MANIFEST_SCHEMA, else `shared/` up from the repo."""
+    """Locates Slack's manifest schema: $PMO_MANIFEST_SCHEMA, else `shared/` up from the repo,
+    else the copy shipped in tests/fixtures/ (so a clone on its own passes too)."""
     if named := os.environ.get(SCHEMA_ENV):
         if not Path(named).is_file():
             pytest.fail(f"{SCHEMA_ENV}={named} is not a file")
@@ -136,6 +141,8 @@ def find_schema() -> Path:
     for folder in (REPO, *REPO.parents):
         if (folder / SCHEMA_IN_SHARED).is_file():
             return folder / SCHEMA_IN_SHARED
+    if SCHEMA_SHIPPED.is_file():
+        return SCHEMA_SHIPPED
     pytest.fail(
         f"Slack manifest schema not found: set {SCHEMA_ENV} or put {SCHEMA_IN_SHARED} in a folder"
         f" at or above {REPO} (CI copies shared/ beside the clone)"

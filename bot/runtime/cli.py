@@ -10,12 +10,14 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 from types import FrameType
 
 from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot import dates, logs
@@ -37,6 +39,10 @@ NOW_EXAMPLE = "2026-11-27T09:05:00Z"
 # How long a thread computing (a deferred answer, say) keeps the GIL from one that asks for it,
 # such as a thread serving an ack; Python's default is 5 ms, and an ack asks a few times.
 GIL_SWITCH_INTERVAL_SECONDS = 0.001
+NO_DATABASE = (
+    "pmo-bot: there is no database at {url} yet; `pmo-bot db upgrade` creates it "
+    "(`pmo-bot run` does too)"
+)
 SCHEMA_BEHIND = "pmo-bot: the database schema is behind; run `pmo-bot db upgrade` first"
 
 
@@ -235,6 +241,9 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
     if now is None:
         return 2
     client = _tick_client(settings, dry_run=args.dry_run)
+    if args.dry_run and _missing_sqlite_file(settings):
+        print(NO_DATABASE.format(url=settings.database_url), file=sys.stderr)
+        return 2
     # A dry run changes nothing, not even the schema: it refuses a database that is behind.
     engine = _migrated_engine(settings, migrate_sqlite=not args.dry_run)
     if engine is None:
@@ -252,6 +261,16 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
         print(line)
     print(_summary(report, dry_run=args.dry_run))
     return 0
+
+
+def _missing_sqlite_file(settings: Settings) -> bool:
+    """Whether the SQLite database is a file that does not exist yet (opening would create it)."""
+    database = make_url(settings.database_url).database
+    return (
+        settings.is_sqlite
+        and database not in (None, "", ":memory:")
+        and not Path(database).exists()
+    )
 
 
 def _parse_now(text: str) -> datetime | None:

@@ -174,3 +174,16 @@ def test_berlin_owner_is_prompted_at_ten_berlin_time_not_ten_utc(
     ten_utc_in_berlin_terms = tick("--now", "2026-11-27T11:00:00+01:00", env=env, cwd=tmp_path)
     assert "pass as of 2026-11-27T10:00:00+00:00" in ten_utc_in_berlin_terms.stdout
     assert posts(fake) == ["ULEAD"]
+
+
+def test_dry_run_on_a_fresh_checkout_says_what_to_run_and_leaves_no_file(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    env = {**env, "DATABASE_URL": "sqlite:///pmo.db"}
+    env.pop("SLACK_BOT_TOKEN", None)
+    result = tick("--dry-run", env=env, cwd=fresh)
+    assert result.returncode == 2
+    assert "no database at sqlite:///pmo.db yet; `pmo-bot db upgrade` creates it" in result.stderr
+    assert list(fresh.iterdir()) == []
