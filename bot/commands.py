@@ -95,7 +95,11 @@ class ChannelRef:
 
 
 def unescape(text: str) -> str:
-    """Undo the HTML escaping Slack applies to `&`, `<` and `>` in command text."""
+    """Undo the HTML escaping Slack applies to `&`, `<` and `>` in command and DM text.
+
+    Stored text is what the user typed; every renderer escapes it again at the point it meets
+    mrkdwn (`bot.blocks.common.escape`), so a literal `<!channel>` never pings.
+    """
     for entity, char in _SLACK_ENTITIES:
         text = text.replace(entity, char)
     return text

@@ -41,6 +41,7 @@ def answer(
 ) -> Message:
     """Store what a DM answers and return the reply to post in its thread."""
     team, user = person.team_id, person.user_id
+    text = unescape(text)  # stored as typed; every renderer escapes it (blocks.common.escape)
     prompt_thread = bool(
         thread_ts
         and replies.prompt_in_thread(session, team_id=team, user_id=user, thread_ts=thread_ts)
@@ -62,7 +63,6 @@ def _standup_answer(
     runs = standups.awaiting(session, team_id=team, user_id=user, now=now)
     if not runs:
         return None
-    text = unescape(text)
     prompted = bool(replies.pending_for(session, team_id=team, user_id=user))
     if prompted and replies.parse(text) is not None:
         return None

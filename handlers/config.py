@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import intake, workspace
 from bot.blocks import config as render
 from bot.blocks import intake as render_intake
-from bot.blocks.common import notice
+from bot.blocks.common import escape, notice
 from bot.commands import parse_int_in_range, parse_timezone
 from bot.errors import UserError
 from handlers.adapters import Listeners
@@ -101,7 +101,7 @@ def add_goal(request: CommandRequest) -> Result:
         now=request.now,
     )
     return Reply(
-        notice(f"“{' '.join(name.split())}” {'is now' if added else 'already is'} a goal.")
+        notice(f"“{escape(' '.join(name.split()))}” {'is now' if added else 'already is'} a goal.")
     )
 
 
@@ -114,7 +114,9 @@ def remove_goal(request: CommandRequest) -> Result:
         name=_goal_name(request),
         now=request.now,
     )
-    return Reply(notice(f"“{removed}” is no longer a strategic goal; requests naming it keep it."))
+    return Reply(
+        notice(f"“{escape(removed)}” is no longer a strategic goal; requests naming it keep it.")
+    )
 
 
 def _goal_name(request: CommandRequest) -> str:

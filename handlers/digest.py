@@ -7,7 +7,7 @@ from typing import Any
 from bot import digest, digest_post, program_view, programs
 from bot.blocks import digest as render
 from bot.blocks import programs as program_blocks
-from bot.blocks.common import context, message, notice
+from bot.blocks.common import context, escape, message, notice
 from bot.cadence import describe, parse_cadence
 from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
 from bot.dates import format_date
@@ -116,7 +116,7 @@ def list_subscriptions(request: CommandRequest) -> Result:
     if not subs:
         return Reply(notice("No channel gets digests yet: `/pmo digest subscribe #leadership`."))
     lines = [
-        f"• <#{s.channel_id}>{f' ({s.portfolio})' if s.portfolio else ''}: "
+        f"• <#{s.channel_id}>{f' ({escape(s.portfolio)})' if s.portfolio else ''}: "
         f"{describe(parse_cadence(s.cadence))} {s.timezone}"
         for s in subs
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import milestones
-from bot.blocks.common import message, section
+from bot.blocks.common import escape, message, section
 from bot.commands import split_options
 from bot.dates import format_date
 from bot.errors import UserError
@@ -34,7 +34,7 @@ def add(request: CommandRequest) -> Result:
         workspace=request.workspace,
     )
     due = format_date(milestone.due_date)
-    text = f"Milestone “{milestone.name}” added to *{program.name}*, due {due}."
+    text = f"Milestone “{escape(milestone.name)}” added to *{escape(program.name)}*, due {due}."
     return Reply(message(text, [section(f":white_check_mark: {text}")]))
 
 
@@ -51,5 +51,5 @@ def done(request: CommandRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    text = f"Milestone “{milestone.name}” of *{program.name}* is done."
+    text = f"Milestone “{escape(milestone.name)}” of *{escape(program.name)}* is done."
     return Reply(message(text, [section(f":white_check_mark: {text}")]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import program_view, programs
 from bot.blocks import programs as render
-from bot.blocks.common import done_view, notice
+from bot.blocks.common import done_view, escape, notice
 from bot.cadence import describe, parse_cadence, parse_status_cadence
 from bot.commands import Token, split_options
 from bot.errors import UserError
@@ -126,7 +126,7 @@ def change_state(request: CommandRequest) -> Result:
         command=request.path.split()[1],
         now=request.now,
     )
-    return Reply(notice(f"*{program.name}* is now {state}.", done=True))
+    return Reply(notice(f"*{escape(program.name)}* is now {state}.", done=True))
 
 
 def delegates(request: CommandRequest) -> Result:
@@ -147,7 +147,7 @@ def delegates(request: CommandRequest) -> Result:
     verb = "is now a delegate of" if adding else "is no longer a delegate of"
     if not changed:
         verb = "already is a delegate of" if adding else "was not a delegate of"
-    return Reply(notice(f"<@{person.user_id}> {verb} *{program.name}*.", done=True))
+    return Reply(notice(f"<@{person.user_id}> {verb} *{escape(program.name)}*.", done=True))
 
 
 def sponsor(request: CommandRequest) -> Result:
@@ -159,7 +159,7 @@ def sponsor(request: CommandRequest) -> Result:
     programs.set_sponsor(
         request.session, program=program, actor=request.caller, person=person, now=request.now
     )
-    return Reply(notice(f"<@{person.user_id}> sponsors *{program.name}*.", done=True))
+    return Reply(notice(f"<@{person.user_id}> sponsors *{escape(program.name)}*.", done=True))
 
 
 def portfolio(request: CommandRequest) -> Result:
@@ -172,7 +172,9 @@ def portfolio(request: CommandRequest) -> Result:
         name=" ".join(t.text for t in rest),
         now=request.now,
     )
-    return Reply(notice(f"*{program.name}* is in the *{name}* portfolio.", done=True))
+    return Reply(
+        notice(f"*{escape(program.name)}* is in the *{escape(name)}* portfolio.", done=True)
+    )
 
 
 def submit_add(sub: ModalSubmission) -> Result:

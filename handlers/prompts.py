@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import dm, programs
 from bot.blocks import status as status_blocks
-from bot.blocks.common import message, section
+from bot.blocks.common import escape, message, section
 from bot.blocks.programs import edit_modal
 from bot.dates import format_date
 from bot.status import replies
@@ -54,7 +54,7 @@ def snooze_button(request: ActionRequest) -> Result:
     prompt, program = _prompt_of(request)
     again = replies.snooze(request.session, prompt=prompt, now=request.now)
     text = (
-        f":zzz: I'll ask about *{program.name}* again {format_date(again.date())} "
+        f":zzz: I'll ask about *{escape(program.name)}* again {format_date(again.date())} "
         "(within your working hours)."
     )
     return Reply(message(text, [section(text)]))

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import programs, raid
 from bot.blocks import raid as render
-from bot.blocks.common import done_view, notice
+from bot.blocks.common import done_view, escape, notice
 from bot.blocks.programs import program_picker
 from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
 from bot.errors import UserError
@@ -171,7 +171,7 @@ def close_button(request: ActionRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(notice(f"Closed “{item.title}” on *{program.name}*.", done=True))
+    return Reply(notice(f"Closed “{escape(item.title)}” on *{escape(program.name)}*.", done=True))
 
 
 def escalate_button(request: ActionRequest) -> Result:
@@ -185,4 +185,4 @@ def escalate_button(request: ActionRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(notice(f"Escalated “{item.title}” to <#{channel}>.", done=True))
+    return Reply(notice(f"Escalated “{escape(item.title)}” to <#{channel}>.", done=True))

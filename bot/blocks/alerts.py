@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import context, message, section
+from bot.blocks.common import context, escape, message, section
 from storage.models import Program, RaidItem
 from storage.types import Flag
 
@@ -20,8 +20,8 @@ def flag_alert(program: Program, *, code: str, raised: bool, reason: str) -> dic
     """One alert: what changed, why, and where to look."""
     raised_words, cleared_words = FLAG_WORDS.get(code, (f"gained {code}", f"lost {code}"))
     icon = ":rotating_light:" if raised else ":large_green_circle:"
-    headline = f"{icon} *{program.name}* {raised_words if raised else cleared_words}"
-    detail = reason if raised else f"was: {reason}"
+    headline = f"{icon} *{escape(program.name)}* {raised_words if raised else cleared_words}"
+    detail = escape(reason) if raised else f"was: {escape(reason)}"
     text = f"{headline} — {detail}"
     return message(
         text,
@@ -35,10 +35,10 @@ def flag_alert(program: Program, *, code: str, raised: bool, reason: str) -> dic
 def escalation(program: Program, item: RaidItem, *, actor_id: str) -> dict[str, Any]:
     """A RAID item escalated to the PMO channel."""
     text = (
-        f":arrow_double_up: <@{actor_id}> escalated the {item.kind} “{item.title}” on "
-        f"*{program.name}* (score {item.score}, owner <@{item.owner_id}>)"
+        f":arrow_double_up: <@{actor_id}> escalated the {item.kind} “{escape(item.title)}” on "
+        f"*{escape(program.name)}* (score {item.score}, owner <@{item.owner_id}>)"
     )
     lines = [text]
     if item.mitigation:
-        lines.append(f"Mitigation so far: {item.mitigation[:1000]}")
+        lines.append(f"Mitigation so far: {escape(item.mitigation[:1000])}")
     return message(text, [section("\n".join(lines)), context(f"`/pmo risks {program.key}`")])

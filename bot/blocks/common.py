@@ -17,6 +17,19 @@ VIEW_BLOCKS_MAX = 100
 FALLBACK_TEXT_MAX = 3000
 
 
+def escape(text: str | None) -> str:
+    """Make user text safe to put into mrkdwn: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;`.
+
+    The one rule for user text: it is stored as typed (modal values as Slack sends them,
+    command and DM text with Slack's `&amp;`/`&lt;`/`&gt;` decoded), and every builder escapes
+    it here, at the point it meets mrkdwn (sections, contexts and the `text` fallback; never
+    plain_text fields or input `initial_value`s). So `<!channel>` or `<https://x|label>`
+    typed by anyone shows as text; only mentions the bot builds from ids (`<@U…>`, `<#C…>`)
+    are live. Escape once: never pass already-escaped text back in.
+    """
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to `limit` characters, marking the cut with "…"."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,7 @@ from bot.blocks.common import (
     chunk_lines,
     context,
     divider,
+    escape,
     header,
     message,
     notice,
@@ -64,7 +65,7 @@ def _top(
             + "."
         )
     )
-    fallback = f"Portfolio digest{scope}, {period}: {headline}"
+    fallback = f"Portfolio digest{escape(scope)}, {period}: {headline}"
     return message(fallback, blocks)
 
 
@@ -96,7 +97,7 @@ def _changes_text(changes: Changes) -> str:
 
 def _names(programs: list[ProgramLine]) -> str:
     shown = ", ".join(
-        f"{RAG_ICON.get(p.rag or '', '⚪')} {p.name}" for p in programs[:CHANGE_NAMES]
+        f"{RAG_ICON.get(p.rag or '', '⚪')} {escape(p.name)}" for p in programs[:CHANGE_NAMES]
     )
     more = len(programs) - CHANGE_NAMES
     return truncate(shown + (f" and {more} more" if more > 0 else ""), 700)
@@ -110,15 +111,15 @@ def _program_section(program: ProgramLine) -> Block:
         else "no update yet"
     )
     lines = [
-        f"{icon} *{truncate(program.name, 120)}* `{program.key}` · <@{program.owner_id}> · "
+        f"{icon} *{escape(truncate(program.name, 120))}* `{program.key}` · <@{program.owner_id}> · "
         f"{state} · {trend_strip(program.trend)}"
     ]
     if program.summary:
-        lines.append(truncate(program.summary, 400))
+        lines.append(escape(truncate(program.summary, 400)))
     if program.path_to_green:
-        lines.append(f"_Path to green:_ {truncate(program.path_to_green, 300)}")
+        lines.append(f"_Path to green:_ {escape(truncate(program.path_to_green, 300))}")
     for code, reason in list(program.flags.items())[:5]:
-        lines.append(f"⚑ *{code}* {truncate(reason, 200)}")
+        lines.append(f"⚑ *{code}* {escape(truncate(reason, 200))}")
     return section(
         "\n".join(lines),
         accessory=button("Details", action_id="digest_program", value=str(program.id)),
@@ -149,16 +150,16 @@ def _page_text(page: list[Block], n: int) -> str:
 
 def _summary_blocks(snapshot: Snapshot) -> list[Block]:
     risks = [
-        f"*{r.score}* {truncate(r.title, 150)} · `{r.program_key}` · <@{r.owner_id}>"
+        f"*{r.score}* {escape(truncate(r.title, 150))} · `{r.program_key}` · <@{r.owner_id}>"
         for r in snapshot.risks
     ] or ["none open"]
     milestones = [
-        f"{format_date(m.due)} · {truncate(m.name, 150)} · `{m.program_key}`"
+        f"{format_date(m.due)} · {escape(truncate(m.name, 150))} · `{m.program_key}`"
         for m in snapshot.milestones
     ] or ["none"]
     intake = (
         f"{snapshot.intake_waiting} waiting for a decision; oldest "
-        f"{truncate(snapshot.intake_oldest, 150)}"
+        f"{escape(truncate(snapshot.intake_oldest, 150))}"
         if snapshot.intake_oldest
         else "nothing waiting"
     )
@@ -180,6 +181,6 @@ def _summary_blocks(snapshot: Snapshot) -> list[Block]:
 
 def subscribed_message(sub: DigestSubscription) -> dict[str, Any]:
     """`digest subscribe` confirmed: where, how often, in which zone."""
-    scope = f" for the *{sub.portfolio}* portfolio" if sub.portfolio else ""
+    scope = f" for the *{escape(sub.portfolio)}* portfolio" if sub.portfolio else ""
     when = describe(parse_cadence(sub.cadence))
     return notice(f"<#{sub.channel_id}> gets the digest{scope} {when} ({sub.timezone}).")

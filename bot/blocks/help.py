@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import SECTION_TEXT_MAX, chunk_lines, context, message, section
+from bot.blocks.common import SECTION_TEXT_MAX, chunk_lines, context, escape, message, section
 from bot.errors import UserError
 
 USAGE: dict[str, str] = {
@@ -180,7 +180,7 @@ def error_message(error: UserError) -> dict[str, Any]:
     """An ephemeral error: what is wrong, what the user typed (whole), and the usage line last."""
     blocks = [section(f":warning: {error.message}")]
     if error.echo:
-        echoed = error.echo.replace("`", "'")
+        echoed = escape(error.echo.replace("`", "'"))
         blocks += [
             section(chunk)
             for chunk in chunk_lines(

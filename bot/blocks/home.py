@@ -17,6 +17,7 @@ from bot.blocks.common import (
     chunk_lines,
     context,
     divider,
+    escape,
     header,
     section,
     truncate,
@@ -84,7 +85,8 @@ def program_text(program: Program, *, now: datetime, tz: str) -> str:
     """A program's line: RAG, name, trend; then when its next update is due, in `tz`."""
     icon = RAG_ICON.get(program.rag or "", "⚪")
     updated = f"updated {ago(program.last_update_at, now)}" if program.last_update_at else None
-    first = f"{icon} *{truncate(program.name, 120)}* `{program.key}` · {trend_strip(program.trend)}"
+    name = escape(truncate(program.name, 120))
+    first = f"{icon} *{name}* `{program.key}` · {trend_strip(program.trend)}"
     second = [_due_text(program, tz), updated or "no update yet"]
     flags = [code for code in program.flags if code != OVERDUE]
     if flags:
@@ -125,7 +127,8 @@ def _intake(home: Home) -> list[Block]:
 def _intake_line(request: IntakeRequest, home: Home) -> str:
     filed = format_date(request.created_at.astimezone(ZoneInfo(home.timezone)).date())
     return (
-        f"*INT-{request.number}* {truncate(request.title, 150)} · score {request.score:.1f} · "
+        f"*INT-{request.number}* {escape(truncate(request.title, 150))} · score "
+        f"{request.score:.1f} · "
         f"filed {filed} ({ago(request.created_at, home.now)})"
     )
 
@@ -155,7 +158,8 @@ def counts_text(portfolio: Portfolio) -> str:
 
 def _flagged_line(program: Program) -> str:
     icon = RAG_ICON.get(program.rag or "", "⚪")
-    return f"{icon} *{truncate(program.name, 120)}* `{program.key}` — {', '.join(program.flags)}"
+    name = escape(truncate(program.name, 120))
+    return f"{icon} *{name}* `{program.key}` — {', '.join(program.flags)}"
 
 
 def _waiting_text(portfolio: Portfolio, home: Home) -> str:

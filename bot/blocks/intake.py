@@ -12,6 +12,7 @@ from bot.blocks.common import (
     chunk_lines,
     context,
     done_view,
+    escape,
     header,
     input_block,
     message,
@@ -129,22 +130,22 @@ def breakdown(request: IntakeRequest) -> str:
 
 def _summary(request: IntakeRequest) -> list[str]:
     lines = [
-        f"*{ref(request)} · {truncate(request.title, 200)}* — WSJF *{score_text(request)}*",
+        f"*{ref(request)} · {escape(truncate(request.title, 200))}* — WSJF *{score_text(request)}*",
         f"Requested by {mention(request.requester_id)} · sponsor {mention(request.sponsor_id)}"
-        f" · goal: {request.goal or 'none'}",
+        f" · goal: {escape(request.goal) or 'none'}",
     ]
     if request.desired_start or request.desired_finish:
         start = format_date(request.desired_start) if request.desired_start else "—"
         finish = format_date(request.desired_finish) if request.desired_finish else "—"
         lines.append(f"Desired {start} → {finish}")
-    lines.append(f">{truncate(request.problem, 1500)}".replace("\n", "\n>"))
+    lines.append(f">{escape(truncate(request.problem, 1500))}".replace("\n", "\n>"))
     if request.notes:
-        lines.append(f"_Notes:_ {truncate(request.notes, 800)}")
+        lines.append(f"_Notes:_ {escape(truncate(request.notes, 800))}")
     return lines
 
 
 def _duplicate_lines(duplicates: list[Duplicate]) -> list[str]:
-    return [f"• {d.kind} {d.label} — {d.similarity:.0%} similar" for d in duplicates] or [
+    return [f"• {d.kind} {escape(d.label)} — {d.similarity:.0%} similar" for d in duplicates] or [
         "• none found"
     ]
 
@@ -186,7 +187,7 @@ def review_message(
         context(capacity_text(capacity)),
         decide_buttons(request),
     ]
-    return message(f"New intake request {ref(request)}: {request.title}", blocks)
+    return message(f"New intake request {ref(request)}: {escape(request.title)}", blocks)
 
 
 def decision_line(request: IntakeRequest, *, program: Program | None = None) -> str:
@@ -198,9 +199,9 @@ def decision_line(request: IntakeRequest, *, program: Program | None = None) -> 
     if request.state == IntakeState.DEFERRED and request.defer_until is not None:
         line += f", until {format_date(request.defer_until)}"
     if program is not None:
-        line += f" — program *{program.name}* (`{program.key}`) registered"
+        line += f" — program *{escape(program.name)}* (`{program.key}`) registered"
     if request.reason:
-        line += f"\n_Reason:_ {truncate(request.reason, 1500)}"
+        line += f"\n_Reason:_ {escape(truncate(request.reason, 1500))}"
     return line
 
 
@@ -212,14 +213,17 @@ def decided_message(request: IntakeRequest, *, program: Program | None = None) -
         section(f"Score: {breakdown(request)}"),
         section(decision_line(request, program=program)),
     ]
-    return message(f"Intake request {ref(request)}: {request.title} — {request.state}", blocks)
+    return message(
+        f"Intake request {ref(request)}: {escape(request.title)} — {request.state}", blocks
+    )
 
 
 def receipt_message(filed: Filed, *, show_duplicates: bool) -> dict[str, Any]:
     """The requester's DM receipt: the id, the score, where it went, likely duplicates."""
     request = filed.request
     lines = [
-        f":inbox_tray: Your request *{ref(request)} · {truncate(request.title, 200)}* is filed.",
+        f":inbox_tray: Your request *{ref(request)} · {escape(truncate(request.title, 200))}* is "
+        "filed.",
         f"WSJF score *{score_text(request)}*: {breakdown(request)}",
         f"It is with {filed.posted_to} for a decision; I'll tell you the outcome here.",
     ]
@@ -238,8 +242,8 @@ def filed_view(filed: Filed, *, show_duplicates: bool) -> Block:
 def decision_message(request: IntakeRequest, *, program: Program | None = None) -> dict[str, Any]:
     """The requester's DM with the outcome and the reason."""
     text = (
-        f"Your intake request *{ref(request)} · {truncate(request.title, 200)}* was decided:\n"
-        + decision_line(request, program=program)
+        f"Your intake request *{ref(request)} · {escape(truncate(request.title, 200))}* was "
+        "decided:\n" + decision_line(request, program=program)
     )
     return message(text, [section(text)])
 
@@ -250,7 +254,10 @@ def approve_modal(request: IntakeRequest) -> Block:
     owner = {"type": "users_select", "action_id": "owner", "initial_user": request.requester_id}
     cadence = {**_text("cadence", max_length=120), "initial_value": "weekly"}
     blocks = [
-        section(f"*{ref(request)} · {truncate(request.title, 200)}* — WSJF {score_text(request)}"),
+        section(
+            f"*{ref(request)} · {escape(truncate(request.title, 200))}* — WSJF "
+            f"{score_text(request)}"
+        ),
         input_block("name", "Program name", name),
         input_block("owner", "Owner", owner),
         input_block(
@@ -271,7 +278,10 @@ def reason_modal(request: IntakeRequest, *, defer: bool) -> Block:
     """Ask why a request is rejected or deferred (and, to defer, until when)."""
     verb = "Defer" if defer else "Reject"
     blocks = [
-        section(f"*{ref(request)} · {truncate(request.title, 200)}* — WSJF {score_text(request)}"),
+        section(
+            f"*{ref(request)} · {escape(truncate(request.title, 200))}* — WSJF "
+            f"{score_text(request)}"
+        ),
         input_block("reason", "Reason (the requester sees it)", _text("reason", multiline=True)),
     ]
     if defer:
@@ -292,8 +302,8 @@ def _line(request: IntakeRequest) -> str:
         state += f" until {format_date(request.defer_until)}"
     return (
         f"*{score_text(request)}* {STATE_ICON.get(request.state, '')} {ref(request)} · "
-        f"*{truncate(request.title, 200)}* · {mention(request.requester_id)} · "
-        f"goal: {request.goal or 'none'} · {state}"
+        f"*{escape(truncate(request.title, 200))}* · {mention(request.requester_id)} · "
+        f"goal: {escape(request.goal) or 'none'} · {state}"
     )
 
 
@@ -333,14 +343,14 @@ def detail_message(
     blocks += [section(c) for c in chunk_lines(["*History*", *map(_history_line, history)])][:20]
     if decider and request.state == IntakeState.PENDING:
         blocks.append(decide_buttons(request))
-    return message(f"{ref(request)} {request.title} ({request.state})", blocks)
+    return message(f"{ref(request)} {escape(request.title)} ({request.state})", blocks)
 
 
 def _history_line(event: AuditEvent) -> str:
     who = "PMO Bot" if event.actor_id == SYSTEM_ACTOR else mention(event.actor_id)
     verb = HISTORY_VERBS.get(event.action, event.action)
     reason = (event.after or {}).get("reason") if event.action != "file" else None
-    tail = f": {truncate(str(reason), 300)}" if reason else ""
+    tail = f": {escape(truncate(str(reason), 300))}" if reason else ""
     return f"• {when(event.at)} — {verb} by {who}{tail}"
 
 
@@ -349,7 +359,7 @@ def goals_message(goals: list[StrategicGoal]) -> dict[str, Any]:
     if not goals:
         text = 'No strategic goals yet. Add one with `/pmo config goals add "<goal>"`.'
     else:
-        text = "*Strategic goals*\n" + "\n".join(f"• {g.name}" for g in goals)
+        text = "*Strategic goals*\n" + "\n".join(f"• {escape(g.name)}" for g in goals)
     return message(text, [section(chunk) for chunk in chunk_lines(text.split("\n"))])
 
 
@@ -357,7 +367,7 @@ def approved_view(request: IntakeRequest, program: Program) -> Block:
     """What replaces the approve modal: the new program, and that the requester is told."""
     return done_view(
         f"{ref(request)} approved",
-        f":white_check_mark: {ref(request)} approved: *{program.name}* "
+        f":white_check_mark: {ref(request)} approved: *{escape(program.name)}* "
         f"(`{program.key}`) is registered with owner <@{program.owner_id}>. "
         "The requester is told.",
     )

@@ -10,6 +10,7 @@ from bot.blocks.common import (
     ago,
     chunk_lines,
     context,
+    escape,
     header,
     input_block,
     message,
@@ -46,7 +47,7 @@ STATE_ICON: dict[str, str] = {
 def added_message(program: Program, cadence_text: str) -> dict[str, Any]:
     """The receipt for a registered program."""
     lines = [
-        f":white_check_mark: Registered *{program.name}* — key `{program.key}`.",
+        f":white_check_mark: Registered *{escape(program.name)}* — key `{program.key}`.",
         f"Owner {mention(program.owner_id)} · status due {cadence_text} ({program.timezone})",
     ]
     if program.channel_id:
@@ -87,7 +88,7 @@ def _list_line(program: Program, now: datetime) -> str:
     )
     flagged = f" · ⚑ {', '.join(program.flags)}" if program.flags else ""
     return (
-        f"{icon} *{truncate(program.name, 80)}* `{program.key}` · "
+        f"{icon} *{escape(truncate(program.name, 80))}* `{program.key}` · "
         f"{mention(program.owner_id)}{state} · {updated}{flagged}"
     )
 
@@ -100,14 +101,15 @@ def detail_message(detail: ProgramDetail, *, cadence_text: str, now: datetime) -
         section(_status_text(detail, now)),
     ]
     if detail.flags:
-        flag_lines = [f"⚑ *{code}* — {reason}" for code, reason in detail.flags.items()]
+        flag_lines = [f"⚑ *{code}* — {escape(reason)}" for code, reason in detail.flags.items()]
         blocks.append(section("*Flags*\n" + "\n".join(flag_lines)))
     blocks.append(section(_people_text(detail, cadence_text)))
     blocks.append(section(_risk_text(detail)))
     blocks.append(section(_milestone_text(detail.milestones, detail.today)))
     if len(detail.recent) > 1:
         history = [
-            f"{RAG_ICON[u.rag]} {format_date(u.created_at.date())} — {truncate(u.summary, 150)}"
+            f"{RAG_ICON[u.rag]} {format_date(u.created_at.date())} — "
+            f"{escape(truncate(u.summary, 150))}"
             for u in detail.recent[1:]
         ]
         blocks.append(context("*Earlier updates*\n" + "\n".join(history)))
@@ -116,7 +118,7 @@ def detail_message(detail: ProgramDetail, *, cadence_text: str, now: datetime) -
         blocks.append(context("*Recent changes*\n" + "\n".join(reversed(lines))))
     rag = f"{program.rag} " if program.rag else ""
     return message(
-        f"{program.name} ({program.key}) — {rag}owner {mention(program.owner_id)}", blocks
+        f"{escape(program.name)} ({program.key}) — {rag}owner {mention(program.owner_id)}", blocks
     )
 
 
@@ -139,7 +141,7 @@ def _people_text(detail: ProgramDetail, cadence_text: str) -> str:
     return (
         f"*Owner* {mention(program.owner_id)} · *Delegates* "
         f"{', '.join(mention(d) for d in detail.delegates) or '—'} · *Sponsor* "
-        f"{mention(program.sponsor_id)} · *Portfolio* {program.portfolio or '—'}\n"
+        f"{mention(program.sponsor_id)} · *Portfolio* {escape(program.portfolio) or '—'}\n"
         f"*State* {program.state} · *Status due* {cadence_text} ({program.timezone}) · "
         f"*Target* {target} · *Channel* {channel}"
     )
@@ -151,7 +153,8 @@ def _risk_text(detail: ProgramDetail) -> str:
         return "*Open RAID items* none"
     lines = [f"*Open RAID items* ({page.total})"]
     lines += [
-        f"*{item.score}* {item.kind} · {truncate(item.title, 150)} · {mention(item.owner_id)}"
+        f"*{item.score}* {item.kind} · {escape(truncate(item.title, 150))} · "
+        f"{mention(item.owner_id)}"
         for item, _ in page.items
     ]
     if page.total > len(page.items):
@@ -170,7 +173,7 @@ def _milestone_text(milestones: list[Milestone], today: date) -> str:
             mark = f"⚠️ {(today - m.due_date).days}d late"
         else:
             mark = "◻️"
-        lines.append(f"{mark} {truncate(m.name, 100)} — {format_date(m.due_date)}")
+        lines.append(f"{mark} {escape(truncate(m.name, 100))} — {format_date(m.due_date)}")
     if len(milestones) > 20:
         lines.append(f"…and {len(milestones) - 20} more")
     return "\n".join(lines)

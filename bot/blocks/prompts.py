@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.blocks.common import actions, ago, button, context, message, section, truncate
+from bot.blocks.common import actions, ago, button, context, escape, message, section, truncate
 from bot.blocks.status import RAG_ICON
 from storage.models import Program, StatusUpdate
 
@@ -20,13 +20,13 @@ def prompt_message(
 ) -> dict[str, Any]:
     """The DM asking for a status update, with *Submit update*, *No change*, *Snooze 1 day*."""
     cover = f" (covering for <@{covering_for}>, who is out of office)" if covering_for else ""
-    ask = f":clipboard: Status update due for *{program.name}*{cover}."
+    ask = f":clipboard: Status update due for *{escape(program.name)}*{cover}."
     if last is None:
         was = "No status has been reported yet."
     else:
         was = (
             f"Last status {RAG_ICON[last.rag]} *{last.rag}*, {ago(last.created_at, now)}: "
-            f"{truncate(last.summary, 500)}"
+            f"{escape(truncate(last.summary, 500))}"
         )
     buttons = [
         button("Submit update", action_id="prompt_submit", value=str(prompt_id), style="primary")
@@ -48,7 +48,7 @@ def prompt_message(
 def reminder_message(program: Program, *, prompt_id: int, due: str) -> dict[str, Any]:
     """One reminder, halfway through the grace period."""
     text = (
-        f":hourglass_flowing_sand: Reminder: the status of *{program.name}* was due {due}. "
+        f":hourglass_flowing_sand: Reminder: the status of *{escape(program.name)}* was due {due}. "
         "It will be flagged overdue at the end of the grace period."
     )
     return message(
@@ -73,7 +73,7 @@ def owner_gone_message(program: Program, *, user_id: str, error: str) -> dict[st
     """Tell the PMO channel a program's owner can't be reached, with a way to reassign."""
     role = "owner" if user_id == program.owner_id else "delegate"
     text = (
-        f":ghost: I can't reach <@{user_id}>, {role} of *{program.name}* (Slack says "
+        f":ghost: I can't reach <@{user_id}>, {role} of *{escape(program.name)}* (Slack says "
         f"`{error}`): they may have left. An admin can reassign it."
     )
     return message(
@@ -91,7 +91,8 @@ def owner_gone_message(program: Program, *, user_id: str, error: str) -> dict[st
 def choose_program_message(text: str, options: list[tuple[str, str]]) -> dict[str, Any]:
     """Ask which program a free-text reply was for; nothing is guessed."""
     head = (
-        f"You have several status prompts open. Which program is this for?\n> {truncate(text, 500)}"
+        "You have several status prompts open. Which program is this for?\n> "
+        f"{escape(truncate(text, 500))}"
     )
     buttons = [
         button(label, action_id="reply_pick_program", value=value) for label, value in options[:25]
@@ -103,6 +104,6 @@ def need_rag_message(text: str) -> dict[str, Any]:
     """A reply without a RAG word: ask for one instead of guessing."""
     head = (
         "I couldn't tell the status from your reply. Start it with green, amber or red, "
-        f"e.g. `amber - vendor late; next: escalate`.\n> {truncate(text, 500)}"
+        f"e.g. `amber - vendor late; next: escalate`.\n> {escape(truncate(text, 500))}"
     )
     return message(head, [section(head)])

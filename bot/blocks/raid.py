@@ -10,6 +10,7 @@ from bot.blocks.common import (
     actions,
     button,
     context,
+    escape,
     header,
     input_block,
     message,
@@ -123,7 +124,8 @@ def item_line(item: RaidItem, program: Program, *, today: date) -> str:
     blocking = " · *blocking*" if item.blocking else ""
     escalated = " · escalated" if item.escalated_at else ""
     return (
-        f"*{item.score}* {item.kind} · *{truncate(item.title, 200)}* — {program.name} "
+        f"*{item.score}* {item.kind} · *{escape(truncate(item.title, 200))}* — "
+        f"{escape(program.name)} "
         f"(`{program.key}`) · <@{item.owner_id}>{due}{blocking}{escalated}"
     )
 
@@ -131,7 +133,8 @@ def item_line(item: RaidItem, program: Program, *, today: date) -> str:
 def added_message(item: RaidItem, program: Program, *, today: date) -> dict[str, Any]:
     """The receipt for a logged item."""
     text = (
-        f":white_check_mark: Logged on *{program.name}*: {item_line(item, program, today=today)}"
+        f":white_check_mark: Logged on *{escape(program.name)}*: "
+        f"{item_line(item, program, today=today)}"
         f" (likelihood {item.likelihood} × impact {item.impact})"
     )
     return message(text, [section(text)])
@@ -140,7 +143,7 @@ def added_message(item: RaidItem, program: Program, *, today: date) -> dict[str,
 def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
     """Open items, highest score first, each with Mitigate / Close / Escalate."""
     if not page.items:
-        text = f"No open RAID items ({title})."
+        text = f"No open RAID items ({escape(title)})."
         return message(text, [section(text)])
     blocks: list[Block] = [
         header(f"{page.total} open RAID item{'s' if page.total != 1 else ''} — {title}")
@@ -163,7 +166,7 @@ def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
             )
         )
     lines = [item_line(i, p, today=today) for i, p in page.items]
-    return message(f"{page.total} open RAID items — {title}\n" + "\n".join(lines), blocks)
+    return message(f"{page.total} open RAID items — {escape(title)}\n" + "\n".join(lines), blocks)
 
 
 def mitigate_modal(item: RaidItem) -> Block:
@@ -177,7 +180,7 @@ def mitigate_modal(item: RaidItem) -> Block:
         submit="Save",
         private_metadata=str(item.id),
         blocks=[
-            section(f"*{truncate(item.title, 2000)}* (score {item.score})"),
+            section(f"*{escape(truncate(item.title, 2000))}* (score {item.score})"),
             input_block("mitigation", "What is being done", element),
         ],
     )

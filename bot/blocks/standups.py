@@ -15,6 +15,7 @@ from bot.blocks.common import (
     chunk_lines,
     context,
     divider,
+    escape,
     header,
     input_block,
     message,
@@ -46,7 +47,7 @@ def _answer_button(run_id: int, label: str = "Answer") -> Block:
 def ask_message(standup: Standup, *, run_id: int, closes_at: datetime) -> dict[str, Any]:
     """The DM at opening: the questions, an *Answer* button, and how to reply instead."""
     intro = f":wave: Stand-up in <#{standup.channel_id}>: please answer by {at_time(closes_at)}."
-    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(standup.questions, start=1))
+    questions = "\n".join(f"{n}. {escape(q)}" for n, q in enumerate(standup.questions, start=1))
     lines = len(standup.questions)
     return message(
         f"{intro}\n{questions}",
@@ -168,15 +169,18 @@ def summary_message(summary: Summary) -> dict[str, Any]:
 
 def _blocker_line(blocker: Blocker) -> str:
     issues = "".join(
-        f" → issue #{item_id} logged on *{name}* (`{key}`)" for name, key, item_id in blocker.issues
+        f" → issue #{item_id} logged on *{escape(name)}* (`{key}`)"
+        for name, key, item_id in blocker.issues
     )
-    return f"• <@{blocker.user_id}>: {truncate(blocker.text, BLOCKER_MAX)}{issues}"
+    return f"• <@{blocker.user_id}>: {escape(truncate(blocker.text, BLOCKER_MAX))}{issues}"
 
 
 def _person_text(user_id: str, pairs: Sequence[tuple[str, str]]) -> str:
     parts = [f"*<@{user_id}>*"]
     for question, answer in pairs:
-        parts.append(f"_{truncate(question, 150)}_\n{truncate(answer, ANSWER_MAX) or '—'}")
+        parts.append(
+            f"_{escape(truncate(question, 150))}_\n{escape(truncate(answer, ANSWER_MAX)) or '—'}"
+        )
     return "\n".join(parts)
 
 
@@ -197,7 +201,10 @@ def agenda_blocks(agenda: Agenda) -> list[Block]:
     if agenda.red:
         parts.append(
             ["*Red programs*"]
-            + [f"• :red_circle: *{p.name}* (`{p.key}`) — <@{p.owner_id}>" for p in agenda.red]
+            + [
+                f"• :red_circle: *{escape(p.name)}* (`{p.key}`) — <@{p.owner_id}>"
+                for p in agenda.red
+            ]
         )
     if agenda.carried:
         since = agenda.carried[0].since
@@ -212,7 +219,7 @@ def agenda_blocks(agenda: Agenda) -> list[Block]:
 
 def _agenda_line(item: AgendaItem, *, carried: bool = False) -> str:
     again = f" _(also on {format_date(item.since)})_" if item.since and not carried else ""
-    return f"• <@{item.user_id}>: {truncate(item.text, BLOCKER_MAX)}{again}"
+    return f"• <@{item.user_id}>: {escape(truncate(item.text, BLOCKER_MAX))}{again}"
 
 
 def agenda_message(agenda: Agenda) -> dict[str, Any]:
@@ -267,7 +274,7 @@ def _next(standup: Standup) -> str:
 def scheduled_message(standup: Standup, *, verb: str) -> dict[str, Any]:
     """The receipt of `schedule` or `edit`."""
     people = ", ".join(f"<@{u}>" for u in standup.participants)
-    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(standup.questions, start=1))
+    questions = "\n".join(f"{n}. {escape(q)}" for n, q in enumerate(standup.questions, start=1))
     text = (
         f":white_check_mark: {verb} the stand-up in <#{standup.channel_id}>: "
         f"{describe(standup)}, run by <@{standup.facilitator_id}>, with {people}. "

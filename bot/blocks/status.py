@@ -10,6 +10,7 @@ from bot.blocks.common import (
     actions,
     button,
     context,
+    escape,
     input_block,
     message,
     modal,
@@ -140,7 +141,8 @@ def _date(action_id: str, value: Any) -> Block:
 def update_lines(update: StatusUpdate) -> list[str]:
     """The stored fields of an update as mrkdwn lines (long text cut, stored whole)."""
     lines = [
-        f"{RAG_ICON[update.rag]} *{update.rag.capitalize()}* — {truncate(update.summary, 1200)}"
+        f"{RAG_ICON[update.rag]} *{update.rag.capitalize()}* — "
+        f"{escape(truncate(update.summary, 1200))}"
     ]
     for label, value in (
         ("Done", update.accomplishments),
@@ -149,7 +151,7 @@ def update_lines(update: StatusUpdate) -> list[str]:
         ("Path to green", update.path_to_green),
     ):
         if value:
-            lines.append(f"*{label}:* {truncate(value, 600)}")
+            lines.append(f"*{label}:* {escape(truncate(value, 600))}")
     if update.recovery_date:
         lines.append(f"*Back to green by:* {format_date(update.recovery_date)}")
     if update.new_target_date:
@@ -160,7 +162,10 @@ def update_lines(update: StatusUpdate) -> list[str]:
 def receipt(program: Program, update: StatusUpdate, *, needs_plan: bool) -> dict[str, Any]:
     """What the submitter sees: what was stored, with *Edit* (and *Add path to green*)."""
     verb = "Edited" if update.edited_at else "Stored"
-    lines = [f":white_check_mark: {verb} the status of *{program.name}*:", *update_lines(update)]
+    lines = [
+        f":white_check_mark: {verb} the status of *{escape(program.name)}*:",
+        *update_lines(update),
+    ]
     buttons = [button("Edit", action_id="status_edit", value=str(update.id))]
     if needs_plan:
         buttons.insert(
@@ -187,6 +192,8 @@ def receipt(program: Program, update: StatusUpdate, *, needs_plan: bool) -> dict
 
 def channel_post(program: Program, update: StatusUpdate, *, trend: list[str]) -> dict[str, Any]:
     """The update as posted in the program's channel, with the trend strip."""
-    head = f"*{program.name}* status from <@{update.author_id}> · trend {trend_strip(trend)}"
+    head = (
+        f"*{escape(program.name)}* status from <@{update.author_id}> · trend {trend_strip(trend)}"
+    )
     text = "\n".join([head, *update_lines(update)])
     return message(text, [section(text), context(f"`/pmo program show {program.key}`")])

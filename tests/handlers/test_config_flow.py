@@ -66,7 +66,7 @@ def test_pmo_channel_without_the_bot_says_how_to_invite(
 ) -> None:
     said = text_of(slack.command("UADMIN", "config pmo-channel <#CNOBOT|secret-room>").body)
     assert "/invite @pmo" in said
-    assert "You typed: `/pmo config pmo-channel <#CNOBOT|secret-room>`" in said
+    assert "You typed: `/pmo config pmo-channel &lt;#CNOBOT|secret-room&gt;`" in said
     assert workspace(sessions).pmo_channel_id is None
 
 

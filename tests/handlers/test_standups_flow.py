@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.common import escape
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import RaidItem, Standup, StandupAnswer, StatusUpdate
@@ -248,7 +249,7 @@ def test_bad_schedule_is_refused_with_the_text_repeated_and_nothing_stored(
 
     text = text_of(reply.body)
     assert why in text
-    assert f"You typed: `/pmo {command}`" in text
+    assert f"You typed: `/pmo {escape(command)}`" in text
     assert "Usage: `/pmo standup schedule #channel" in text
     assert count(sessions, Standup) == 0
 
