@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import dedupe, forms, outbox, workspace
 from bot.blocks.common import done_view
@@ -162,6 +162,7 @@ class Listeners:
         for person in (user_id, *mentioned):
             lookups.fetch_person(person)
         sessions = deps.reads if reads_only else deps.sessions
+        raced = False
         for _ in range(MAX_LOOKUP_ROUNDS):
             try:
                 with sessions.begin() as session:
@@ -171,6 +172,13 @@ class Listeners:
                     return as_list(handler(request))
             except NeedsLookup as need:
                 lookups.fetch(need)  # the transaction is over: Slack may be asked now
+            except IntegrityError:
+                # Someone did the same at the same moment (two `program add Mercury` on
+                # PostgreSQL): run it once more, and the domain's own check now sees the row
+                # and answers as it would to anyone ("already exists").
+                if raced:
+                    raise
+                raced = True
             except DBAPIError as error:
                 if sessions is deps.sessions or not refused_as_read_only(error):
                     raise

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import people, standups, workspace
@@ -181,12 +182,23 @@ class Lookups:
         self._store(users)
 
     def _store(self, users: list[dict[str, Any]]) -> None:
-        with self.sessions.begin() as session:
-            workspace.get_workspace(
-                session, team_id=self.team_id, default_timezone=self.default_timezone, now=self.now
-            )
-            for user in users:
-                people.upsert_person(session, team_id=self.team_id, user=user, now=self.now)
+        """Cache what Slack said; a request storing the same person at once wins, and ours
+        then updates its row."""
+        for attempt in (1, 2):
+            try:
+                with self.sessions.begin() as session:
+                    workspace.get_workspace(
+                        session,
+                        team_id=self.team_id,
+                        default_timezone=self.default_timezone,
+                        now=self.now,
+                    )
+                    for user in users:
+                        people.upsert_person(session, team_id=self.team_id, user=user, now=self.now)
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def _ask(self, question: Callable[[], T]) -> T | UserError:
         try:

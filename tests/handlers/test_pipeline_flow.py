@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import Program, StatusUpdate
-from tests.conftest import SlackCallsInTransaction
+from tests.conftest import SIGNING_SECRET, Bot, SlackCallsInTransaction
 from tests.flow import count, text_of
 
 
@@ -154,3 +154,26 @@ def test_nul_characters_are_dropped_at_the_edge(
     with sessions() as session:
         stored = session.scalars(select(StatusUpdate)).one()
     assert stored.summary == "vendor late"
+
+
+def test_identical_commands_at_the_same_moment_store_once_and_answer_kindly(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session]
+) -> None:
+    slack.command("UADMIN", "config")  # Ada is known
+    racer = SlackDriver(bot.url, SIGNING_SECRET, fake)
+    replies: list[str] = []
+
+    def add() -> None:
+        replies.append(
+            text_of(racer.command("UADMIN", "program add Mercury owner:<@ULEAD|lee>").body)
+        )
+
+    threads = [threading.Thread(target=add) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert count(sessions, Program) == 1
+    assert len(replies) == 6
+    assert [r for r in replies if "went wrong" in r] == []
+    assert sum("Registered *Mercury*" in r for r in replies) == 1
