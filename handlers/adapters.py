@@ -15,11 +15,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from pathlib import Path
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
@@ -27,7 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot import dedupe, forms, outbox, workspace
+from bot import dedupe, export, forms, outbox, workspace
 from bot.blocks.common import done_view
 from bot.blocks.help import error_message
 from bot.errors import UserError
@@ -281,10 +278,7 @@ class Listeners:
         return reply
 
     def _send_file(self, effect: SendFile, *, user_id: str) -> dict[str, Any]:
-        handle, name = tempfile.mkstemp(prefix=f"pmo-{effect.kind}-", suffix=effect.suffix)
-        os.close(handle)
-        path = Path(name)
-        try:
+        with export.temporary_file(effect.kind) as path:  # deleted whatever happens
             sent = effect.write(self.deps.reads, path)  # no writer lock while it writes the file
             client = self.deps.client
             channel = client.conversations_open(users=[user_id])["channel"]["id"]
@@ -295,8 +289,6 @@ class Listeners:
                 title=sent.title,
                 initial_comment=sent.comment,
             )
-        finally:
-            path.unlink(missing_ok=True)
         return sent.done
 
     # --- the adapters ---------------------------------------------------------------------

@@ -85,7 +85,7 @@ class FileToSend:
 
 @dataclass(frozen=True)
 class SendFile:
-    """Write a file after the commit, upload it to the caller's DM, then delete it.
+    """Write a CSV file after the commit, upload it to the caller's DM, then delete it.
 
     `write` gets a session factory (the request's session has committed; it opens its own
     transaction) and a temporary path to fill; the adapter uploads the file, deletes it
@@ -94,7 +94,6 @@ class SendFile:
 
     kind: str
     write: Callable[[sessionmaker[Session], Path], FileToSend]
-    suffix: str = ".csv"
 
 
 Effect = (

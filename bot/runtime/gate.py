@@ -31,22 +31,23 @@ class Gate:
         self._secret = signing_secret.encode()
 
     def refuse(self, environ: dict[str, Any]) -> int | None:
-        """The HTTP status to refuse the request with, or None to let it in."""
+        """The HTTP status the gate answers with itself (a refusal, or 200 to ignore), or None
+        to let the request through to Bolt."""
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _refused(400, "bad Content-Length")
+            return _answered(400, "bad Content-Length")
         if length > MAX_BODY_BYTES:
-            return _refused(413, "body too large")
+            return _answered(413, "body too large")
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         if not self._signed(environ, body):
-            return _refused(401, "missing or invalid signature")
+            return _answered(401, "missing or invalid signature")
         parsed = _parsed(body, environ.get("CONTENT_TYPE") or "")
         if parsed is None:
-            return _refused(400, "malformed body")
+            return _answered(400, "malformed body")
         if _hollow(parsed):
-            return _refused(200, "signed payload with nothing to act on: ignored")
+            return _answered(200, "signed payload with nothing to act on: ignored")
         return None
 
     def _signed(self, environ: dict[str, Any], body: bytes) -> bool:
@@ -88,6 +89,7 @@ def _hollow(payload: dict[str, Any]) -> bool:
     return False
 
 
-def _refused(status: int, why: str) -> int:
-    log.info("refused a request", extra={"fields": {"status": status, "why": why}})
+def _answered(status: int, why: str) -> int:
+    """Log that the gate answered a request itself (refused it, or ignored it with a 200)."""
+    log.info("answered at the gate", extra={"fields": {"status": status, "why": why}})
     return status

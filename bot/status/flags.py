@@ -19,7 +19,6 @@ BLOCKERS_CARRIED_DAYS = 7
 ALERTING = frozenset({Flag.RED, Flag.OVERDUE_UPDATE, Flag.STALE, Flag.HIGH_RISK})
 # Most severe first: the order flags are listed in (the order Flag declares them).
 ORDER = tuple(Flag)
-RAG_RANK = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 LIVE_STATES = (ProgramState.ACTIVE, ProgramState.PAUSED)
 
 
