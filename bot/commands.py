@@ -70,7 +70,7 @@ class Token:
     Attributes:
         text: The value with quotes removed and Slack's `&amp;`/`&lt;`/`&gt;` undone.
         quoted: Whether any part of it was quoted (a quoted word is never a subcommand).
-        raw: The word exactly as typed, quotes included.
+        raw: The word exactly as typed, quotes included (Slack's escaping undone).
     """
 
     text: str
@@ -151,7 +151,7 @@ def _read_token(text: str, start: int) -> tuple[Token, int]:
         else:
             parts.append(char)
             pos += 1
-    return Token(unescape("".join(parts)), quoted, text[start:pos]), pos
+    return Token(unescape("".join(parts)), quoted, unescape(text[start:pos])), pos
 
 
 def _quote_may_open(before: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs
-from bot.blocks.common import message, section
+from bot.blocks.common import escape_message, message, section
 
 Message = dict[str, Any]
 View = dict[str, Any]
@@ -140,7 +140,8 @@ WHAT_FAILED = {
 
 
 def warning(text: str) -> Message:
-    """A one-line warning message."""
+    """A one-line warning message; user text in it (“quoted”, names) is shown as text."""
+    text = escape_message(text)
     return message(f":warning: {text}", [section(f":warning: {text}")])
 
 

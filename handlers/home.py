@@ -8,7 +8,7 @@ from bot import home, programs, status
 from bot import welcome as welcome_dm
 from bot.blocks import home as render
 from bot.blocks import status as status_blocks
-from bot.blocks.common import done_view
+from bot.blocks.common import done_view, escape_message
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, PublishHome, Result
@@ -73,6 +73,6 @@ def submit_button(request: ActionRequest) -> Result:
         )
         last = status.start(request.session, program=program, person=request.caller)
     except UserError as error:  # Home has no response_url: say it in a modal
-        return OpenModal(done_view("Can't update", error.message))
+        return OpenModal(done_view("Can't update", escape_message(error.message)))
     view = status_blocks.status_modal(program=program, initial=last)
     return OpenModal({**view, "callback_id": render.STATUS_CALLBACK})

@@ -35,6 +35,10 @@ class Interaction:
     workspace: Workspace
     now: datetime
     channel_id: str = ""
+    # The user and channel ids Slack itself sent as mentions (`<@U…>`, `<#C…>` in raw text).
+    # One typed out as characters arrives escaped (`&lt;@U…&gt;`), reads the same once
+    # decoded, and is not one of these: it stays text.
+    references: frozenset[str] = frozenset()
 
     @property
     def timezone(self) -> str:
@@ -53,7 +57,7 @@ class Interaction:
     def user(self, text: str) -> Person:
         """Resolve `<@U…|name>`, `<@U…>` or `@name` to a person."""
         ref = parse_user(text)
-        if ref is None:
+        if ref is None or not self._sent_by_slack(ref.id):
             raise UserError(f"“{text}” is not a person; mention them with @.")
         if ref.id is not None:
             return self.person(ref.id)
@@ -62,9 +66,12 @@ class Interaction:
     def channel(self, text: str) -> str:
         """Resolve a channel mention to an id the bot can post in."""
         ref = parse_channel(text)
-        if ref is None:
+        if ref is None or not self._sent_by_slack(ref.id):
             raise UserError(f"“{text}” is not a channel; name it with #.")
         return self.lookups.channel(ref)
+
+    def _sent_by_slack(self, ref_id: str | None) -> bool:
+        return ref_id is None or ref_id in self.references
 
     def postable_channel(self, channel_id: str) -> str:
         """Check the bot can post in a channel picked by id."""

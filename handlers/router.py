@@ -23,7 +23,7 @@ from slack_bolt import Ack, Respond
 
 from bot import workspace
 from bot.blocks.help import error_message, help_message, usage_for
-from bot.commands import Token, suggest, tokenize
+from bot.commands import Token, suggest, tokenize, unescape
 from bot.errors import UserError
 from bot.forms import without_nul
 from handlers.effects import Effect, EffectFailed, Reply, Result, went_wrong
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # People a command names by id (`<@U123|kim>`), looked up together before the transaction.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# Every user and channel Slack sent as a reference; typed-out ones arrive as `&lt;@U…&gt;`.
+REFERENCE = re.compile(r"<[@#]([UWCG][A-Z0-9]+)(?:\|[^>]*)?>")
 Message = dict[str, Any]
 StaticHandler = Callable[[list[Token]], Message]
 Mode = Literal["inline", "deferred"]
@@ -177,6 +179,7 @@ class Router:
                 text=text,
                 path=path,
                 words=rest,
+                references=frozenset(REFERENCE.findall(text)),
             )
 
         try:
@@ -225,7 +228,7 @@ class Router:
 
 
 def _error(error: UserError, text: str) -> Message:
-    error.echo = f"/pmo {text}".strip()  # always the whole command, so nothing is lost
+    error.echo = f"/pmo {unescape(text)}".strip()  # the whole command, so nothing is lost
     return error_message(error)
 
 

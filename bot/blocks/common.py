@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -30,9 +31,47 @@ def escape(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escape_message(text: str) -> str:
+    """Escape a message the bot wrote around user text (an error, a refusal).
+
+    Text in “curly quotes” is what the user typed and is escaped whole. Outside them, the
+    bot's own references (`<@U…>`, `<#C…>`, with no label) stay live and everything else is
+    escaped, so a program name or title quoted as `*{name}*` can't ping or disguise a link.
+    """
+    pieces = []
+    for piece in _QUOTED.split(text):
+        if piece.startswith("“") and piece.endswith("”"):
+            pieces.append(escape(piece))
+        else:
+            pieces.append(_OWN_REFERENCE.sub(r"<\1>", escape(piece)))
+    return "".join(pieces)
+
+
+_QUOTED = re.compile(r"(“[^”]*”)")
+_OWN_REFERENCE = re.compile(r"&lt;([@#][UWCG][A-Z0-9]+)&gt;")
+# What is left of `&amp;`, `&lt;` or `&gt;` when a cut falls inside one.
+_PARTIAL_ENTITY = re.compile(r"(?:&(?:a|am|amp|l|lt|g|gt)?)?$")
+
+
+def escape_pieces(text: str, size: int) -> list[str]:
+    """`text` escaped and cut into pieces of at most `size` characters, no entity split."""
+    escaped = escape(text)
+    pieces = []
+    while len(escaped) > size:
+        cut = size - len(_PARTIAL_ENTITY.search(escaped[:size]).group())  # type: ignore[union-attr]
+        pieces.append(escaped[:cut])
+        escaped = escaped[cut:]
+    return [*pieces, escaped]
+
+
 def truncate(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, marking the cut with "…"."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Cut `text` to `limit` characters, marking the cut with "…".
+
+    A cut never splits an entity of escaped text (`&lt;` cut to `&l` would show as typed).
+    """
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 def plain(text: str, limit: int = 2000) -> dict[str, Any]:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import SECTION_TEXT_MAX, chunk_lines, context, escape, message, section
+from bot.blocks.common import (
+    SECTION_TEXT_MAX,
+    context,
+    escape,
+    escape_message,
+    escape_pieces,
+    message,
+    section,
+)
 from bot.errors import UserError
 
 USAGE: dict[str, str] = {
@@ -172,29 +180,21 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         ),
     ]
     if topic:
-        blocks.insert(0, section(f"I have no help on “{topic}”; here is the overview."))
+        blocks.insert(0, section(f"I have no help on “{escape(topic)}”; here is the overview."))
     return message("PMO Bot help", blocks)
 
 
 def error_message(error: UserError) -> dict[str, Any]:
     """An ephemeral error: what is wrong, what the user typed (whole), and the usage line last."""
-    blocks = [section(f":warning: {error.message}")]
+    blocks = [section(f":warning: {escape_message(error.message)}")]
     if error.echo:
-        echoed = escape(error.echo.replace("`", "'"))
-        blocks += [
-            section(chunk)
-            for chunk in chunk_lines(
-                _pieces(f"You typed: `{echoed}`", SECTION_TEXT_MAX - 10), SECTION_TEXT_MAX
-            )
-        ]
+        pieces = escape_pieces(error.echo.replace("`", "'"), SECTION_TEXT_MAX - 20)
+        blocks.append(section(f"You typed: `{pieces[0]}`"))
+        blocks += [section(f"`{piece}`") for piece in pieces[1:]]
     if error.usage:
         blocks.append(section(f"Usage: `{error.usage}`"))
     text = "\n".join(b["text"]["text"] for b in blocks)
     return message(text, blocks)
-
-
-def _pieces(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
 def welcome_message(*, guest: bool) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.blocks import alerts, common, help, programs, raid, status
+from bot.blocks.common import escape, escape_message, escape_pieces, truncate
 from bot.errors import UserError
 from bot.program_view import ProgramDetail
 from bot.programs import Listing
@@ -534,7 +535,7 @@ def test_error_message_with_a_long_echo_keeps_it_whole_and_ends_with_usage() -> 
     payload = help.error_message(UserError("Bad.", usage="/pmo status", echo=echo))
     assert_valid(payload)
     texts = block_texts(payload["blocks"])
-    assert "w" * 3500 in texts.replace("\n", "")
+    assert "w" * 3500 in texts.replace("\n", "").replace("`", "")
     assert texts.endswith("Usage: `/pmo status`")
 
 
@@ -553,3 +554,26 @@ def test_escalation_is_valid() -> None:
     item = make_item(mitigation=LONG, title="T" * 3000)
     payload = alerts.escalation(make_program(), item, actor_id="U7")
     assert_valid(payload)
+
+
+def test_a_cut_never_leaves_half_an_entity() -> None:
+    for size in range(2, 12):
+        cut = truncate(escape("<&>" * 5), size)
+        body = cut.removesuffix("…")
+        assert body.replace("&lt;", "").replace("&amp;", "").replace("&gt;", "") == ""
+
+
+def test_escaped_pieces_fit_and_join_back() -> None:
+
+    text = "a<b&c>d" * 300
+    pieces = escape_pieces(text, 100)
+    assert all(len(p) <= 100 for p in pieces)
+    assert "".join(pieces) == escape(text)
+    assert all(not p.startswith(("lt;", "t;", "amp;", "mp;", "p;", ";")) for p in pieces)
+
+
+def test_error_text_keeps_the_bots_own_references_and_escapes_the_users() -> None:
+
+    said = escape_message("“<@U1> <!channel>” is not a person; ask <@U2> in <#C3>. *<!here>*")
+    assert "<@U1>" not in said and "<!channel>" not in said and "<!here>" not in said
+    assert "<@U2>" in said and "<#C3>" in said
