@@ -41,7 +41,11 @@ def _known_zone(tz: object, *, user_id: str) -> str | None:
 
 
 def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> Person:
-    """Store a Slack user object (from users.info, users.list or a user_change event)."""
+    """Store a Slack user object (from users.info, users.list or a user_change event).
+
+    A user of another organisation (a Slack Connect user: their own `team_id`, or Slack's
+    `is_stranger`) is kept as a guest of this workspace: never an admin, never an owner.
+    """
     person = session.get(Person, (team_id, user["id"]))
     if person is None:
         person = Person(team_id=team_id, user_id=user["id"])
@@ -57,9 +61,12 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
     tz = _known_zone(user.get("tz"), user_id=user["id"])
     moved = person.tz is not None and tz and tz != person.tz
     person.tz = tz
-    person.is_admin = bool(user.get("is_admin"))
-    person.is_owner = bool(user.get("is_owner"))
-    person.is_restricted = bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
+    foreign = user.get("team_id") not in (None, team_id) or bool(user.get("is_stranger"))
+    person.is_admin = bool(user.get("is_admin")) and not foreign
+    person.is_owner = bool(user.get("is_owner")) and not foreign
+    person.is_restricted = foreign or bool(
+        user.get("is_restricted") or user.get("is_ultra_restricted")
+    )
     person.is_bot = bool(user.get("is_bot"))
     person.deleted = bool(user.get("deleted"))
     person.fetched_at = now

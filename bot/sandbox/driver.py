@@ -68,7 +68,7 @@ class SlackDriver:
         """
         form = {
             "token": VERIFICATION_TOKEN,
-            "team_id": self._fake.team_id,
+            "team_id": self._fake.team_of(user_id),
             "team_domain": self._fake.team_domain,
             "channel_id": channel_id,
             "channel_name": self._channel_name(channel_id),
@@ -205,7 +205,7 @@ class SlackDriver:
             "ts": ts,
             "event_ts": ts,
             "channel_type": "im",
-            "team": self._fake.team_id,
+            "team": self._fake.team_of(user_id),
         }
         if thread_ts is not None:
             event["thread_ts"] = thread_ts
@@ -308,12 +308,12 @@ class SlackDriver:
     def _interaction_base(self, kind: str, user_id: str) -> Json:
         return {
             "type": kind,
-            "team": {"id": self._fake.team_id, "domain": self._fake.team_domain},
+            "team": {"id": self._fake.team_of(user_id), "domain": self._fake.team_domain},
             "user": {
                 "id": user_id,
                 "username": self._user_name(user_id),
                 "name": self._user_name(user_id),
-                "team_id": self._fake.team_id,
+                "team_id": self._fake.team_of(user_id),
             },
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.raid import raid_modal
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import RaidItem
+from storage.models import Person, RaidItem, Workspace
 from tests.flow import count, program, text_of
 
 REFUSAL = "Guest accounts can't see or change PMO data here."
@@ -50,3 +50,44 @@ def test_a_guest_clicking_a_crafted_button_learns_nothing(
     assert any(REFUSAL in said for said in told)
     assert not [said for said in told if "Apollo" in said or "ULEAD" in said]
     assert not fake.calls_to("views.update") and not fake.calls_to("views.open")
+
+
+@pytest.fixture
+def stranger(fake: FakeSlack) -> str:
+    """A Slack Connect user: an admin in their own organisation, in a channel shared with us."""
+    fake.add_user("UPARTNER", "pat", is_admin=True, is_owner=True, team_id="TPARTNER")
+    return "UPARTNER"
+
+
+def test_a_user_of_another_organisation_is_a_guest_here(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: int, stranger: str
+) -> None:
+    reply = slack.command(stranger, "program show apollo")
+    assert REFUSAL in text_of(reply.body)
+    assert "Lee" not in text_of(reply.body) and "ULEAD" not in text_of(reply.body)
+    refused = slack.command(stranger, "config admins add <@UPARTNER|pat>")
+    assert REFUSAL in text_of(refused.body)
+    with sessions() as session:
+        assert session.get(Workspace, "TPARTNER") is None, "no workspace for their team"
+        assert session.get(Person, (fake.team_id, stranger)).is_restricted  # type: ignore[union-attr]
+
+
+def test_a_user_of_another_organisation_crafting_a_payload_stores_nothing(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: int, stranger: str
+) -> None:
+    view = {**raid_modal(program=None, program_picker=None), "private_metadata": str(apollo)}
+    view["id"] = "VCRAFTED"
+    reply = slack.submit_view(stranger, view, {"title": "Vendor may slip"})
+    assert reply.body is not None and REFUSAL in reply.body["errors"].values()
+    assert count(sessions, RaidItem) == 0
+    with sessions() as session:
+        assert session.get(Workspace, "TPARTNER") is None
+
+
+def test_a_user_of_another_organisation_may_still_ask_the_pmo_for_a_project(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], stranger: str
+) -> None:
+    slack.command(stranger, "intake")
+    assert fake.calls_to("views.open"), "the intake form opens for a guest"
+    with sessions() as session:
+        assert session.get(Workspace, "TPARTNER") is None

@@ -202,11 +202,22 @@ class FakeSlack:
         is_restricted: bool = False,
         is_bot: bool = False,
         deleted: bool = False,
+        team_id: str | None = None,
     ) -> None:
-        """Add (or replace) a workspace member."""
+        """Add (or replace) a workspace member; with `team_id`, a Slack Connect user from
+        another organisation, whose own requests carry that team id."""
         ZoneInfo(tz)  # fail here, not inside a request, on a bad zone name
         user = User(
-            user_id, name, real_name, tz, is_admin, is_owner, is_restricted, is_bot, deleted
+            user_id,
+            name,
+            real_name,
+            tz,
+            is_admin,
+            is_owner,
+            is_restricted,
+            is_bot,
+            deleted,
+            team_id,
         )
         with self._lock:
             self._world.users[user_id] = user
@@ -240,6 +251,12 @@ class FakeSlack:
         """
         with self._lock:
             return self._world.open_dm(user_id).id
+
+    def team_of(self, user_id: str) -> str:
+        """The team a user's own requests carry: theirs for a Slack Connect user."""
+        with self._lock:
+            user = self._world.users.get(user_id)
+            return (user.team_id if user else None) or self.team_id
 
     def user(self, user_id: str) -> Json | None:
         """The user as `users.info` returns it, or None when unknown."""

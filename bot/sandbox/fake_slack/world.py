@@ -51,6 +51,7 @@ class User:
     is_restricted: bool = False
     is_bot: bool = False
     deleted: bool = False
+    team_id: str | None = None  # another organisation's, for a Slack Connect user
 
 
 @dataclass
@@ -241,7 +242,7 @@ def user_json(user: User, team_id: str) -> Json:
     real_name = user.real_name or user.name
     return {
         "id": user.id,
-        "team_id": team_id,
+        "team_id": user.team_id or team_id,
         "name": user.name,
         "real_name": real_name,
         "deleted": user.deleted,
@@ -255,7 +256,11 @@ def user_json(user: User, team_id: str) -> Json:
         "tz": user.tz,
         "tz_offset": tz_offset,
         "tz_label": tz_label,
-        "profile": {"display_name": user.name, "real_name": real_name, "team": team_id},
+        "profile": {
+            "display_name": user.name,
+            "real_name": real_name,
+            "team": user.team_id or team_id,
+        },
     }
 
 
