@@ -38,3 +38,7 @@ class UserError(Exception):
 
 class PermissionDenied(UserError):
     """The caller may not do this; the message says who can."""
+
+
+class AlreadyRecorded(UserError):
+    """The same thing was recorded moments ago (the user repeated a slow command)."""

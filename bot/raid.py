@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, programs
+from bot import audit, dedupe, outbox, programs
 from bot.blocks import alerts
 from bot.errors import PermissionDenied, UserError
 from bot.status import program_flags
@@ -42,6 +42,35 @@ def validate(data: RaidInput) -> None:
     for name in ("likelihood", "impact"):
         if not 1 <= getattr(data, name) <= 5:
             raise UserError(f"{name.capitalize()} is 1–5 (very low … critical).", field=name)
+
+
+def add_once(
+    session: Session,
+    *,
+    program: Program,
+    actor: Person,
+    data: RaidInput,
+    now: datetime,
+    workspace: Workspace,
+) -> RaidItem:
+    """`add`, refusing the same item logged by the same person minutes ago (a repeated
+    command), with "Already recorded at 14:02"."""
+    validate(data)
+    programs.lock(session, program=program)
+    dedupe.refuse_repeat(
+        session,
+        RaidItem,
+        tz=actor.tz or workspace.timezone,
+        now=now,
+        what=f"“{data.title}” on *{program.name}*",
+        program_id=program.id,
+        created_by=actor.user_id,
+        kind=data.kind,
+        title=" ".join(data.title.split()),
+    )
+    return add(
+        session, program=program, actor_id=actor.user_id, data=data, now=now, workspace=workspace
+    )
 
 
 def add(

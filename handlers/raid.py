@@ -39,10 +39,10 @@ def log_item(request: CommandRequest) -> Result:
     titles, options = split_options(rest, QUICK_OPTIONS)
     if len(titles) != 1:
         raise UserError('Put the title in quotes: `/pmo risk apollo "Vendor may slip"`.')
-    item = raid.add(
+    item = raid.add_once(
         request.session,
         program=program,
-        actor_id=request.user_id,
+        actor=request.caller,
         data=_quick_input(request, titles[0].text, options),
         now=request.now,
         workspace=request.workspace,
@@ -102,10 +102,10 @@ def submit(sub: ModalSubmission) -> Result:
     data = _modal_input(sub)
     if data.due_date is not None and data.due_date < sub.today:
         raise UserError("The due date is in the past.", field="due_date")
-    item = raid.add(
+    item = raid.add_once(
         sub.session,
         program=program,
-        actor_id=sub.user_id,
+        actor=sub.caller,
         data=data,
         now=sub.now,
         workspace=sub.workspace,

@@ -10,7 +10,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 import bot.status.program_flags as program_flags
-from bot import audit, outbox, programs
+from bot import audit, dedupe, outbox, programs
 from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
@@ -286,6 +286,18 @@ def report(
     """
     programs.require_update(session, program=program, person=author, doing="update")
     validate(data, require_recovery=not quick, today=today)
+    programs.lock(session, program=program)  # a repeat racing the first waits, then sees it
+    dedupe.refuse_repeat(
+        session,
+        StatusUpdate,
+        tz=author.tz or workspace.timezone,
+        now=now,
+        what=f"this update of *{program.name}*",
+        program_id=program.id,
+        author_id=author.user_id,
+        rag=data.rag,
+        summary=_fields(data)["summary"],
+    )
     return submit(
         session,
         program=program,
