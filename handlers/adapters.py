@@ -23,6 +23,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import dedupe, export, forms, outbox, workspace
 from bot.blocks.common import done_view
@@ -30,6 +31,7 @@ from bot.blocks.help import error_message
 from bot.errors import UserError
 from bot.runtime.deps import Deps
 from handlers.effects import (
+    NO_ANSWER,
     Effect,
     EffectFailed,
     ModalErrors,
@@ -45,7 +47,14 @@ from handlers.effects import (
     warning,
     went_wrong,
 )
-from handlers.lookups import LOOKUP_BUDGET_S, SLACK_DOWN, Lookups, NeedsLookup
+from handlers.lookups import (
+    DB_WAIT_S,
+    LOOKUP_BUDGET_S,
+    SLACK_DOWN,
+    SLACK_TIMEOUT_S,
+    Lookups,
+    NeedsLookup,
+)
 from handlers.request import (
     ActionRequest,
     Interaction,
@@ -54,6 +63,7 @@ from handlers.request import (
     OptionsRequest,
 )
 from handlers.router import Router
+from storage.db import DatabaseBusy, is_busy, waiting_at_most
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Interaction)
@@ -62,7 +72,7 @@ EventHandler = Callable[..., None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
 MAX_LOOKUP_ROUNDS = 12
-LOOKUP_TIMEOUT_S = 2  # seconds; slack_sdk takes whole seconds
+BUSY = "The database is busy just now, so I changed nothing. Please try again in a moment."
 
 
 class Listeners:
@@ -70,7 +80,8 @@ class Listeners:
 
     def __init__(self, app: App, deps: Deps, executor: Executor) -> None:
         self.app, self.deps, self.executor = app, deps, executor
-        self.lookup_client = lookup_client(deps.client)
+        self.quick_client = quick_client(deps.client)
+        self._sessions: dict[tuple[bool, float], sessionmaker[Session]] = {}
         self.commands = Router(self)
         app.command("/pmo")(self.commands.handle)  # first: most requests are commands
 
@@ -133,12 +144,15 @@ class Listeners:
         guests: bool,
         reads_only: bool = False,
         lookup_seconds: float = LOOKUP_BUDGET_S,
+        db_wait_s: float = DB_WAIT_S,
         mentioned: Iterable[str] = (),
     ) -> list[Effect]:
         """Look-ups, then one transaction around the handler; its effects, not yet performed.
 
         Args:
             lookup_seconds: How long look-ups may take in all, so an ack stays in Slack's 3 s.
+            db_wait_s: How long the transaction may wait for a lock; past it, the user is
+                told the database is busy (nothing was changed) rather than kept waiting.
             mentioned: People the input names by id, looked up before the first run.
             reads_only: The handler only reads: its transaction takes no SQLite writer lock,
                 so it neither waits for writers nor holds them up. Should it write after all
@@ -149,7 +163,7 @@ class Listeners:
         """
         deps = self.deps
         lookups = Lookups(
-            client=self.lookup_client,
+            client=self.quick_client,
             sessions=deps.sessions,
             team_id=team_id,
             now=deps.clock(),
@@ -158,7 +172,8 @@ class Listeners:
         )
         for person in (user_id, *mentioned):
             lookups.fetch_person(person)
-        sessions = deps.reads if reads_only else deps.sessions
+        writes = self._sessions_for(False, db_wait_s)
+        sessions = self._sessions_for(True, db_wait_s) if reads_only else writes
         raced = False
         for _ in range(MAX_LOOKUP_ROUNDS):
             try:
@@ -176,11 +191,14 @@ class Listeners:
                 if raced:
                     raise
                 raced = True
-            except DBAPIError as error:
-                if sessions is deps.sessions or not refused_as_read_only(error):
+            except (DBAPIError, DatabaseBusy) as error:
+                if is_busy(error):
+                    log.warning("the database was busy", extra={"fields": {"waited": db_wait_s}})
+                    raise UserError(BUSY) from error
+                if sessions is writes or not refused_as_read_only(error):
                     raise
                 log.info("a read-only handler wrote; running it again", exc_info=True)
-                sessions = deps.sessions
+                sessions = writes
         log.error(
             "a request needed more look-ups than allowed",
             extra={"fields": {"max": MAX_LOOKUP_ROUNDS}},
@@ -188,6 +206,13 @@ class Listeners:
         raise UserError(
             "That names more people and channels than I can look up at once; split it up."
         )
+
+    def _sessions_for(self, reads_only: bool, wait_s: float) -> sessionmaker[Session]:
+        key = (reads_only, wait_s)
+        if key not in self._sessions:
+            base = self.deps.reads if reads_only else self.deps.sessions
+            self._sessions[key] = waiting_at_most(base, wait_s)
+        return self._sessions[key]
 
     def _common(self, session: Any, lookups: Lookups, team_id: str, user_id: str) -> dict[str, Any]:
         space = workspace.get_workspace(
@@ -232,7 +257,7 @@ class Listeners:
         view: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """Make the Slack call an effect needs (no transaction is open); a Reply is returned."""
-        client = self.deps.client
+        client, quick = self.deps.client, self.quick_client
         if isinstance(effect, Reply):
             return (
                 {**effect.message, "response_type": "in_channel"}
@@ -240,11 +265,11 @@ class Listeners:
                 else effect.message
             )
         if isinstance(effect, OpenModal):
-            client.views_open(trigger_id=trigger_id, view=effect.view)
+            quick.views_open(trigger_id=trigger_id, view=effect.view)
         elif isinstance(effect, PushModal):
-            client.views_push(trigger_id=trigger_id, view=effect.view)
+            quick.views_push(trigger_id=trigger_id, view=effect.view)
         elif isinstance(effect, UpdateModal) and view is not None:
-            client.views_update(view_id=view["id"], hash=view.get("hash"), view=effect.view)
+            quick.views_update(view_id=view["id"], hash=view.get("hash"), view=effect.view)
         elif isinstance(effect, PublishHome):
             client.views_publish(user_id=user_id, view=effect.view)
         elif isinstance(effect, SendFile):
@@ -273,7 +298,7 @@ class Listeners:
                 raise EffectFailed(kind, str(exc.response.get("error") or "error")) from exc
             except SLACK_DOWN as exc:
                 log.warning("Slack did not answer an effect", extra={"fields": {"effect": kind}})
-                raise EffectFailed(kind, "no answer") from exc
+                raise EffectFailed(kind, NO_ANSWER) from exc
             reply = done or reply
         return reply
 
@@ -503,8 +528,10 @@ def _has_user(body: dict[str, Any]) -> bool:
     return complete(user if isinstance(user, dict) else {}, "id", what=str(body.get("type")))
 
 
-def refused_as_read_only(error: DBAPIError) -> bool:
+def refused_as_read_only(error: DBAPIError | DatabaseBusy) -> bool:
     """Whether the database refused a write because the transaction was read-only."""
+    if not isinstance(error, DBAPIError):
+        return False
     sqlstate = getattr(error.orig, "sqlstate", None)  # PostgreSQL: read_only_sql_transaction
     return sqlstate == "25006" or "readonly database" in str(error.orig)
 
@@ -517,10 +544,11 @@ def _logged_failure(work: Callable[..., Any], *args: Any) -> None:
         log.exception("after-ack work failed")
 
 
-def lookup_client(client: WebClient) -> WebClient:
-    """The client for look-ups before a transaction: a short timeout, no retries, so a slow
-    Slack costs the ack at most LOOKUP_TIMEOUT_S per look-up (a cached copy is used then)."""
-    quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT_S)
+def quick_client(client: WebClient) -> WebClient:
+    """The client for calls an ack waits on (look-ups, modals racing their 3-s trigger_id):
+    a short timeout, no retries, so a slow Slack costs at most SLACK_TIMEOUT_S per call."""
+    # slack_sdk types the timeout as int but hands it to urllib, which takes fractions.
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=SLACK_TIMEOUT_S)  # type: ignore[arg-type]
     quick.retry_handlers = []
     return quick
 

@@ -115,20 +115,31 @@ class EffectFailed(Exception):
     def __init__(self, effect: str, error: str) -> None:
         super().__init__(f"{effect}: {error}")
         self.what = WHAT_FAILED.get(effect, "my answer")
+        self.doing = DOING.get(effect, "answer")
         self.error = error
 
     def sentence(self) -> str:
-        """What to tell the user: what Slack refused, and that a retry is safe."""
-        return (
-            f"Slack refused {self.what} (`{self.error}`); please try again "
-            f"(ref `{logs.request_id.get()}`)."
-        )
+        """What to tell the user: what Slack refused (or that it is slow), and that a retry
+        is safe."""
+        ref = f"(ref `{logs.request_id.get()}`)"
+        if self.error == NO_ANSWER:
+            return f"Slack is slow right now and didn't let me {self.doing}; try again {ref}."
+        return f"Slack refused {self.what} (`{self.error}`); please try again {ref}."
 
     def message(self) -> Message:
         """The sentence as a warning message."""
         return warning(self.sentence())
 
 
+NO_ANSWER = "no answer"  # the error of an effect whose Slack call timed out
+# What the effect was doing, for the message when Slack is too slow for it.
+DOING = {
+    "OpenModal": "open the form",
+    "PushModal": "open the form",
+    "UpdateModal": "update the form",
+    "PublishHome": "refresh your Home tab",
+    "SendFile": "send the file",
+}
 # How a user would name what an effect made, for the message when Slack refuses it.
 WHAT_FAILED = {
     "OpenModal": "to open the form",

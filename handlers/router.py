@@ -27,7 +27,12 @@ from bot.commands import Token, suggest, tokenize, unescape
 from bot.errors import UserError
 from bot.forms import without_nul
 from handlers.effects import Effect, EffectFailed, Reply, Result, went_wrong
-from handlers.lookups import DEFERRED_LOOKUP_BUDGET_S, LOOKUP_BUDGET_S
+from handlers.lookups import (
+    DB_WAIT_S,
+    DEFERRED_DB_WAIT_S,
+    DEFERRED_LOOKUP_BUDGET_S,
+    LOOKUP_BUDGET_S,
+)
 from handlers.request import CommandRequest, Interaction
 
 if TYPE_CHECKING:
@@ -170,6 +175,7 @@ class Router:
     ) -> tuple[list[Effect], bool]:
         """The handler's effects, and whether it succeeded (False for errors and refusals)."""
         route = self.routes[path]
+        inline = route.mode == "inline"
 
         def make(**common: Any) -> CommandRequest:
             return CommandRequest(
@@ -191,9 +197,8 @@ class Router:
                 guests=route.guests,
                 reads_only=not route.writes,
                 mentioned=MENTION.findall(text),
-                lookup_seconds=LOOKUP_BUDGET_S
-                if route.mode == "inline"
-                else DEFERRED_LOOKUP_BUDGET_S,
+                lookup_seconds=LOOKUP_BUDGET_S if inline else DEFERRED_LOOKUP_BUDGET_S,
+                db_wait_s=DB_WAIT_S if inline else DEFERRED_DB_WAIT_S,
             )
             return effects, True
         except UserError as error:

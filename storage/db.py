@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from typing import Any
 
@@ -11,7 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "pmo_read_only"  # an execution option: this connection's transactions only read
+WAIT = "pmo_wait_seconds"  # an execution option: how long a transaction waits for a lock
 _open = threading.local()
+
+
+class DatabaseBusy(TimeoutError):
+    """A transaction waited its limit for a lock another one holds."""
 
 
 def transaction_open() -> bool:
@@ -51,14 +57,17 @@ def _track_transactions(engine: Engine) -> None:
 
     event.listen(engine, "begin", began)
     if engine.dialect.name == "postgresql":
-        event.listen(engine, "begin", _postgresql_read_only)
+        event.listen(engine, "begin", _postgresql_begin)
     event.listen(engine, "commit", ended)
     event.listen(engine, "rollback", ended)
 
 
-def _postgresql_read_only(connection: Any) -> None:
-    if connection.get_execution_options().get(READ_ONLY):
+def _postgresql_begin(connection: Any) -> None:
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY):
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    if WAIT in options:  # a lock wait past it fails with LockNotAvailable (55P03)
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(options[WAIT] * 1000)}ms'")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -90,13 +99,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
+        options = connection.get_execution_options()
+        wait = float(options.get(WAIT, SQLITE_BUSY_TIMEOUT_MS / 1000))
+        _busy_timeout(connection, wait)
+        if options.get(READ_ONLY):
             _query_only(connection, True)
             connection.exec_driver_sql("BEGIN")
             return
         _query_only(connection, False)
-        if not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise TimeoutError("waited too long for the SQLite write lock")
+        if not writer.acquire(timeout=wait):
+            raise DatabaseBusy(f"waited {wait:g} s for the SQLite write lock")
         connection.info["holds_writer"] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -110,6 +122,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
+
+
+def _busy_timeout(connection: Any, seconds: float) -> None:
+    """How long SQLite waits for another process's lock (kept per connection)."""
+    wanted = int(seconds * 1000)
+    if connection.info.get("busy_timeout", SQLITE_BUSY_TIMEOUT_MS) != wanted:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wanted}")
+        connection.info["busy_timeout"] = wanted
 
 
 def _query_only(connection: Any, on: bool) -> None:
@@ -134,6 +154,43 @@ def read_only(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     """
     bind = sessions.kw["bind"]
     return sessionmaker(bind.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+
+def waiting_at_most(sessions: sessionmaker[Session], seconds: float) -> sessionmaker[Session]:
+    """A session factory like `sessions` whose transactions wait at most `seconds` for a
+    lock (SQLite's write lock, a PostgreSQL row lock), then fail (`is_busy` says which)."""
+    bind = sessions.kw["bind"]
+    return sessionmaker(bind.execution_options(**{WAIT: seconds}), expire_on_commit=False)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether an error means the database was locked by someone else, not broken."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    text = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in text or "lock timeout" in text or "lock_timeout" in text
+
+
+def probe(engine: Engine, seconds: float) -> None:
+    """Check the database can take a write within `seconds` (for `/healthz`).
+
+    SQLite: a connection of its own, outside the pool and the in-process queue, takes and
+    drops the write lock. PostgreSQL: `SELECT 1` on a pooled connection.
+
+    Raises:
+        Exception: The driver's error when it can't (locked, unreachable, …).
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return
+    database = engine.url.database or ":memory:"
+    raw = sqlite3.connect(database, timeout=seconds, isolation_level=None)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("ROLLBACK")
+    finally:
+        raw.close()
 
 
 def is_postgresql(session: Session) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox
 from bot.clock import Clock
+from storage.db import is_busy
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
@@ -82,5 +83,8 @@ class OutboxWorker:
     def _deliver(self) -> None:
         try:
             outbox.deliver_pending(self._sessions, self._client, now=self._clock())
-        except Exception:  # the next wake or sweep retries; the scheduler pass does too
-            log.exception("outbox delivery round failed")
+        except Exception as error:  # the next wake or sweep retries; the scheduler pass too
+            if is_busy(error):
+                log.warning("outbox delivery round waited out a locked database; retrying")
+            else:
+                log.exception("outbox delivery round failed")

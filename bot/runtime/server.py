@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,17 +14,21 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.clock import Clock
 from bot.runtime.gate import Gate
+from storage.db import is_busy, probe
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 # The in-process scheduler passes every minute; this long without one means it is stuck.
 SCHEDULER_LATE_AFTER = timedelta(minutes=5)
+# `/healthz` answers within a second: the probe gets this long, of which this long for a lock.
+HEALTH_DEADLINE_S = 0.8
+PROBE_LOCK_WAIT_S = 0.5
 REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -58,6 +63,7 @@ class Health:
     def __post_init__(self) -> None:
         if self.started_at is None:
             self.started_at = self.clock()
+        self._probing = threading.Lock()  # one probe at a time; a stuck one means busy
 
     def check(self) -> tuple[int, dict[str, Any]]:
         """HTTP status and body: 503 when the database does not answer or the scheduler is late.
@@ -77,13 +83,38 @@ class Health:
         return status, body
 
     def _database(self) -> str:
+        """ "ok", "busy" (locked, or no answer within the deadline) or "unreachable".
+
+        The probe runs on a thread of its own, so `/healthz` answers within
+        `HEALTH_DEADLINE_S` whatever the database does; while a probe from an earlier check
+        is still stuck, the next one reports busy at once.
+        """
+        outcome: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
+        if not self._probing.acquire(blocking=False):
+            log.warning("health check: an earlier probe is still waiting on the database")
+            return "busy"
+        threading.Thread(target=self._probe, args=(outcome,), daemon=True).start()
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as exc:  # any driver error means unhealthy
+            exc = outcome.get(timeout=HEALTH_DEADLINE_S)
+        except queue.Empty:
+            log.warning("health check: the database did not answer in time")
+            return "busy"
+        if exc is not None:  # any driver error means unhealthy
+            if is_busy(exc):
+                log.warning("health check: the database is locked")
+                return "busy"
             log.warning("health check: database unreachable: %s", type(exc).__name__)
             return "unreachable"
         return "ok"
+
+    def _probe(self, outcome: queue.SimpleQueue[BaseException | None]) -> None:
+        try:
+            probe(self.engine, PROBE_LOCK_WAIT_S)
+            outcome.put(None)
+        except Exception as exc:
+            outcome.put(exc)
+        finally:
+            self._probing.release()
 
     def _scheduler(self) -> str:
         if not self.scheduler_expected:
