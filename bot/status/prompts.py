@@ -25,6 +25,8 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     """Do one due job inside the caller's transaction; returns what happened, for the log."""
     if job.kind in PEOPLE_JOBS and now - job.due_at > CATCH_UP:
         return "skipped: missed while the bot was down"
+    if job.kind in PEOPLE_JOBS and _superseded(session, job=job, now=now):
+        return "skipped: a later slot is due too; only the latest is asked"
     if job.kind == "snooze":
         return _snoozed_prompt(session, job=job, now=now, workspace=workspace)
     program = session.get(Program, job.target_id)
@@ -34,6 +36,21 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
         return "skipped: already updated"
     runner = {"prompt": _prompt, "reminder": _remind, "overdue": _overdue}[job.kind]
     return runner(session, program=program, job=job, now=now, workspace=workspace)
+
+
+def _superseded(session: Session, *, job: ScheduledJob, now: datetime) -> bool:
+    """Whether a later slot's prompt of the same program is due as well.
+
+    After downtime a program may have several missed slots within the catch-up window; its
+    owner is asked once, for the latest, not once per slot.
+    """
+    later = select(ScheduledJob.id).where(
+        ScheduledJob.kind == "prompt",
+        ScheduledJob.target_id == job.target_id,
+        ScheduledJob.slot_at > job.slot_at,
+        ScheduledJob.due_at <= now,
+    )
+    return session.scalar(later.limit(1)) is not None
 
 
 def is_satisfied(program: Program, *, slot: datetime, workspace: Workspace) -> bool:
@@ -158,6 +175,10 @@ def _remind(
             )
         )
     )
+    # A prompt sent late (caught up after downtime) stands in for its reminder: only one
+    # sent in the first half of the time from slot to reminder is reminded.
+    halfway = job.slot_at + (job.due_at - job.slot_at) / 2
+    pending = [prompt for prompt in pending if prompt.created_at <= halfway]
     due = format_date(scheduling.slot_local_date(program, job.slot_at, workspace))
     for prompt in pending:
         direct_message(

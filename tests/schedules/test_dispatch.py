@@ -444,3 +444,33 @@ def test_dry_run_says_what_it_would_do_and_changes_nothing(world: World, apollo:
     assert report.sent == 0
     assert world.snapshot() == before
     assert world.get_program(apollo).flags == {}
+
+
+def test_catching_up_over_two_missed_slots_asks_only_for_the_latest(
+    world: World, apollo: int
+) -> None:
+    # An earlier slot (Thursday 23:00, from a cadence since changed) and Friday's are both
+    # missed while the bot is down; it comes back within the catch-up window of both.
+    world.set_program(apollo, next_due_at=local("2026-11-26 23:00", BERLIN))
+    world.tick(local("2026-11-27 10:30", BERLIN))
+    assert len(world.prompts_to("ULEAD")) == 1
+    notes = {job.period: job.note for job in world.jobs(apollo, "prompt")}
+    assert notes["2026-11-26T23:00"] == "skipped: a later slot is due too; only the latest is asked"
+    assert notes["2026-11-27T10:00"] == "prompted ULEAD"
+
+
+def test_a_prompt_caught_up_late_gets_no_reminder_right_after(world: World, apollo: int) -> None:
+    world.workspace(now=START, grace_hours=8)  # the reminder at 14:00, overdue at 18:00
+    world.tick(local("2026-11-27 13:30", BERLIN))  # back up 3.5 h late: the prompt goes out
+    assert len(world.prompts_to("ULEAD")) == 1
+    world.tick(local("2026-11-27 14:00", BERLIN))
+    assert world.reminders_to("ULEAD") == []
+    [job] = world.jobs(apollo, "reminder")
+    assert job.note == "reminded 0"
+
+
+def test_a_prompt_sent_on_time_is_still_reminded(world: World, apollo: int) -> None:
+    world.workspace(now=START, grace_hours=8)
+    world.tick(FRIDAY_10)
+    world.tick(local("2026-11-27 14:00", BERLIN))
+    assert len(world.reminders_to("ULEAD")) == 1
