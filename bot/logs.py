@@ -15,6 +15,11 @@ _SECRET = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
 _AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?bearer\s+)[^'\"\s,}]+")
 
 
+def reference() -> str:
+    """ "(ref `…`)": the request's id, for a user to quote and us to find its log lines."""
+    return f"(ref `{request_id.get()}`)"
+
+
 def redact(text: str) -> str:
     """Replace anything shaped like a Slack token with a marker."""
     return _AUTH_HEADER.sub(r"\1[redacted]", _SECRET.sub("[redacted]", text))

@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import dedupe, export, forms, outbox, workspace
+from bot import dedupe, export, forms, logs, outbox, workspace
 from bot.blocks.common import done_view
 from bot.blocks.help import error_message
 from bot.errors import UserError
@@ -72,7 +72,7 @@ EventHandler = Callable[..., None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
 MAX_LOOKUP_ROUNDS = 12
-BUSY = "The database is busy just now, so I changed nothing. Please try again in a moment."
+BUSY = "The database is busy just now, so I changed nothing. Please try again in a moment"
 
 
 class Listeners:
@@ -194,7 +194,7 @@ class Listeners:
             except (DBAPIError, DatabaseBusy) as error:
                 if is_busy(error):
                     log.warning("the database was busy", extra={"fields": {"waited": db_wait_s}})
-                    raise UserError(BUSY) from error
+                    raise UserError(f"{BUSY} {logs.reference()}.") from error
                 if sessions is writes or not refused_as_read_only(error):
                     raise
                 log.info("a read-only handler wrote; running it again", exc_info=True)

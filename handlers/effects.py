@@ -121,7 +121,7 @@ class EffectFailed(Exception):
     def sentence(self) -> str:
         """What to tell the user: what Slack refused (or that it is slow), and that a retry
         is safe."""
-        ref = f"(ref `{logs.request_id.get()}`)"
+        ref = logs.reference()
         if self.error == NO_ANSWER:
             return f"Slack is slow right now and didn't let me {self.doing}; try again {ref}."
         return f"Slack refused {self.what} (`{self.error}`); please try again {ref}."
@@ -158,6 +158,4 @@ def warning(text: str) -> Message:
 
 def went_wrong() -> Message:
     """Our own failure, with the reference to find it in the logs."""
-    return warning(
-        f"Something went wrong on my side (ref `{logs.request_id.get()}`). Nothing was changed."
-    )
+    return warning(f"Something went wrong on my side {logs.reference()}. Nothing was changed.")

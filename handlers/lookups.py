@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import people, standups, workspace
+from bot import logs, people, standups, workspace
 from bot.channels import resolve_postable_channel
 from bot.commands import ChannelRef
 from bot.errors import UserError
@@ -40,7 +40,7 @@ DEFERRED_LOOKUP_BUDGET_S = 20.0  # a deferred answer goes to the response_url, v
 SLACK_TIMEOUT_S = 1.5
 DB_WAIT_S = 1.0
 DEFERRED_DB_WAIT_S = 10.0  # an answer after the ack has time
-SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment."
+SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment"
 # Slack-side failures other than a clear "no such thing": the network, a 5xx, a timeout.
 SLACK_DOWN = (SlackClientError, OSError, TimeoutError)
 
@@ -66,7 +66,7 @@ class Lookups:
     default_timezone: str
     people_tried: set[str] = field(default_factory=set)
     names_tried: set[str] = field(default_factory=set)
-    failures: dict[str, UserError] = field(default_factory=dict)
+    failures: dict[str, UserError] = field(default_factory=dict)  # by user id or @name
     channels: dict[str, str | UserError] = field(default_factory=dict)
     members_of: dict[str, frozenset[str] | UserError] = field(default_factory=dict)
     # How long look-ups may take in all before Slack is not asked again (None: no limit).
@@ -84,7 +84,10 @@ class Lookups:
         if user_id in self.failures:
             raise self.failures[user_id]
         if user_id in self.people_tried:
-            raise UserError(f"I couldn't look up <@{user_id}> in Slack just now; try again.")
+            raise UserError(
+                f"Slack is slow right now: I couldn't look up <@{user_id}>, so I changed "
+                f"nothing. Try again in a moment {logs.reference()}."
+            )
         raise NeedsLookup("person", user_id)
 
     def person_named(self, session: Session, name: str) -> Person:
@@ -92,6 +95,8 @@ class Lookups:
         matches = people.named(session, team_id=self.team_id, name=name)
         if not matches and name.lower() not in self.names_tried:
             raise NeedsLookup("name", name.lower())
+        if not matches and name.lower() in self.failures:
+            raise self.failures[name.lower()]
         return people.only_match(matches, name=name)
 
     def channel(self, ref: ChannelRef) -> str:
@@ -136,12 +141,13 @@ class Lookups:
 
     def _give_up(self, need: NeedsLookup) -> None:
         """Out of time: the handler is told Slack is slow, and nothing is changed."""
-        slow = UserError(SLOW)
+        slow = UserError(f"{SLOW} {logs.reference()}.")
         if need.kind == "person":
             self.people_tried.add(need.key)
             self.failures[need.key] = slow
         elif need.kind == "name":
             self.names_tried.add(need.key)
+            self.failures[need.key] = slow
         elif need.kind == "channel":
             self.channels[need.key] = slow
         else:
@@ -181,8 +187,12 @@ class Lookups:
         self.names_tried.add(name)
         try:
             users = list(people.all_users(self.client))
-        except SLACK_DOWN:
-            log.warning("users.list failed")
+        except SLACK_DOWN as error:
+            log.warning("users.list failed", extra={"fields": {"error": type(error).__name__}})
+            self.failures[name] = UserError(
+                f"Slack is slow right now: I couldn't look up @{name}, so I changed nothing. "
+                f"Try again in a moment {logs.reference()}."
+            )
             return
         self._store(users)
 
@@ -212,4 +222,7 @@ class Lookups:
             return error
         except SLACK_DOWN:
             log.warning("channel look-up failed", exc_info=True)
-            return UserError("Slack didn't answer about that channel just now; try again.")
+            return UserError(
+                "Slack is slow right now: it didn't answer about that channel, so I changed "
+                f"nothing. Try again in a moment {logs.reference()}."
+            )

@@ -107,3 +107,24 @@ def test_a_slow_modal_is_answered_in_time_saying_slack_is_slow(
     assert acked < 3.0, f"acked after {acked:.2f} s"
     assert "Slack is slow right now and didn't let me open the form; try again" in said
     assert "You typed: `/pmo status apollo`" in said
+
+
+def test_a_rate_limited_users_list_is_answered_slack_is_slow_with_a_reference(
+    slack: SlackDriver, fake: FakeSlack, apollo: str
+) -> None:
+    fake.fail_next("users.list", "ratelimited")
+    said = text_of(slack.command("UADMIN", "program add Mercury owner:@someone").body)
+    assert "Slack is slow right now: I couldn't look up @someone" in said
+    assert "You typed: `/pmo program add Mercury owner:@someone`" in said
+    assert "(ref `" in said and "(ref `-`)" not in said
+
+
+def test_a_failing_users_info_is_answered_slack_is_slow_with_a_reference(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    fake.fail_next("users.info", "internal_error")
+    said = text_of(slack.command("ULEAD2", "status apollo red vendor late").body)
+    assert "Slack is slow right now: I couldn't look up <@ULEAD2>" in said
+    assert "You typed: `/pmo status apollo red vendor late`" in said
+    assert "(ref `" in said and "(ref `-`)" not in said
+    assert count(sessions, StatusUpdate) == 0
