@@ -38,7 +38,7 @@ PING_INTERVAL_S = 10  # Bolt's; a connection silent for 4 pings is taken for dea
 # A redelivery of an envelope still in hand waits this long for the first one's answer, and is
 # then acknowledged empty (the first one finishes the work): its own ack is due in 3 s too.
 REDELIVERY_WAIT_S = 2.0
-REMEMBERED = 2000  # envelopes; Slack redelivers within minutes, a PMO sends a few a minute
+REMEMBERED = 500  # envelopes (with their acks); Slack redelivers within minutes
 
 
 @dataclass(frozen=True)

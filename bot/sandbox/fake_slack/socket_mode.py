@@ -66,6 +66,7 @@ class _Attempt:
     sent_at: float = field(default_factory=time.perf_counter)
     state: str = "open"  # "open", then "acked" or "missed"
     timer: threading.Timer | None = None
+    lost: bool = False  # its ack is lost on the way back, however soon it comes
 
 
 class Delivery:
@@ -382,10 +383,10 @@ class SocketModeServer:
             attempt.timer = threading.Timer(self.ack_timeout, self._timed_out, [attempt])
             attempt.timer.daemon = True
             attempt.timer.start()
-            lose, self._lose = self._lose > 0, max(self._lose - 1, 0)
+            attempt.lost, self._lose = self._lose > 0, max(self._lose - 1, 0)
         with contextlib.suppress(ConnectionClosed):  # then its close counts it as missed
             connection.socket.send(json.dumps(envelope))
-        if lose:
+        if attempt.lost:
             self._cut(connection)
 
     def _received(self, message: str | bytes) -> None:
@@ -407,7 +408,7 @@ class SocketModeServer:
     def _acknowledged(self, delivery: Delivery, attempt: _Attempt, payload: Json | None) -> None:
         latency = time.perf_counter() - attempt.sent_at
         ack = Ack(attempt.envelope_id, payload, latency, attempt.retry_attempt)
-        if attempt.state == "missed":
+        if attempt.state == "missed" or attempt.lost:
             self._late.append(ack)
             return
         if attempt.state == "acked":
