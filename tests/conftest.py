@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.web.base_client import BaseClient
 from slack_sdk.webhook import WebhookClient
@@ -24,6 +25,7 @@ from bot.runtime.deps import Deps
 from bot.runtime.outbox_worker import OutboxWorker
 from bot.runtime.server import Health, HttpServer, wsgi_app
 from bot.runtime.settings import Settings
+from bot.runtime.socket_mode import SocketMode
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from schedules.dispatch import PassReport, dispatch_due
@@ -175,6 +177,7 @@ class Bot:
     health: Health
     executor: ThreadPoolExecutor
     outbox: OutboxWorker
+    app: App
 
     def settle(self) -> None:
         """Wait until the after-ack work of every request so far is done, messages sent.
@@ -216,6 +219,7 @@ def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
         health=health,
         executor=executor,
         outbox=worker,
+        app=app,
     )
     server.stop()
     thread.join(timeout=5)
@@ -228,11 +232,12 @@ class SettlingDriver(SlackDriver):
     """Reads like a person in Slack: a command's answer is what they end up seeing.
 
     After each command it waits for the app's after-ack work; a deferred answer posted to
-    the command's response_url becomes the reply's body.
+    the command's response_url becomes the reply's body. With `socket_mode`, requests go as
+    Socket Mode envelopes to the app connected to `fake.socket` (the `socket_mode` fixture).
     """
 
-    def __init__(self, bot: Bot, fake: FakeSlack) -> None:
-        super().__init__(bot.url, SIGNING_SECRET, fake)
+    def __init__(self, bot: Bot, fake: FakeSlack, *, socket_mode: bool = False) -> None:
+        super().__init__(bot.url, SIGNING_SECRET, fake, socket_mode=socket_mode)
         self._bot = bot
         self._fake = fake
 
@@ -250,6 +255,22 @@ class SettlingDriver(SlackDriver):
 def slack(bot: Bot, fake: FakeSlack) -> SlackDriver:
     """Drive the app as Slack does: signed commands, clicks, modal submissions, events."""
     return SettlingDriver(bot, fake)
+
+
+@pytest.fixture
+def socket_mode(bot: Bot, fake: FakeSlack) -> Iterator[SocketMode]:
+    """The same app also connected to the fake over Socket Mode, as `pmo-bot run` connects it."""
+    connection = SocketMode(bot.app, "xapp-1-A0PMO-test")
+    connection.connect()
+    fake.socket.wait_connected()
+    yield connection
+    connection.stop()
+
+
+@pytest.fixture
+def socket_slack(bot: Bot, fake: FakeSlack, socket_mode: SocketMode) -> SlackDriver:
+    """Drive the app as Slack does over Socket Mode: the same payloads, as envelopes."""
+    return SettlingDriver(bot, fake, socket_mode=True)
 
 
 Pass = Callable[[datetime], PassReport]

@@ -16,6 +16,7 @@ from types import FrameType
 from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -23,11 +24,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from bot import dates, logs
 from bot.clock import system_clock
 from bot.runtime.answers import AnswerProcess
-from bot.runtime.app import build_app, request_client, scheduler_client
+from bot.runtime.app import after_ack_executor, build_app, request_client, scheduler_client
 from bot.runtime.deps import Deps
 from bot.runtime.outbox_worker import OutboxWorker
 from bot.runtime.server import Health, HttpServer, wsgi_app
 from bot.runtime.settings import MissingSetting, Settings
+from bot.runtime.socket_mode import SocketMode
 from bot.sandbox import demo, shell
 from schedules.dispatch import PassReport
 from schedules.runner import SchedulerRunner, run_pass
@@ -157,19 +159,22 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         clock=system_clock,
         client=request_client(settings, token),
     )
-    app, router = build_app(deps, signing_secret=secret)
+    after_ack = after_ack_executor()
+    app, router = build_app(deps, signing_secret=secret, executor=after_ack)
     answers = AnswerProcess(settings, token=token, secret=secret)
     router.offload, answers.fallback = answers.answer, router.answer_here
     # The worker is off the request path: it may wait out a 429's Retry-After.
     outbox = OutboxWorker(deps.sessions, scheduler_client(settings, token), deps.clock).start()
     health = Health(engine=engine, clock=system_clock)
     runner = None if args.no_scheduler else _start_scheduler(deps, token, health)
+    port = args.port if args.port is not None else settings.port
     try:
         if settings.slack_app_token is not None:
-            return _serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-        port = args.port if args.port is not None else settings.port
+            app_token = settings.slack_app_token.get_secret_value()
+            return _serve_socket_mode(app, health, port, app_token=app_token)
         return _serve_http(app, health, port, secret=secret)
     finally:
+        after_ack.shutdown(wait=True)  # work after the acks already sent: done, messages queued
         if runner is not None:
             runner.shutdown(wait=True)
         outbox.stop()
@@ -215,14 +220,23 @@ def _serve_http(app: App, health: Health, port: int, *, secret: str) -> int:
     return 0
 
 
-def _serve_socket_mode(app: App, app_token: str) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(app, app_token)
-    _on_sigterm(handler.close)
-    logs.event(log, "connecting in Socket Mode")
-    with contextlib.suppress(KeyboardInterrupt):
-        handler.start()
+def _serve_socket_mode(app: App, health: Health, port: int, *, app_token: str) -> int:
+    """Slack's requests over the WebSocket; `/healthz` (only) over HTTP on `port`."""
+    socket_mode = SocketMode(app, app_token)
+    try:
+        logs.event(log, "connecting in Socket Mode")
+        socket_mode.connect()
+        server = HttpServer(wsgi_app(None, health), port=port)
+        _on_sigterm(server.stop)
+        logs.event(log, "serving HTTP", port=server.port, paths="/healthz")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve()
+    except SlackApiError as exc:
+        refusal = f"Slack refused Socket Mode ({exc.response.get('error')})"
+        print(f"pmo-bot: {refusal}; check SLACK_APP_TOKEN (xapp-…)", file=sys.stderr)
+        return 2
+    finally:
+        socket_mode.stop()  # envelopes in hand are finished and acknowledged first
     return 0
 
 

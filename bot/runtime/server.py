@@ -125,13 +125,14 @@ class Health:
         return "ok"
 
 
-def wsgi_app(app: App, health: Health, *, signing_secret: str | None = None) -> WSGIApp:
+def wsgi_app(app: App | None, health: Health, *, signing_secret: str | None = None) -> WSGIApp:
     """One WSGI callable: Slack requests to Bolt, `/healthz` to the health check.
 
     With `signing_secret`, Slack requests pass the gate first (`bot.runtime.gate`): size,
-    signature and shape are checked before anything parses the body.
+    signature and shape are checked before anything parses the body. Without an `app` (Socket
+    Mode, where Slack's requests come over the WebSocket) only `/healthz` is served.
     """
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
     gate = Gate(signing_secret) if signing_secret is not None else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -139,7 +140,7 @@ def wsgi_app(app: App, health: Health, *, signing_secret: str | None = None) -> 
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             status, body = health.check()
             return _json(start_response, status, body)
-        if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+        if slack is not None and path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             refused = gate.refuse(environ) if gate is not None else None
             if refused is not None:
                 reason = "ignored" if refused == 200 else REASONS[refused].lower()

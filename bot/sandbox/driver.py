@@ -2,7 +2,9 @@
 
 Payloads have the shape Slack sends, and what the user acts on comes from what the app
 actually rendered into the fake (`click_button` finds the button, `submit_view` fills the
-modal's inputs), so a flow test exercises the same contract production does.
+modal's inputs), so a flow test exercises the same contract production does. The same payloads
+go either as signed HTTP requests to the app's `/slack/events`, or, with `socket_mode=True`, as
+Socket Mode envelopes through the fake's WebSocket (`FakeSlack.socket`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from bot.sandbox.fake_slack import APP_ID, FakeSlack
 from bot.sandbox.signing import sign
+
+if TYPE_CHECKING:
+    from bot.sandbox.fake_slack.socket_mode import Ack
 
 Json = dict[str, Any]
 
@@ -41,7 +46,12 @@ class Reply:
 
 
 class SlackDriver:
-    """Sends Slack's requests, signed, to the app's `/slack/events` endpoint."""
+    """Sends Slack's requests, signed, to the app's `/slack/events` endpoint.
+
+    With `socket_mode`, the same payloads go as Socket Mode envelopes through `fake.socket` to
+    the app connected there (`app_url` and `signing_secret` are then unused); a reply's body is
+    the ack's payload. `SlackDriver.over_socket_mode(fake)` says so shortly.
+    """
 
     def __init__(
         self,
@@ -50,11 +60,20 @@ class SlackDriver:
         fake: FakeSlack,
         *,
         clock: Callable[[], float] = time.time,
+        socket_mode: bool = False,
     ) -> None:
         self._url = f"{app_url.rstrip('/')}/slack/events"
         self._secret = signing_secret
         self._fake = fake
         self._clock = clock
+        self._socket_mode = socket_mode
+
+    @classmethod
+    def over_socket_mode(
+        cls, fake: FakeSlack, *, clock: Callable[[], float] = time.time
+    ) -> SlackDriver:
+        """A driver delivering Socket Mode envelopes to the app connected to `fake.socket`."""
+        return cls("", "", fake, clock=clock, socket_mode=True)
 
     # slash commands
 
@@ -81,7 +100,10 @@ class SlackDriver:
             "response_url": self._fake.new_response_url(channel_id=channel_id, user_id=user_id),
             "trigger_id": self._fake.issue_trigger(user_id),
         }
-        reply = self._post(urlencode(form).encode(), "application/x-www-form-urlencoded")
+        if self._socket_mode:
+            reply = _acked(self._fake.socket.send_command(form))
+        else:
+            reply = self._post(urlencode(form).encode(), "application/x-www-form-urlencoded")
         return dataclasses.replace(reply, response_url=form["response_url"])
 
     # interactivity
@@ -187,6 +209,12 @@ class SlackDriver:
             "authorizations": [self._authorization()],
             "is_ext_shared_channel": False,
         }
+        if self._socket_mode:
+            socket = self._fake.socket
+            ack = socket.send_event(
+                envelope, retry_attempt=retry_num or 0, retry_reason=retry_reason or ""
+            )
+            return _acked(ack)
         headers = {}
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
@@ -228,6 +256,8 @@ class SlackDriver:
 
     def raw(self, body: bytes, headers: Mapping[str, str]) -> Reply:
         """POST `body` with exactly `headers` (no signing), e.g. to test forged signatures."""
+        if self._socket_mode:
+            raise TypeError("raw() posts HTTP; a Socket Mode driver has no URL to post to")
         request = urllib.request.Request(self._url, data=body, headers=dict(headers), method="POST")
         try:
             with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
@@ -242,6 +272,8 @@ class SlackDriver:
         return self.raw(body, {**headers, **(extra_headers or {})})
 
     def _post_payload(self, payload: Json) -> Reply:
+        if self._socket_mode:
+            return _acked(self._fake.socket.send_interactive(payload))
         form = urlencode({"payload": json.dumps(payload)}).encode()
         return self._post(form, "application/x-www-form-urlencoded")
 
@@ -340,6 +372,11 @@ class SlackDriver:
             return "directmessage"
         channel = self._fake.channel(channel_id)
         return str(channel["name"]) if channel else channel_id.lower()
+
+
+def _acked(ack: Ack) -> Reply:
+    """A Socket Mode ack as a reply: acknowledged is 200, the body is the ack's payload."""
+    return Reply(200, ack.payload, {})
 
 
 def _reply(status: int, raw: bytes, headers: dict[str, str]) -> Reply:

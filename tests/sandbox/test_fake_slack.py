@@ -527,6 +527,18 @@ def test_retry_handler_waits_retry_after_then_succeeds(
     assert len(fake.messages("CGEN")) == 1
 
 
+def test_wait_for_call_returns_once_a_call_arrives_even_one_held_back(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.delay("users.info", 0.5)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(client.users_info, user="UBOB")
+        fake.wait_for_call("users.info")
+        assert answer.result(timeout=10)["user"]["id"] == "UBOB"
+    with pytest.raises(TimeoutError):
+        fake.wait_for_call("users.list", timeout=0)
+
+
 def test_rate_limit_every_zero_turns_it_off(fake: FakeSlack, client: WebClient) -> None:
     fake.rate_limit_every(1)
     fake.rate_limit_every(0)

@@ -5,9 +5,13 @@ a small workspace (users, channels, DMs, messages, views, files), answers like S
 strings, `ok: false` errors, HTTP 429 when asked), rejects invalid Block Kit the way Slack does,
 and serves the `response_url`s and file upload URLs it hands out.
 
+It also plays Slack's end of Socket Mode (`FakeSlack.socket`): `apps.connections.open` hands
+out a WebSocket URL on loopback, where envelopes are delivered and their acks checked.
+
 The package: `world` (the workspace's state), `methods` (the Web API method handlers),
-`transport` (the HTTP server) and `fake` (`FakeSlack`, the public face). Callers use the names
-re-exported here.
+`transport` (the HTTP server), `socket_mode` (the WebSocket server; needs the `websockets`
+test dependency, imported on first use) and `fake` (`FakeSlack`, the public face). Callers use
+the names re-exported here.
 """
 
 from bot.sandbox.fake_slack.fake import Call, FakeSlack

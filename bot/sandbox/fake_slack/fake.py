@@ -9,12 +9,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.fake_slack.methods import METHODS, response_error, text_param
 from bot.sandbox.fake_slack.transport import Reply, Request, Server, bearer_token, parse_params
 from bot.sandbox.fake_slack.world import (
+    APP_ID,
     Channel,
     Json,
     ResponseTarget,
@@ -26,7 +27,12 @@ from bot.sandbox.fake_slack.world import (
     user_json,
 )
 
+if TYPE_CHECKING:
+    from bot.sandbox.fake_slack.socket_mode import SocketModeServer
+
 _POLL_SECONDS = 0.01
+# Socket Mode's method takes the app-level token (xapp-), and no other method does.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
 @dataclass(frozen=True)
@@ -82,11 +88,13 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._recorded = threading.Condition(self._lock)
         self._calls: list[Call] = []
+        self._arriving: list[str] = []  # methods called, in order, recorded before any delay
         self._responses: list[Json] = []
         self._arrived: dict[str, float] = {}  # response_url -> perf_counter at its first post
         self._response_targets: dict[str, ResponseTarget] = {}
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket: SocketModeServer | None = None
         self._routes: dict[str, Callable[[str, Request], Reply]] = {
             "api": self._serve_api,
             "response": self._serve_response,
@@ -114,7 +122,10 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving (Socket Mode too) and release the ports."""
+        if self._socket is not None:
+            self._socket.stop()
+            self._socket = None
         if self._server is None:
             return
         self._server.shutdown()
@@ -140,6 +151,21 @@ class FakeSlack:
     def base_url(self) -> str:
         """The Web API base URL, for `WebClient(base_url=...)`."""
         return f"{self._origin()}/api/"
+
+    @property
+    def socket(self) -> SocketModeServer:
+        """Slack's Socket Mode end, started on first use (`apps.connections.open` points there).
+
+        Deliver envelopes (`send_command`, `send_interactive`, `send_event`), read their acks,
+        and close or refresh connections; see `bot.sandbox.fake_slack.socket_mode`.
+        """
+        with self._lock:
+            if self._socket is None:
+                # Imported here: it needs `websockets`, a test dependency the shell does without.
+                from bot.sandbox.fake_slack.socket_mode import SocketModeServer
+
+                self._socket = SocketModeServer(app_id=APP_ID).start()
+            return self._socket
 
     @property
     def team_id(self) -> str:
@@ -326,6 +352,16 @@ class FakeSlack:
                 raise TimeoutError(f"nothing was posted to {url}")
             return copy.deepcopy(found[0])
 
+    def wait_for_call(self, method: str, timeout: float = 10) -> None:
+        """Wait until a call to `method` has arrived, even one `delay` still holds back.
+
+        Raises:
+            TimeoutError: no such call arrived in time.
+        """
+        with self._recorded:
+            if not self._recorded.wait_for(lambda: method in self._arriving, timeout=timeout):
+                raise TimeoutError(f"no call to {method} arrived")
+
     def arrived_at(self, url: str) -> float:
         """When the first post to `url` arrived (`time.perf_counter()`), for timing answers.
 
@@ -339,6 +375,7 @@ class FakeSlack:
         """Forget recorded calls and responses; the workspace (messages, views…) stays."""
         with self._lock:
             self._calls.clear()
+            self._arriving.clear()
             self._responses.clear()
             self._arrived.clear()
 
@@ -407,6 +444,9 @@ class FakeSlack:
         return route(rest, request)
 
     def _serve_api(self, method: str, request: Request) -> Reply:
+        with self._recorded:
+            self._arriving.append(method)
+            self._recorded.notify_all()
         self._wait_if_delayed(method, request)
         with self._lock:
             if self._faults.rate_limited():
@@ -421,7 +461,7 @@ class FakeSlack:
             if not token:
                 return Reply.of_json(200, {"ok": False, "error": "not_authed"})
             self._calls.append(Call(method, copy.deepcopy(params)))
-            return Reply.of_json(200, self._call_method(method, params))
+            return Reply.of_json(200, self._call_method(method, params, token))
 
     def _wait_if_delayed(self, method: str, request: Request) -> None:
         """Sleep outside the lock, so a slow call holds up nobody else's."""
@@ -440,11 +480,15 @@ class FakeSlack:
                     return
         threading.Event().wait(seconds)
 
-    def _call_method(self, method: str, params: Json) -> Json:
+    def _call_method(self, method: str, params: Json, token: str) -> Json:
         try:
             injected = self._faults.injected(method)
             if injected is not None:
                 raise SlackError(injected)
+            if token.startswith("xapp-") != (method in APP_TOKEN_METHODS):
+                raise SlackError("not_allowed_token_type")
+            if method == "apps.connections.open":
+                return {"ok": True, "url": self.socket.new_url()}
             handler = METHODS.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
