@@ -16,7 +16,7 @@ _AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?bearer\s+)[^
 
 
 def reference() -> str:
-    """ "(ref `…`)": the request's id, for a user to quote and us to find its log lines."""
+    """The request's id as "(ref `…`)", for a user to quote and us to find its log lines."""
     return f"(ref `{request_id.get()}`)"
 
 
