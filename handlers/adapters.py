@@ -509,8 +509,9 @@ class Listeners:
 
     @staticmethod
     def _team(body: dict[str, Any]) -> str:
-        team = body.get("team_id") or (body.get("team") or {}).get("id")
-        return str(team or (body.get("user") or {}).get("team_id"))
+        team, user = body.get("team"), body.get("user")
+        found = body.get("team_id") or (team.get("id") if isinstance(team, dict) else team)
+        return str(found or (user.get("team_id") if isinstance(user, dict) else ""))
 
 
 def complete(payload: dict[str, Any], *keys: str, what: str) -> bool:

@@ -14,7 +14,7 @@ from bot.dates import format_date
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
-from handlers.request import ActionRequest, CommandRequest
+from handlers.request import ActionRequest, CommandRequest, as_id
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -174,7 +174,9 @@ def _with_note(payload: dict[str, Any], note: str) -> Reply:
 
 def details_button(request: ActionRequest) -> Result:
     """*Details* on a program in a digest: its `program show`, just for the clicker."""
-    program = programs.get(request.session, team_id=request.team_id, program_id=int(request.value))
+    program = programs.get(
+        request.session, team_id=request.team_id, program_id=as_id(request.value)
+    )
     detail = program_view.gather(
         request.session, program=program, workspace=request.workspace, now=request.now
     )

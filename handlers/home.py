@@ -12,7 +12,7 @@ from bot.blocks.common import done_view, escape_message
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, PublishHome, Result
-from handlers.request import ActionRequest, Interaction
+from handlers.request import ActionRequest, Interaction, as_id
 
 # The commands after which a user's Home is refreshed (by their first word).
 REFRESH_AFTER = ("status", "risk", "program", "milestone", "intake", "ooo")
@@ -69,7 +69,7 @@ def submit_button(request: ActionRequest) -> Result:
     """*Submit update* on Home: the status modal for that program, prefilled."""
     try:
         program = programs.get(
-            request.session, team_id=request.team_id, program_id=int(request.value)
+            request.session, team_id=request.team_id, program_id=as_id(request.value)
         )
         last = status.start(request.session, program=program, person=request.caller)
     except UserError as error:  # Home has no response_url: say it in a modal

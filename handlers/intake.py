@@ -10,7 +10,7 @@ from bot.dates import format_date
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
-from handlers.request import ActionRequest, CommandRequest, ModalSubmission
+from handlers.request import ActionRequest, CommandRequest, ModalSubmission, as_id
 from storage.models import IntakeRequest
 
 LIST_WORDS = (*intake.STATES, "all")
@@ -129,7 +129,7 @@ def _decidable(request: ActionRequest) -> IntakeRequest:
     return intake.decidable(
         request.session,
         workspace=request.workspace,
-        request_id=int(request.value),
+        request_id=as_id(request.value),
         person=request.caller,
         now=request.now,
     )
@@ -139,7 +139,7 @@ def submit_approve(sub: ModalSubmission) -> Result:
     """The approve modal: register the program, decide, tell everyone."""
     approval = _approval(sub)
     request = intake.deciding(
-        sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
+        sub.session, workspace=sub.workspace, request_id=as_id(sub.metadata), person=sub.caller
     )
     program = intake.approve(
         sub.session,
@@ -156,7 +156,7 @@ def submit_approve(sub: ModalSubmission) -> Result:
 def _approval(sub: ModalSubmission) -> intake.Approval:
     values = sub.values
     cadence = sub.field("cadence", lambda: parse_status_cadence(values.get("cadence") or "weekly"))
-    owner = sub.field("owner", lambda: sub.person(values["owner"]))
+    owner = sub.field("owner", lambda: sub.person(sub.value("owner")))
     name = values.get("name") or ""
     return intake.Approval(name=name, owner=owner, cadence=cadence.spec, note=values.get("note"))
 
@@ -164,7 +164,7 @@ def _approval(sub: ModalSubmission) -> intake.Approval:
 def submit_reject(sub: ModalSubmission) -> Result:
     """The reject modal."""
     request = intake.deciding(
-        sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
+        sub.session, workspace=sub.workspace, request_id=as_id(sub.metadata), person=sub.caller
     )
     intake.reject(
         sub.session,
@@ -185,7 +185,7 @@ def submit_reject(sub: ModalSubmission) -> Result:
 def submit_defer(sub: ModalSubmission) -> Result:
     """The defer modal."""
     request = intake.deciding(
-        sub.session, workspace=sub.workspace, request_id=int(sub.metadata), person=sub.caller
+        sub.session, workspace=sub.workspace, request_id=as_id(sub.metadata), person=sub.caller
     )
     intake.defer(
         sub.session,

@@ -10,7 +10,7 @@ from bot.commands import Token, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Options, Reply, Result, UpdateModal
-from handlers.request import CommandRequest, Interaction, ModalSubmission, OptionsRequest
+from handlers.request import CommandRequest, Interaction, ModalSubmission, OptionsRequest, as_id
 from storage.models import Person, Program
 
 ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor")
@@ -200,7 +200,7 @@ def submit_add(sub: ModalSubmission) -> Result:
 
 
 def _owner(sub: ModalSubmission) -> Person:
-    return programs.require_member(sub.person(sub.values["owner"]), role="own a program")
+    return programs.require_member(sub.person(sub.value("owner")), role="own a program")
 
 
 def submit_edit(sub: ModalSubmission) -> Result:
@@ -209,7 +209,7 @@ def submit_edit(sub: ModalSubmission) -> Result:
     cadence = sub.field("cadence", lambda: parse_status_cadence(values.get("cadence") or "weekly"))
     owner = sub.field("owner", lambda: _owner(sub))
     if values.get("channel"):
-        sub.field("channel", lambda: sub.postable_channel(values["channel"]))
+        sub.field("channel", lambda: sub.postable_channel(sub.value("channel")))
     changes = {
         "name": values.get("name"),
         "channel_id": values.get("channel"),
@@ -219,7 +219,7 @@ def submit_edit(sub: ModalSubmission) -> Result:
     }
     program, changed = programs.edit_by(
         sub.session,
-        program_id=int(sub.metadata),
+        program_id=as_id(sub.metadata),
         actor=sub.caller,
         owner=owner,
         values=changes,

@@ -10,7 +10,7 @@ from bot.dates import format_date
 from bot.status import replies
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result
-from handlers.request import ActionRequest, MessageRequest
+from handlers.request import ActionRequest, MessageRequest, as_id
 from storage.models import Program, Prompt
 
 
@@ -29,7 +29,7 @@ def submit_button(request: ActionRequest) -> Result:
     program, last = replies.start_update(
         request.session,
         team_id=request.team_id,
-        prompt_id=int(request.value),
+        prompt_id=as_id(request.value),
         person=request.caller,
     )
     return OpenModal(status_blocks.status_modal(program=program, initial=last))
@@ -64,7 +64,7 @@ def _prompt_of(request: ActionRequest) -> tuple[Prompt, Program]:
     return replies.prompt_and_program(
         request.session,
         team_id=request.team_id,
-        prompt_id=int(request.value),
+        prompt_id=as_id(request.value),
         person=request.caller,
     )
 
@@ -87,7 +87,7 @@ def reassign_button(request: ActionRequest) -> Result:
     program = programs.for_admin(
         request.session,
         team_id=request.team_id,
-        program_id=int(request.value),
+        program_id=as_id(request.value),
         person=request.caller,
         doing="reassign programs",
     )

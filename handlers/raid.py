@@ -12,7 +12,7 @@ from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
-from handlers.request import ActionRequest, CommandRequest, ModalSubmission
+from handlers.request import ActionRequest, CommandRequest, ModalSubmission, as_id
 from storage.models import Program, RaidItem
 
 QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
@@ -98,7 +98,7 @@ def list_items(request: CommandRequest) -> Result:
 def submit(sub: ModalSubmission) -> Result:
     """The RAID modal, with inline errors."""
     program_id = sub.metadata or sub.field("program", lambda: _required(sub.values.get("program")))
-    program = programs.get(sub.session, team_id=sub.team_id, program_id=int(program_id))
+    program = programs.get(sub.session, team_id=sub.team_id, program_id=as_id(str(program_id)))
     data = _modal_input(sub)
     if data.due_date is not None and data.due_date < sub.today:
         raise UserError("The due date is in the past.", field="due_date")
@@ -145,7 +145,7 @@ def _managed(request: ActionRequest) -> tuple[RaidItem, Program]:
     return raid.managed(
         request.session,
         team_id=request.team_id,
-        item_id=int(request.value),
+        item_id=as_id(request.value),
         person=request.caller,
     )
 
@@ -153,7 +153,7 @@ def _managed(request: ActionRequest) -> tuple[RaidItem, Program]:
 def submit_mitigation(sub: ModalSubmission) -> Result:
     """The mitigation modal."""
     item, _ = raid.managed(
-        sub.session, team_id=sub.team_id, item_id=int(sub.metadata), person=sub.caller
+        sub.session, team_id=sub.team_id, item_id=as_id(sub.metadata), person=sub.caller
     )
     note = sub.values.get("mitigation") or ""
     raid.mitigate(sub.session, item=item, actor_id=sub.user_id, note=note, now=sub.now)

@@ -6,6 +6,7 @@ its adapter made before the transaction (see `handlers.lookups`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,21 @@ from handlers.lookups import Lookups
 from storage.models import Person, Program, Workspace
 
 T = TypeVar("T")
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+OUT_OF_DATE = (
+    "That button or form is out of date, so I did nothing; open it again from a fresh one."
+)
+
+
+def as_id(text: str) -> int:
+    """A database id from a button's value or a modal's private_metadata.
+
+    We wrote those, so anything else is a payload Slack did not send as we built it (crafted,
+    or from an older release): refused with a message, not a traceback.
+    """
+    if not text.isdigit() or len(text) > 18:
+        raise UserError(OUT_OF_DATE)
+    return int(text)
 
 
 @dataclass
@@ -52,6 +68,8 @@ class Interaction:
 
     def person(self, user_id: str) -> Person:
         """The person with this Slack id (cached, refreshed daily)."""
+        if not SLACK_USER_ID.fullmatch(user_id):  # a picker sends ids; this is not one
+            raise UserError(OUT_OF_DATE)
         return self.lookups.person(self.session, user_id)
 
     def user(self, text: str) -> Person:
@@ -122,6 +140,13 @@ class ModalSubmission(Interaction):
 
     values: dict[str, Any] = field(default_factory=dict)
     metadata: str = ""
+
+    def value(self, block_id: str) -> str:
+        """An input's value; a missing one is refused on that field."""
+        found = self.values.get(block_id)
+        if found is None or found == "":
+            raise UserError("Fill this in.", field=block_id)
+        return str(found)
 
     def field(self, block_id: str, check: Callable[[], T]) -> T:
         """Run one field's check; its error is shown inline on that field."""

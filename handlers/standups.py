@@ -10,7 +10,7 @@ from bot.errors import UserError
 from bot.standups.plans import Plan
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
-from handlers.request import ActionRequest, CommandRequest, ModalSubmission
+from handlers.request import ActionRequest, CommandRequest, ModalSubmission, as_id
 from storage.models import Standup
 
 OPTIONS = ("close", "tz", "questions")
@@ -209,7 +209,7 @@ def answer_button(request: ActionRequest) -> Result:
     run, standup = standups.open_run(
         request.session,
         team_id=request.team_id,
-        run_id=int(request.value),
+        run_id=as_id(request.value),
         user_id=request.user_id,
         now=request.now,
     )
@@ -223,7 +223,7 @@ def answer_button(request: ActionRequest) -> Result:
 def submit_answer(sub: ModalSubmission) -> Result:
     """The answer modal, with inline errors."""
     run, standup = standups.get_run(
-        sub.session, team_id=sub.team_id, run_id=int(sub.metadata), user_id=sub.user_id
+        sub.session, team_id=sub.team_id, run_id=as_id(sub.metadata), user_id=sub.user_id
     )
     texts = [sub.values.get(f"q{index}") for index in range(len(standup.questions))]
     standups.save_answer(

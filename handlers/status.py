@@ -13,7 +13,7 @@ from bot.commands import parse_rag
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, PublishHome, Reply, Result, UpdateModal
-from handlers.request import ActionRequest, CommandRequest, ModalSubmission
+from handlers.request import OUT_OF_DATE, ActionRequest, CommandRequest, ModalSubmission, as_id
 
 RAG_HELP = "green, amber or red (also g/a/r, yellow, on track, at risk, off track)"
 
@@ -69,7 +69,9 @@ def _open_for_own_programs(request: CommandRequest) -> Result:
 
 def pick_program(request: ActionRequest) -> Result:
     """A program picked in the modal: redraw it prefilled from that program's last update."""
-    program = programs.get(request.session, team_id=request.team_id, program_id=int(request.value))
+    program = programs.get(
+        request.session, team_id=request.team_id, program_id=as_id(request.value)
+    )
     last = status.start(request.session, program=program, person=request.caller)
     return UpdateModal(render.status_modal(program=program, initial=last))
 
@@ -79,7 +81,7 @@ def edit_button(request: ActionRequest) -> Result:
     program, update = status.start_edit(
         request.session,
         team_id=request.team_id,
-        update_id=int(request.value),
+        update_id=as_id(request.value),
         editor=request.caller,
     )
     return OpenModal(render.status_modal(program=program, initial=update, update_id=update.id))
@@ -87,12 +89,13 @@ def edit_button(request: ActionRequest) -> Result:
 
 def submit(sub: ModalSubmission) -> Result:
     """The status modal: new update or edit, with inline errors; the receipt goes by DM."""
-    meta = json.loads(sub.metadata or "{}")
+    meta = _metadata(sub.metadata)
     program_id = meta.get("program_id") or sub.field("program", lambda: _picked(sub))
+    update_id = meta.get("update_id")
     program, update = status.report_from_modal(
         sub.session,
-        program_id=int(program_id),
-        update_id=meta.get("update_id"),
+        program_id=as_id(str(program_id)),
+        update_id=as_id(str(update_id)) if update_id is not None else None,
         author=sub.caller,
         data=_modal_input(sub),
         now=sub.now,
@@ -114,10 +117,21 @@ def submit_from_home(sub: ModalSubmission) -> Result:
     )
 
 
+def _metadata(text: str) -> dict[str, object]:
+    """The modal's `{"program_id": …, "update_id": …}`, as we wrote it."""
+    try:
+        meta = json.loads(text or "{}")
+    except ValueError:
+        raise UserError(OUT_OF_DATE) from None
+    if not isinstance(meta, dict):
+        raise UserError(OUT_OF_DATE)
+    return meta
+
+
 def _picked(sub: ModalSubmission) -> str:
     if not sub.values.get("program"):
         raise UserError("Pick the program.")
-    return str(sub.values["program"])
+    return sub.value("program")
 
 
 def _modal_input(sub: ModalSubmission) -> status.StatusInput:

@@ -141,15 +141,18 @@ def _inject(deps: Deps) -> Callable[..., Any]:
 def _to_installed_team(body: dict[str, Any], context: BoltContext) -> None:
     """Answer a request in the workspace that installed the bot, whatever team it carries.
 
-    A Slack Connect user of another organisation sends their own `team_id` from a shared
+    A Slack Connect user of another organisation sends their own team id from a shared
     channel. They are a guest of the installing workspace (their person record says so: see
     `bot.people.upsert_person`), and no workspace is ever created for their team.
     """
     installed = context.authorize_result.team_id if context.authorize_result else None
-    carried = body.get("team_id") or (body.get("team") or {}).get("id")
-    if installed and carried and carried != installed:
+    if not installed:
+        return
+    team = body.get("team")
+    carried = body.get("team_id") or (team.get("id") if isinstance(team, dict) else team)
+    if carried and carried != installed:
         log.info("a request from another organisation", extra={"fields": {"team_id": carried}})
-        body["team_id"] = installed
+    body["team_id"] = installed
 
 
 def _request_id(body: dict[str, Any]) -> str:

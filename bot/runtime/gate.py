@@ -66,7 +66,8 @@ def _parsed(body: bytes, content_type: str) -> dict[str, Any] | None:
     form such as a slash command, or None when it is not UTF-8 or its JSON is no object."""
     try:
         text = body.decode("utf-8")
-        if content_type.startswith("application/json"):
+        # As Bolt decides (slack_bolt.request.internals.parse_body): JSON by type or by "{".
+        if content_type.startswith("application/json") or text.startswith("{"):
             found = json.loads(text)
         else:
             form = dict(parse_qsl(text, keep_blank_values=True))
