@@ -32,6 +32,8 @@ ANSWER_NICENESS = 10
 # Answers computed at once in the answer process: their database queries and Slack posts
 # overlap; the lock they share there is no longer the one acks need.
 ANSWER_THREADS = 4
+# SIGTERM gives a container ~10 s before SIGKILL; held answers get most of it.
+STOP_WITHIN_S = 8.0
 # Set in the answer process by `_start`: the app's /pmo router and the threads answering.
 _router: Any = None
 _threads: ThreadPoolExecutor | None = None
@@ -71,8 +73,13 @@ class AnswerProcess:
         elif error is not None:
             log.error("a deferred answer failed", exc_info=error)
 
-    def stop(self) -> None:
-        """Stop the process; answers it has not finished are lost (their users were acked)."""
+    def stop(self, *, within: float = STOP_WITHIN_S) -> None:
+        """Stop the process after it has finished the answers it holds (their users were
+        acked and wait for them), or after `within` seconds, whichever comes first."""
+        try:
+            self._pool.submit(_drain).result(timeout=within)
+        except Exception:  # gone already, or still busy: stop it anyway
+            log.warning("the answer process did not finish its answers in time")
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -94,6 +101,12 @@ def _start(settings: Settings, token: str, secret: str) -> None:
 
 def _ready() -> bool:
     return _router is not None
+
+
+def _drain() -> None:
+    """In the answer process: wait for every answer started, then take no more."""
+    if _threads is not None:
+        _threads.shutdown(wait=True)
 
 
 def _answer(body: dict[str, Any], request_id: str) -> None:

@@ -71,3 +71,19 @@ def test_a_stopped_answer_process_says_so_so_the_caller_answers_in_process(
     process, _ = answers
     process.stop()
     assert not process.answer(_command(fake, "program list"))
+
+
+def test_stopping_finishes_the_answers_the_process_holds(
+    fake: FakeSlack, answers: tuple[AnswerProcess, str]
+) -> None:
+    process, _ = answers
+    first = _command(fake, "program list all")
+    assert process.answer(first)
+    fake.wait_for_response(first["response_url"], timeout=30)  # the process is up
+    fake.delay("users.info", 1.0)  # the next answer is still looking Slack up at the stop
+    held = _command(fake, "program show apollo")
+    held["user_id"] = "UOTHER"  # never seen: looked up first
+    assert process.answer(held)
+    process.stop()
+    posted = fake.wait_for_response(held["response_url"], timeout=1)
+    assert "Apollo" in text_of(posted["body"])
