@@ -510,6 +510,25 @@ class StandupAnswer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PendingReply(Base):
+    """A DM reply waiting while its author picks the program it is for.
+
+    The "which program?" buttons carry only this row's id, so a reply longer than a button
+    value (2,000 characters) is kept whole; the row is used once, by its author.
+    """
+
+    __tablename__ = "pending_reply"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    # The DM as typed; its summary and next steps were checked as a status update's first.
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
+
+
 __all__ = [
     "AuditEvent",
     "Base",
@@ -519,6 +538,7 @@ __all__ = [
     "IntakeRequest",
     "Milestone",
     "OutboxMessage",
+    "PendingReply",
     "Person",
     "ProcessedEvent",
     "Program",

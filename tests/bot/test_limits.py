@@ -50,6 +50,7 @@ NOT_TYPED = {
     "standup.days": "format_days of the parsed days",
     "standup.open_at": "HH:MM",
     "standup.close_at": "HH:MM",
+    "pending_reply.text": "a DM whose summary and next steps were checked before it was held",
     "outbox_message.dedupe_key": "built by the bot, cut to the column",
     "outbox_message.error": "Slack's error code, cut to the column",
     "scheduled_job.note": "the bot's note, cut to the column",
