@@ -408,7 +408,7 @@ class Listeners:
             return
 
         def make(**common: Any) -> OptionsRequest:
-            return OptionsRequest(**common, query=body.get("value", ""))
+            return OptionsRequest(**common, query=forms.without_nul(body.get("value") or ""))
 
         try:
             effects = self._from_interactivity(body, make, handler, guests=False)
