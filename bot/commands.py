@@ -17,6 +17,8 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from bot.errors import UserError
+from bot.limits import column_length
+from storage.models import Program
 from storage.types import Rag
 
 # Quote characters by family: a quote opened with one closes with any of its family, because
@@ -55,7 +57,7 @@ _WEEKDAY_ALIASES = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})")
 _INTEGER = re.compile(r"[+-]?\d+")
-_KEY_MAX = 40
+_KEY_MAX = column_length(Program.key)
 
 _SLACK_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _SLACK_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")

@@ -22,12 +22,11 @@ from bot.blocks import standups as standup_blocks
 from bot.blocks import status as status_blocks
 from bot.blocks.common import message
 from bot.commands import unescape
+from bot.errors import UserError
 from bot.status import replies
 from storage.models import Person, Workspace
 
 Message = dict[str, Any]
-# Slack's button value limit is 2,000 characters; the JSON around the text needs a few.
-CHOICE_VALUE_MAX = 1990
 
 
 def answer(
@@ -101,7 +100,8 @@ def _status_answer(
     if parsed is None:
         return prompt_blocks.need_rag_message(text)
     if len(candidates) > 1:
-        options = [(p.name[:60], choice_value(prompt.id, text)) for prompt, p in candidates]
+        held = replies.hold(session, person=person, text=text, reply=parsed, now=now)
+        options = [(p.name[:60], choice_value(held.id, prompt.id)) for prompt, p in candidates]
         return prompt_blocks.choose_program_message(text, options)
     prompt, program = candidates[0]
     update = replies.answer(
@@ -116,34 +116,53 @@ def _status_answer(
     return status_blocks.receipt(program, update, needs_plan="NO_RECOVERY_PLAN" in program.flags)
 
 
-def choice_value(prompt_id: int, text: str) -> str:
-    """A button value carrying the reply, within Slack's 2,000 characters however encoded."""
-    value = json.dumps({"prompt": prompt_id, "text": text}, ensure_ascii=False)
-    while len(value) > CHOICE_VALUE_MAX:
-        text = text[: len(text) - (len(value) - CHOICE_VALUE_MAX) - 1]
-        value = json.dumps({"prompt": prompt_id, "text": text}, ensure_ascii=False)
-    return value
+def choice_value(reply_id: int, prompt_id: int) -> str:
+    """A "which program?" button's value: the held reply's id and the prompt's, not the text
+    (a button value holds 2,000 characters; a reply may be longer)."""
+    return json.dumps({"reply": reply_id, "prompt": prompt_id})
+
+
+def _choice(value: str) -> tuple[int, int]:
+    """The held reply and the prompt a button names (one from before replies were held names
+    no reply: the DM itself is still in the person's history)."""
+    try:
+        choice = json.loads(value)
+        ids = int(choice["reply"]), int(choice["prompt"])
+    except (ValueError, KeyError, TypeError, RecursionError):  # crafted, or from before
+        raise UserError(replies.HELD_GONE) from None
+    if not all(0 < n < 10**18 for n in ids):
+        raise UserError(replies.HELD_GONE)
+    return ids
 
 
 def answer_choice(
     session: Session, *, person: Person, workspace: Workspace, value: str, now: datetime
 ) -> Message:
-    """The program picked for a reply sent while several prompts waited: store it there."""
-    choice = json.loads(value)
-    prompt = replies.get_prompt(
-        session, team_id=person.team_id, prompt_id=int(choice["prompt"]), person=person
-    )
-    program = replies.program_of(session, prompt=prompt)
-    parsed = replies.parse(choice["text"])
-    if parsed is None:
-        return prompt_blocks.need_rag_message(choice["text"])
-    update = replies.answer(
-        session,
-        prompt=prompt,
-        program=program,
-        author=person,
-        reply=parsed,
-        now=now,
-        workspace=workspace,
-    )
+    """The program picked for a reply sent while several prompts waited: store it there.
+
+    Only the reply's author may pick, once; a refusal after that echoes the reply to them.
+    """
+    reply_id, prompt_id = _choice(value)
+    held = replies.take_held(session, person=person, reply_id=reply_id, now=now)
+    try:
+        prompt = replies.get_prompt(
+            session, team_id=person.team_id, prompt_id=prompt_id, person=person
+        )
+        program = replies.program_of(session, prompt=prompt)
+        parsed = replies.parse(held.text)
+        if parsed is None:  # it was read as a status when held
+            return prompt_blocks.need_rag_message(held.text)
+        update = replies.answer(
+            session,
+            prompt=prompt,
+            program=program,
+            author=person,
+            reply=parsed,
+            now=now,
+            workspace=workspace,
+        )
+    except UserError as error:
+        error.with_context(echo=held.text)  # to its author: nothing they wrote is lost
+        raise
+    held.program_id = program.id
     return status_blocks.receipt(program, update, needs_plan=False)

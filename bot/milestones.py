@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit, programs
+from bot import audit, limits, programs
 from bot.errors import UserError
 from bot.status import program_flags
 from storage.models import Milestone, Person, Program, Workspace
@@ -27,12 +27,13 @@ def add_milestone(
     name = " ".join(name.split())
     if not name:
         raise UserError("Give the milestone a name in quotes.")
+    limits.check(limits.MILESTONE, name)
     if _find(session, program=program, name=name) is not None:
         raise UserError(f"*{program.name}* already has a milestone “{name}”.")
     milestone = Milestone(
         team_id=program.team_id,
         program_id=program.id,
-        name=name[:200],
+        name=name,
         due_date=due,
         created_by=actor_id,
         created_at=now,

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot import audit, programs
+from bot import audit, limits, programs
 from bot.commands import parse_timezone
 from bot.errors import UserError
 from storage.models import Person
@@ -51,12 +51,13 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
         person = Person(team_id=team_id, user_id=user["id"])
         session.add(person)
     profile = user.get("profile") or {}
-    person.name = user.get("name") or user["id"]
-    person.display_name = (
+    person.name = limits.fitted(Person.name, user.get("name") or user["id"])
+    person.display_name = limits.fitted(
+        Person.display_name,
         profile.get("display_name")
         or profile.get("real_name")
         or user.get("real_name")
-        or person.name
+        or person.name,
     )
     tz = _known_zone(user.get("tz"), user_id=user["id"])
     moved = person.tz is not None and tz and tz != person.tz

@@ -10,7 +10,7 @@ from typing import Literal
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, scheduling
+from bot import audit, limits, scheduling
 from bot.commands import LIST_FILTER_WORDS, slugify_key
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin, require_admin
@@ -58,9 +58,11 @@ def add_program(
     """Register a program with a key derived from its name.
 
     Raises:
-        UserError: the name is empty, taken, or its key is a list filter word.
+        UserError: the name is empty, taken, too long, or its key is a list filter word; the
+            portfolio or cadence is too long.
     """
     name, key = _name_and_key(new.name)
+    _check_text(_fields_of(new))
     _refuse_duplicate(session, team_id=team_id, name=name, key=key)
     program = Program(
         team_id=team_id,
@@ -94,8 +96,7 @@ def _name_and_key(text: str) -> tuple[str, str]:
     name = " ".join(text.split())
     if not name:
         raise UserError("Give the program a name.", field="name")
-    if len(name) > 200:
-        raise UserError("Program names are at most 200 characters.", field="name")
+    limits.check(limits.PROGRAM_NAME, name, block_id="name")
     key = slugify_key(name)
     if key in LIST_FILTER_WORDS:
         raise UserError(
@@ -104,6 +105,14 @@ def _name_and_key(text: str) -> tuple[str, str]:
             field="name",
         )
     return name, key
+
+
+def _check_text(values: dict[str, object]) -> None:
+    """Refuse a portfolio or cadence longer than its column (names: `_name_and_key`)."""
+    for name, field in (("portfolio", limits.PORTFOLIO), ("cadence", limits.CADENCE)):
+        value = values.get(name)
+        if isinstance(value, str):
+            limits.check(field, value, block_id=name)
 
 
 def _refuse_duplicate(session: Session, *, team_id: str, name: str, key: str) -> None:
@@ -265,6 +274,7 @@ def set_fields(
     changed = {k: v for k, v in values.items() if before.get(k) != v}
     if not changed:
         return {}
+    _check_text(changed)
     if "name" in changed:
         _rename(session, program=program, name=str(changed["name"]))
     for name, value in changed.items():
@@ -288,6 +298,7 @@ def set_fields(
 def _rename(session: Session, *, program: Program, name: str) -> None:
     """A new name keeps the key (people and links use it) but must stay unique."""
     name = " ".join(name.split())
+    limits.check(limits.PROGRAM_NAME, name, block_id="name")
     clash = session.scalar(
         select(Program).where(
             Program.team_id == program.team_id,
@@ -565,10 +576,11 @@ def set_sponsor(
 def set_portfolio(
     session: Session, *, program: Program, actor: Person, name: str, now: datetime
 ) -> str:
-    """`program portfolio … <name>`: owner or admin; up to 80 characters."""
+    """`program portfolio … <name>`: owner or admin; as long as the column takes."""
     name = name.strip()
-    if not name or len(name) > 80:
-        raise UserError("Give a portfolio name of up to 80 characters.")
+    if not name:
+        raise UserError("Give the portfolio a name.")
+    limits.check(limits.PORTFOLIO, name)
     require_owner_or_admin(session, program=program, person=actor)
     set_fields(
         session,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, dedupe, outbox, programs
+from bot import audit, dedupe, limits, outbox, programs
 from bot.blocks import alerts
 from bot.errors import PermissionDenied, UserError
 from bot.status import program_flags
@@ -34,9 +34,13 @@ class RaidInput:
 
 
 def validate(data: RaidInput) -> None:
-    """Refuse an empty title, an unknown kind or a level outside 1–5."""
+    """Refuse an empty title, text longer than its field, an unknown kind or a level outside
+    1–5."""
     if not data.title.strip():
         raise UserError('Give the item a title in quotes: `"Vendor may slip"`.', field="title")
+    limits.check(limits.RAID_TITLE, " ".join(data.title.split()), block_id="title")
+    limits.check(limits.RAID_DESCRIPTION, data.description, block_id="description")
+    limits.check(limits.MITIGATION, data.mitigation, block_id="mitigation")
     if data.kind not in KINDS:
         raise UserError(f"The type is one of {', '.join(KINDS)}.", field="kind")
     for name in ("likelihood", "impact"):
@@ -175,6 +179,7 @@ def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now:
     """Record a mitigation note (kept whole; earlier notes stay in the audit history)."""
     if not note.strip():
         raise UserError("Write what is being done about it.", field="mitigation")
+    limits.check(limits.MITIGATION, note.strip(), block_id="mitigation")
     before = item.mitigation
     item.mitigation = note.strip()
     item.updated_at = now

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import dedupe, export, forms, logs, outbox, workspace
 from bot.blocks.common import done_view
 from bot.blocks.help import error_message
+from bot.commands import unescape
 from bot.errors import UserError
 from bot.runtime.deps import Deps
 from handlers.effects import (
@@ -407,7 +408,7 @@ class Listeners:
             return
 
         def make(**common: Any) -> OptionsRequest:
-            return OptionsRequest(**common, query=body.get("value", ""))
+            return OptionsRequest(**common, query=forms.without_nul(body.get("value") or ""))
 
         try:
             effects = self._from_interactivity(body, make, handler, guests=False)
@@ -447,7 +448,7 @@ class Listeners:
                 with request.session.begin_nested():  # a refusal undoes what it began
                     effects = as_list(handler(request))
             except UserError as error:
-                effects = [Reply(warning(error.message))]
+                effects = [Reply(_dm_error(error, request.text))]
             for effect in effects:  # sent by the outbox after the commit, exactly once
                 if isinstance(effect, Reply):
                     outbox.enqueue(
@@ -573,6 +574,15 @@ def _ack_view(ack: Ack, effects: list[Effect]) -> list[Effect]:
     if not acked:
         ack()
     return rest
+
+
+def _dm_error(error: UserError, text: str) -> dict[str, Any]:
+    """A refused DM, said in its thread; one whose raiser echoes the input echoes the whole DM,
+    as a command's error echoes the whole command, so nothing typed is lost."""
+    if error.echo is None:
+        return warning(error.message)
+    error.echo = unescape(text)  # as typed: Slack sends `<` as `&lt;`; the echo escapes again
+    return error_message(error)
 
 
 def _first_input(view: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from storage.types import (
     IntakeState,
     JobState,
+    LimitedText,
     OutboxState,
     ProgramState,
     PromptState,
@@ -42,6 +43,10 @@ NAMING_CONVENTION = {
 TEAM_ID = String(32)
 USER_ID = String(32)
 CHANNEL_ID = String(32)
+# How much people may type in a field is declared once, as its column's length: `String(n)`,
+# or `LimitedText(n)` for text kept as TEXT. `bot.limits` enforces it before anything is stored.
+FORM_TEXT = LimitedText(3000)  # what one Slack form field or message section holds
+STATUS_TEXT = LimitedText(10_000)  # a status report: a DM reply may paste a page of one
 
 
 class Base(DeclarativeBase):
@@ -133,8 +138,8 @@ class Program(Base):
     rag: Mapped[str | None] = mapped_column(String(8))
     rag_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_summary: Mapped[str | None] = mapped_column(Text)
-    path_to_green: Mapped[str | None] = mapped_column(Text)
+    last_summary: Mapped[str | None] = mapped_column(STATUS_TEXT)
+    path_to_green: Mapped[str | None] = mapped_column(STATUS_TEXT)
     # The last six RAG values, newest first, for trend strips without reading history.
     trend: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The computed flags (code -> reason) and when time alone may next change them.
@@ -157,11 +162,11 @@ class StatusUpdate(Base):
     author_id: Mapped[str] = mapped_column(USER_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rag: Mapped[str] = mapped_column(String(8))
-    summary: Mapped[str] = mapped_column(Text)
-    accomplishments: Mapped[str | None] = mapped_column(Text)
-    next_steps: Mapped[str | None] = mapped_column(Text)
-    blockers: Mapped[str | None] = mapped_column(Text)
-    path_to_green: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(STATUS_TEXT)
+    accomplishments: Mapped[str | None] = mapped_column(STATUS_TEXT)
+    next_steps: Mapped[str | None] = mapped_column(STATUS_TEXT)
+    blockers: Mapped[str | None] = mapped_column(STATUS_TEXT)
+    path_to_green: Mapped[str | None] = mapped_column(STATUS_TEXT)
     recovery_date: Mapped[date | None] = mapped_column(Date)
     new_target_date: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(16))
@@ -183,14 +188,14 @@ class RaidItem(Base):
     team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(Text)
-    description: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(LimitedText(200))
+    description: Mapped[str | None] = mapped_column(FORM_TEXT)
     likelihood: Mapped[int] = mapped_column(Integer)
     impact: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer)
     owner_id: Mapped[str] = mapped_column(USER_ID)
     due_date: Mapped[date | None] = mapped_column(Date)
-    mitigation: Mapped[str | None] = mapped_column(Text)
+    mitigation: Mapped[str | None] = mapped_column(FORM_TEXT)
     blocking: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default=RaidState.OPEN)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -389,7 +394,7 @@ class IntakeRequest(Base):
     number: Mapped[int] = mapped_column(Integer)
     requester_id: Mapped[str] = mapped_column(USER_ID)
     title: Mapped[str] = mapped_column(String(200))
-    problem: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str] = mapped_column(FORM_TEXT)
     sponsor_id: Mapped[str | None] = mapped_column(USER_ID)
     goal: Mapped[str | None] = mapped_column(String(150))
     business_value: Mapped[int] = mapped_column(Integer)
@@ -399,11 +404,11 @@ class IntakeRequest(Base):
     score: Mapped[float] = mapped_column(Float)
     desired_start: Mapped[date | None] = mapped_column(Date)
     desired_finish: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(FORM_TEXT)
     state: Mapped[str] = mapped_column(String(12), default=IntakeState.PENDING)
     decided_by: Mapped[str | None] = mapped_column(USER_ID)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(FORM_TEXT)
     defer_until: Mapped[date | None] = mapped_column(Date)
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
     posted_channel: Mapped[str | None] = mapped_column(CHANNEL_ID)
@@ -498,10 +503,30 @@ class StandupAnswer(Base):
     team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
     run_id: Mapped[int] = mapped_column(ForeignKey("standup_run.id"))
     user_id: Mapped[str] = mapped_column(USER_ID)
+    # Each answer, the blockers one included, is at most `blockers`' length.
     answers: Mapped[list[Any]] = mapped_column(JSON)
-    blockers: Mapped[str | None] = mapped_column(Text)
+    blockers: Mapped[str | None] = mapped_column(FORM_TEXT)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingReply(Base):
+    """A DM reply waiting while its author picks the program it is for.
+
+    The "which program?" buttons carry only this row's id, so a reply longer than a button
+    value (2,000 characters) is kept whole; the row is used once, by its author.
+    """
+
+    __tablename__ = "pending_reply"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    # The DM as typed; its summary and next steps were checked as a status update's first.
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
 
 
 __all__ = [
@@ -513,6 +538,7 @@ __all__ = [
     "IntakeRequest",
     "Milestone",
     "OutboxMessage",
+    "PendingReply",
     "Person",
     "ProcessedEvent",
     "Program",

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -31,6 +31,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class LimitedText(TypeDecorator[str]):
+    """Text stored as TEXT (no database limit to fail on), with the most people may type.
+
+    `length` is the field's limit, read like a `String(n)`'s: the domain refuses longer text
+    (`bot.limits`), the same on SQLite and PostgreSQL, and the forms carry it as `max_length`.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__()
+        self.length = length
 
 
 class ProgramState(StrEnum):

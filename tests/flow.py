@@ -48,3 +48,13 @@ def audit_actions(sessions: sessionmaker[Session]) -> list[str]:
     with sessions() as session:
         rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
         return [f"{e.entity} {e.action}" for e in rows]
+
+
+def echo_of(payload: Any) -> str:
+    """What an error message repeats of the user's input (`You typed: …`), its pieces joined,
+    as it reads in mrkdwn (still escaped)."""
+    texts = [b["text"]["text"] for b in payload.get("blocks", []) if b["type"] == "section"]
+    start = next(i for i, text in enumerate(texts) if text.startswith("You typed: `"))
+    pieces = [texts[start].removeprefix("You typed: ")]
+    pieces += [text for text in texts[start + 1 :] if not text.startswith("Usage: ")]
+    return "".join(piece.strip("`") for piece in pieces)  # echoes carry no backtick of their own

@@ -196,6 +196,31 @@ def input_block(
     return block
 
 
+def text_input(
+    action_id: str,
+    *,
+    max_length: int,
+    initial: str | None = None,
+    multiline: bool = False,
+    placeholder: str | None = None,
+) -> Block:
+    """A plain_text_input taking at most `max_length` characters: its field's limit.
+
+    A longer `initial` value (stored text a form can't hold) is shown cut, marked with "…".
+    """
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    if initial:
+        element["initial_value"] = truncate(initial, max_length)
+    return element
+
+
 def modal(
     *,
     callback_id: str,

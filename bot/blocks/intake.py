@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot import limits
 from bot.blocks.common import (
     Block,
     actions,
@@ -19,6 +20,7 @@ from bot.blocks.common import (
     modal,
     plain,
     section,
+    text_input,
     truncate,
 )
 from bot.dates import format_date
@@ -63,8 +65,10 @@ def when(instant: datetime) -> str:
 def intake_modal(goals: list[StrategicGoal]) -> Block:
     """The intake form: what, why, who, which goal, the WSJF ratings and the dates."""
     blocks = [
-        input_block("title", "Title", _text("title", max_length=200)),
-        input_block("problem", "Problem or opportunity", _text("problem", multiline=True)),
+        input_block("title", "Title", _text("title", limits.INTAKE_TITLE)),
+        input_block(
+            "problem", "Problem or opportunity", _text("problem", limits.PROBLEM, multiline=True)
+        ),
         input_block(
             "sponsor", "Sponsor", {"type": "users_select", "action_id": "sponsor"}, optional=True
         ),
@@ -79,18 +83,15 @@ def intake_modal(goals: list[StrategicGoal]) -> Block:
         _scale("job_size", "Job size", "1 = tiny, 10 = huge; the score divides by it."),
         _date("desired_start", "Desired start"),
         _date("desired_finish", "Desired finish"),
-        input_block("notes", "Notes", _text("notes", multiline=True), optional=True),
+        input_block("notes", "Notes", _text("notes", limits.NOTES, multiline=True), optional=True),
     ]
     return modal(callback_id="intake_submit", title="Project intake", blocks=blocks, submit="File")
 
 
-def _text(action_id: str, *, multiline: bool = False, max_length: int = 3000) -> Block:
-    return {
-        "type": "plain_text_input",
-        "action_id": action_id,
-        "multiline": multiline,
-        "max_length": max_length,
-    }
+def _text(
+    action_id: str, field: limits.TextField, *, multiline: bool = False, initial: str | None = None
+) -> Block:
+    return text_input(action_id, max_length=field.form_limit, multiline=multiline, initial=initial)
 
 
 def _goal_select(goals: list[StrategicGoal]) -> Block:
@@ -250,9 +251,9 @@ def decision_message(request: IntakeRequest, *, program: Program | None = None) 
 
 def approve_modal(request: IntakeRequest) -> Block:
     """Confirm the program that approval registers."""
-    name = {**_text("name", max_length=200), "initial_value": request.title[:200]}
+    name = _text("name", limits.PROGRAM_NAME, initial=request.title)
     owner = {"type": "users_select", "action_id": "owner", "initial_user": request.requester_id}
-    cadence = {**_text("cadence", max_length=120), "initial_value": "weekly"}
+    cadence = _text("cadence", limits.CADENCE, initial="weekly")
     blocks = [
         section(
             f"*{ref(request)} · {escape(truncate(request.title, 200))}* — WSJF "
@@ -263,7 +264,12 @@ def approve_modal(request: IntakeRequest) -> Block:
         input_block(
             "cadence", "Status cadence", cadence, hint="weekly, weekly mon 09:00, biweekly…"
         ),
-        input_block("note", "Note to the requester", _text("note", multiline=True), optional=True),
+        input_block(
+            "note",
+            "Note to the requester",
+            _text("note", limits.REASON, multiline=True),
+            optional=True,
+        ),
     ]
     return modal(
         callback_id="intake_approve",
@@ -282,7 +288,11 @@ def reason_modal(request: IntakeRequest, *, defer: bool) -> Block:
             f"*{ref(request)} · {escape(truncate(request.title, 200))}* — WSJF "
             f"{score_text(request)}"
         ),
-        input_block("reason", "Reason (the requester sees it)", _text("reason", multiline=True)),
+        input_block(
+            "reason",
+            "Reason (the requester sees it)",
+            _text("reason", limits.REASON, multiline=True),
+        ),
     ]
     if defer:
         until = {"type": "datepicker", "action_id": "until"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bot import limits
 from bot.blocks.common import (
     Block,
     ago,
@@ -17,6 +18,7 @@ from bot.blocks.common import (
     modal,
     plain,
     section,
+    text_input,
     truncate,
 )
 from bot.blocks.status import RAG_ICON, trend_strip, update_lines
@@ -228,19 +230,14 @@ def program_modal(
     )
 
 
-def _text_input(action: str, value: str | None, placeholder: str) -> Block:
-    element: Block = {
-        "type": "plain_text_input",
-        "action_id": action,
-        "placeholder": plain(placeholder, 150),
-    }
-    if value:
-        element["initial_value"] = value
-    return element
+def _text_input(field: limits.TextField, value: str | None, placeholder: str) -> Block:
+    action = field.column.key  # the block and action ids are the column's name
+    return text_input(action, max_length=field.form_limit, initial=value, placeholder=placeholder)
 
 
 def _name_block(name: str | None) -> Block:
-    return input_block("name", "Program name", _text_input("name", name, "Apollo Migration"))
+    element = _text_input(limits.PROGRAM_NAME, name, "Apollo Migration")
+    return input_block("name", "Program name", element)
 
 
 def _owner_select(owner: str | None) -> Block:
@@ -271,7 +268,7 @@ def _cadence_block(cadence: str | None) -> Block:
     return input_block(
         "cadence",
         "Status cadence",
-        _text_input("cadence", cadence or "weekly", "weekly mon 09:00"),
+        _text_input(limits.CADENCE, cadence or "weekly", "weekly mon 09:00"),
         hint="weekly, weekly mon 09:00, biweekly, monthly, daily, or a cron line",
     )
 
@@ -284,7 +281,7 @@ def _target_picker(target: date | None) -> Block:
 
 
 def _portfolio_block(portfolio: str | None) -> Block:
-    element = _text_input("portfolio", portfolio, "Payments")
+    element = _text_input(limits.PORTFOLIO, portfolio, "Payments")
     return input_block("portfolio", "Portfolio", element, optional=True)
 
 

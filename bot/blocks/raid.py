@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot import limits
 from bot.blocks.common import (
     Block,
     actions,
@@ -17,6 +18,7 @@ from bot.blocks.common import (
     modal,
     plain,
     section,
+    text_input,
     truncate,
 )
 from bot.dates import format_date
@@ -43,12 +45,12 @@ def raid_modal(*, program: Program | None, program_picker: Block | None) -> Bloc
     blocks += [
         _kind_block(),
         _title_block(),
-        _multiline_block("description", "Description"),
+        _multiline_block("description", "Description", limits.RAID_DESCRIPTION),
         input_block("likelihood", "Likelihood", _level("likelihood")),
         input_block("impact", "Impact", _level("impact")),
         _owner_block(),
         _due_block(),
-        _multiline_block("mitigation", "Mitigation"),
+        _multiline_block("mitigation", "Mitigation", limits.MITIGATION),
         _blocking_block(),
     ]
     return modal(
@@ -72,12 +74,12 @@ def _kind_block() -> Block:
 
 
 def _title_block() -> Block:
-    element: Block = {"type": "plain_text_input", "action_id": "title", "max_length": 3000}
+    element = text_input("title", max_length=limits.RAID_TITLE.form_limit)
     return input_block("title", "Title", element)
 
 
-def _multiline_block(block_id: str, label: str) -> Block:
-    element: Block = {"type": "plain_text_input", "action_id": block_id, "multiline": True}
+def _multiline_block(block_id: str, label: str, field: limits.TextField) -> Block:
+    element = text_input(block_id, max_length=field.form_limit, multiline=True)
     return input_block(block_id, label, element, optional=True)
 
 
@@ -171,9 +173,12 @@ def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
 
 def mitigate_modal(item: RaidItem) -> Block:
     """Ask for the mitigation note of one item."""
-    element: Block = {"type": "plain_text_input", "action_id": "mitigation", "multiline": True}
-    if item.mitigation:
-        element["initial_value"] = item.mitigation[:3000]
+    element = text_input(
+        "mitigation",
+        max_length=limits.MITIGATION.form_limit,
+        initial=item.mitigation,
+        multiline=True,
+    )
     return modal(
         callback_id="raid_mitigate",
         title="Mitigation",

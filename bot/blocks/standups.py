@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import limits
 from bot.blocks.common import (
     MESSAGE_BLOCKS_MAX,
     Block,
@@ -21,6 +22,7 @@ from bot.blocks.common import (
     message,
     modal,
     section,
+    text_input,
     truncate,
 )
 from bot.dates import format_date
@@ -81,14 +83,13 @@ def answer_modal(
     """One input per question, prefilled with the answer given so far; blockers optional."""
     blocks: list[Block] = [section(f"Stand-up in <#{standup.channel_id}>")]
     for index, question in enumerate(standup.questions):
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": f"q{index}",
-            "multiline": True,
-            "max_length": 3000,
-        }
-        if previous and index < len(previous) and previous[index]:
-            element["initial_value"] = previous[index][:3000]
+        given = previous[index] if previous and index < len(previous) else None
+        element = text_input(
+            f"q{index}",
+            max_length=limits.STANDUP_ANSWER.form_limit,
+            initial=given,
+            multiline=True,
+        )
         hint = "Leave empty if nothing blocks you." if index == blocker else None
         blocks.append(
             input_block(f"q{index}", question, element, optional=index == blocker, hint=hint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot import limits
 from bot.blocks.common import (
     Block,
     actions,
@@ -16,6 +17,7 @@ from bot.blocks.common import (
     modal,
     plain,
     section,
+    text_input,
     truncate,
 )
 from bot.dates import format_date
@@ -85,7 +87,13 @@ def _text_blocks(initial: StatusUpdate | None) -> list[Block]:
     blocks: list[Block] = []
     for block_id, label, optional, placeholder in TEXT_FIELDS:
         value = getattr(initial, block_id) if initial else None
-        element = _text(block_id, value, placeholder)
+        element = text_input(
+            block_id,
+            max_length=limits.STATUS_FIELDS[block_id].form_limit,
+            initial=value,
+            multiline=True,
+            placeholder=placeholder,
+        )
         blocks.append(input_block(block_id, label, element, optional=optional))
     return blocks
 
@@ -115,19 +123,6 @@ def _rag_select(rag: str | None) -> Block:
     element: Block = {"type": "static_select", "action_id": "rag", "options": options}
     if rag in RAG_LABEL:
         element["initial_option"] = next(o for o in options if o["value"] == rag)
-    return element
-
-
-def _text(action_id: str, value: str | None, placeholder: str) -> Block:
-    element: Block = {
-        "type": "plain_text_input",
-        "action_id": action_id,
-        "multiline": True,
-        "max_length": 3000,
-        "placeholder": plain(placeholder, 150),
-    }
-    if value:
-        element["initial_value"] = value[:3000]
     return element
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox, programs
+from bot import audit, limits, outbox, programs
 from bot.blocks import intake as render
 from bot.errors import UserError
 from bot.intake.facts import SYSTEM_ACTOR
@@ -124,6 +124,7 @@ def approve(
     """Approve a pending request and register its program, as `/pmo program add` does."""
     owner = approval.owner
     _require_owner(owner)
+    limits.check(limits.REASON, approval.note, block_id="note")  # it is kept as the reason
     _decide(
         session,
         request=request,
@@ -223,6 +224,7 @@ def defer(
 def _required_reason(reason: str | None) -> str:
     if not reason or not reason.strip():
         raise UserError("Give the reason; the requester is told it.", field="reason")
+    limits.check(limits.REASON, reason.strip(), block_id="reason")
     return reason.strip()
 
 

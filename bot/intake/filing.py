@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, notify, outbox
+from bot import audit, limits, notify, outbox
 from bot.blocks import intake as render
 from bot.errors import UserError
 from bot.intake.duplicates import find_duplicates
@@ -81,13 +81,15 @@ def parse_scale(text: str | None, *, field: str) -> int:
 
 
 def validate(data: IntakeInput, *, today: date) -> None:
-    """Refuse an empty title or problem, ratings outside 1–10, past or inverted dates."""
+    """Refuse an empty title or problem, text longer than its field, ratings outside 1–10,
+    past or inverted dates."""
     if not data.title.strip():
         raise UserError("Give the request a title.", field="title")
-    if len(data.title.strip()) > 200:
-        raise UserError("Titles are at most 200 characters.", field="title")
+    limits.check(limits.INTAKE_TITLE, " ".join(data.title.split()), block_id="title")
     if not data.problem.strip():
         raise UserError("Describe the problem or opportunity.", field="problem")
+    limits.check(limits.PROBLEM, data.problem.strip(), block_id="problem")
+    limits.check(limits.NOTES, data.notes, block_id="notes")
     for name, what in SCORE_FIELDS.items():
         if not SCALE[0] <= getattr(data, name) <= SCALE[1]:
             raise UserError(f"{what} is a whole number from 1 to 10.", field=name)

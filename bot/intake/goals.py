@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, limits
 from bot.errors import UserError
 from storage.models import StrategicGoal
 
@@ -41,8 +41,9 @@ def goal_name(session: Session, *, team_id: str, value: str | None) -> str | Non
 def add_goal(session: Session, *, team_id: str, actor_id: str, name: str, now: datetime) -> bool:
     """Add a strategic goal (a removed one comes back); False if it is already there."""
     name = " ".join(name.split())
-    if not name or len(name) > 150:
-        raise UserError("Give the goal a name of 1 to 150 characters, in quotes.")
+    if not name:
+        raise UserError("Give the goal a name, in quotes.")
+    limits.check(limits.GOAL, name)
     row = _goal_named(session, team_id=team_id, name=name)
     if row is not None and row.removed_at is None:
         return False

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, limits
 from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import blocker_index
 from storage.db import insert_once
@@ -128,6 +128,7 @@ def _checked_answers(
     for index, text in enumerate(cleaned[: len(questions)]):
         if not text and index != blockers_at:
             raise UserError("Answer this question.", field=f"q{index}")
+        limits.check(limits.STANDUP_ANSWER, text, block_id=f"q{index}")
     pairs = [{"q": q, "a": a} for q, a in zip(questions, cleaned, strict=False)]
     return pairs, _blocker(cleaned[blockers_at]) if blockers_at is not None else None
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import outbox, raid
+from bot import limits, outbox, raid
 from bot.blocks import standups as render
 from bot.cadence import slot_local
 from bot.standups.answers import answers_by_user, missing
@@ -98,7 +98,7 @@ def _log_blocker(
             program=program,
             actor_id=answer.user_id,
             data=raid.RaidInput(
-                title=text[:200],
+                title=text[: limits.RAID_TITLE.limit],  # the answer keeps it whole
                 owner_id=answer.user_id,
                 kind=RaidKind.ISSUE,
                 blocking=True,

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 import bot.status.reports as status
 from bot import programs, scheduling
 from bot.commands import parse_rag_prefix
-from bot.errors import UserError
+from bot.errors import PermissionDenied, UserError
 from storage.models import (
     OutboxMessage,
+    PendingReply,
     Person,
     Program,
     Prompt,
@@ -27,6 +28,7 @@ from storage.types import JobState, ProgramState, PromptState
 
 _NEXT = re.compile(r"[;,.]?\s*\bnext(?:\s+steps?)?\s*:\s*", re.IGNORECASE)
 SNOOZE = timedelta(days=1)
+HELD_GONE = "I no longer have the reply this question was about; send it again, please."
 
 
 class WaitingPrompt(NamedTuple):
@@ -116,13 +118,57 @@ def answer(
 ) -> StatusUpdate:
     """Store a reply as the program's status update."""
     _claim(session, prompt=prompt, program=program, author=author, now=now)
-    data = status.StatusInput(
-        rag=reply.rag, summary=reply.summary, next_steps=reply.next_steps, source="reply"
-    )
+    data = _status_input(reply)
     status.validate(data, require_recovery=False, today=now.date())
     return status.submit(
         session, program=program, author_id=author.user_id, data=data, now=now, workspace=workspace
     )
+
+
+def _status_input(reply: ParsedReply) -> status.StatusInput:
+    return status.StatusInput(
+        rag=reply.rag, summary=reply.summary, next_steps=reply.next_steps, source="reply"
+    )
+
+
+def hold(
+    session: Session, *, person: Person, text: str, reply: ParsedReply, now: datetime
+) -> PendingReply:
+    """Keep a reply, whole, while its author picks the program; refused now if it could not be
+    stored as a status (too long), rather than after the pick."""
+    status.validate(_status_input(reply), require_recovery=False, today=now.date())
+    held = PendingReply(team_id=person.team_id, user_id=person.user_id, text=text, created_at=now)
+    session.add(held)
+    session.flush()
+    return held
+
+
+def take_held(session: Session, *, person: Person, reply_id: int, now: datetime) -> PendingReply:
+    """A held reply, for its author only, taken once: a second pick is told where it went.
+
+    Raises:
+        UserError: It is gone or used; PermissionDenied (saying nothing of it) for anyone else.
+    """
+    held = session.get(PendingReply, reply_id)
+    if held is None or held.team_id != person.team_id:
+        raise UserError(HELD_GONE)
+    if held.user_id != person.user_id:
+        raise PermissionDenied("Only the person who sent that reply can choose its program.")
+    taken = session.execute(
+        update(PendingReply)
+        .where(PendingReply.id == held.id, PendingReply.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(held)
+    if not taken:
+        went = session.get(Program, held.program_id) if held.program_id else None
+        raise UserError(f"That reply was already stored{_for(went)}.")
+    return held
+
+
+def _for(program: Program | None) -> str:
+    return f" for *{program.name}*" if program else ""  # error messages are escaped whole
 
 
 def prompt_and_program(

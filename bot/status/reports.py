@@ -10,7 +10,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 import bot.status.program_flags as program_flags
-from bot import audit, dedupe, outbox, programs
+from bot import audit, dedupe, limits, outbox, programs
 from bot.blocks import status as render
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin
@@ -37,7 +37,8 @@ class StatusInput:
 
 
 def validate(data: StatusInput, *, require_recovery: bool, today: date) -> None:
-    """Refuse an empty summary and, where asked, amber/red without a path to green.
+    """Refuse an empty summary, text longer than its field and, where asked, amber/red
+    without a path to green.
 
     Raises:
         UserError: with `field` set to the modal block the problem belongs to.
@@ -46,6 +47,8 @@ def validate(data: StatusInput, *, require_recovery: bool, today: date) -> None:
         raise UserError("Pick green, amber or red.", field="rag")
     if not data.summary.strip():
         raise UserError("Write a one-line summary of where the program stands.", field="summary")
+    for name, field in limits.STATUS_FIELDS.items():
+        limits.check(field, (getattr(data, name) or "").strip(), block_id=name)
     if require_recovery and data.rag != "green":
         if not (data.path_to_green or "").strip():
             raise UserError(
@@ -264,7 +267,22 @@ def start_edit(
     """The program and update an *Edit* button opens, once `editor` may edit it."""
     update = get_update(session, team_id=team_id, update_id=update_id)
     require_editable(session, update=update, editor=editor)
-    return programs.get(session, team_id=team_id, program_id=update.program_id), update
+    program = programs.get(session, team_id=team_id, program_id=update.program_id)
+    _require_fits_the_form(update, program=program)
+    return program, update
+
+
+def _require_fits_the_form(update: StatusUpdate, *, program: Program) -> None:
+    """Refuse to open the edit form on text longer than a Slack form field holds: saving it
+    there would cut it (a DM reply may be longer)."""
+    for name, field in limits.STATUS_FIELDS.items():
+        text = getattr(update, name) or ""
+        if len(text) > field.form_limit:
+            raise UserError(
+                f"This update's {field.label} is {len(text):,} characters long, more than a "
+                f"Slack form holds ({field.form_limit:,}), so it can't be edited there without "
+                f"cutting it. Send a new update instead: `/pmo status {program.key}`."
+            )
 
 
 def report(

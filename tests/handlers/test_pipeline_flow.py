@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 from slack_sdk import WebClient
@@ -154,6 +155,43 @@ def test_nul_characters_are_dropped_at_the_edge(
     with sessions() as session:
         stored = session.scalars(select(StatusUpdate)).one()
     assert stored.summary == "vendor late"
+
+
+def test_nul_characters_are_dropped_from_modal_text(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", "status apollo")
+    values = {"rag": "green", "summary": "vendor\x00 late", "next_steps": "\x00"}
+    reply = slack.submit_view("ULEAD", fake.last_view("ULEAD"), values)
+    assert reply.body["response_action"] == "update"
+    with sessions() as session:
+        stored = session.scalars(select(StatusUpdate)).one()
+    assert (stored.summary, stored.next_steps) == ("vendor late", None)
+
+
+def test_nul_characters_are_dropped_from_dm_text(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    run_pass,
+    apollo: str,  # type: ignore[no-untyped-def]
+) -> None:
+    run_pass(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 Berlin: Lee is prompted
+    slack.dm("ULEAD", "amber - vendor\x00 late")
+    bot.settle()
+    with sessions() as session:
+        stored = session.scalars(select(StatusUpdate)).one()
+    assert stored.summary == "vendor late"
+    assert "Stored the status of *Apollo*" in fake.dms("ULEAD")[-1]["text"]
+
+
+def test_nul_characters_are_dropped_from_a_select_search(slack: SlackDriver, apollo: str) -> None:
+    view = {"id": "V1", "type": "modal", "blocks": []}
+    reply = slack.suggest(
+        "ULEAD", view, action_id="status_pick_program", block_id="program", value="apo\x00"
+    )
+    assert [o["value"] for o in reply.body["options"]] == ["1"]
 
 
 def test_identical_commands_at_the_same_moment_store_once_and_answer_kindly(
