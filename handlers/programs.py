@@ -226,7 +226,7 @@ def submit_edit(sub: ModalSubmission) -> Result:
         now=sub.now,
     )
     summary = ", ".join(sorted(changed)) if changed else "nothing changed"
-    return UpdateModal(done_view("Program saved", f"*{program.name}* saved: {summary}."))
+    return UpdateModal(done_view("Program saved", f"*{escape(program.name)}* saved: {summary}."))
 
 
 def search_updatable(request: OptionsRequest) -> Result:

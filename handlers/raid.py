@@ -157,7 +157,9 @@ def submit_mitigation(sub: ModalSubmission) -> Result:
     )
     note = sub.values.get("mitigation") or ""
     raid.mitigate(sub.session, item=item, actor_id=sub.user_id, note=note, now=sub.now)
-    return UpdateModal(done_view("Mitigation saved", f"Mitigation of “{item.title}” saved."))
+    return UpdateModal(
+        done_view("Mitigation saved", f"Mitigation of “{escape(item.title)}” saved.")
+    )
 
 
 def close_button(request: ActionRequest) -> Result:

@@ -127,6 +127,10 @@ def _answer_prompts(session: Session, *, program: Program, now: datetime) -> Non
     )
 
 
+# What makes two updates the same one, sent twice: its colour and all of its text.
+_SAME_UPDATE = ("rag", "summary", "accomplishments", "next_steps", "blockers", "path_to_green")
+
+
 def _fields(data: StatusInput) -> dict[str, object]:
     values = asdict(data)
     for key in ("summary", "accomplishments", "next_steps", "blockers", "path_to_green"):
@@ -313,8 +317,7 @@ def report(
         what=f"this update of *{program.name}*",
         program_id=program.id,
         author_id=author.user_id,
-        rag=data.rag,
-        summary=_fields(data)["summary"],
+        **{key: value for key, value in _fields(data).items() if key in _SAME_UPDATE},
     )
     return submit(
         session,
