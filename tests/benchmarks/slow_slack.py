@@ -1,8 +1,9 @@
 """One user's slow modal must not hold up another user's answer.
 
 The fake Slack answers `views.open` for the program's owner only after 1.2 s, as a slow
-Slack would (slower than 1.5 s and the modal call gives up: "Slack is slow right now"). The owner runs `/pmo status apollo` (which opens the status modal); a moment
-later another user runs `/pmo program show apollo` (deferred: acked at once, the detail
+Slack would (slower than 1.5 s and the modal call gives up: "Slack is slow right now").
+The owner runs `/pmo status apollo` (which opens the status modal); a moment later another
+user runs `/pmo program show apollo` (deferred: acked at once, the detail
 posted to its response_url). Measured: the time from sending the second command to its
 answer arriving at the fake Slack, in each of several trials, and the same without the
 delay as a reference.
