@@ -178,36 +178,74 @@ def split_options(
 ) -> tuple[list[Token], dict[str, str]]:
     """Separate `key:value` options from positional words.
 
+    An option is `key:value` with no space after the colon. Its value runs to the next option,
+    so quotes are optional for values with spaces (`due:next wednesday`, `cadence:weekly mon
+    09:00`); it stops before a quoted word or a mention, and a value that is itself a mention,
+    or a key in `ONE_WORD_OPTIONS`, is one word. A quoted word is never an option.
+
     Args:
         tokens: The words of a command.
-        allowed: The option keys this command accepts (lower case); other `x:y` words, and
-            words whose colon is inside quotes, stay positional.
+        allowed: The option keys this command accepts (lower case).
 
     Returns:
         The positional words in order, and the options keyed by lower-case key.
 
     Raises:
-        UserError: An option is given twice, or without a value.
+        UserError: An option is unknown (with the nearest known key), given twice, or
+            without a value.
     """
     keys = {key.lower() for key in allowed}
     positional: list[Token] = []
     options: dict[str, str] = {}
+    open_key: str | None = None  # the option whose value may still run on
     for token in tokens:
         key = _option_key(token, keys)
         if key is None:
+            if open_key is not None and _continues(token):
+                options[open_key] = f"{options[open_key]} {token.text}"
+                continue
+            open_key = None
             positional.append(token)
             continue
         if key in options:
             raise UserError(f"`{key}:` is given twice; keep one.", echo=token.raw)
         options[key] = _option_value(token, key)
+        runs_on = key not in ONE_WORD_OPTIONS and not _is_reference(options[key])
+        open_key = key if runs_on and not token.quoted else None
     return positional, options
 
 
+# Options whose value is one word, so the words after it are positional again.
+ONE_WORD_OPTIONS = frozenset({"tz", "key", "owner", "sponsor", "channel"})
+_LINKISH = re.compile(r"[A-Za-z][\w+.-]*://")  # `https://…` is a word, not an option
+
+
 def _option_key(token: Token, keys: set[str]) -> str | None:
+    """The option a word starts, None for a positional one; an unknown `key:value` is refused."""
     match = _OPTION_KEY.match(token.raw)
-    if match is None or match.group(1).lower() not in keys:
+    if match is None or _LINKISH.match(token.raw):
         return None
-    return match.group(1).lower()
+    key = match.group(1).lower()
+    if key in keys:
+        return key
+    if len(token.raw) == match.end():  # `word:` alone, as in free text
+        return None
+    guess = suggest(key, keys)
+    hint = f" — did you mean `{guess}:`?" if guess else f". Options here: {_listed(keys)}."
+    raise UserError(f"Unknown option `{key}:`{hint}", echo=token.raw)
+
+
+def _listed(keys: set[str]) -> str:
+    return ", ".join(f"`{key}:`" for key in sorted(keys)) or "none"
+
+
+def _continues(token: Token) -> bool:
+    """Whether a word carries on the value of the option before it."""
+    return not token.quoted and not _is_reference(token.text)
+
+
+def _is_reference(text: str) -> bool:
+    return text.startswith(("<@", "<#", "@", "#"))
 
 
 def _option_value(token: Token, key: str) -> str:

@@ -123,10 +123,53 @@ def test_pipe_separated_questions_survive_as_one_option() -> None:
     assert options["questions"] == "Done?|Next?|Blocked?"
 
 
-def test_unknown_key_stays_positional() -> None:
-    words, options = split_options(tokenize("note:hello"), ["due"])
-    assert [w.text for w in words] == ["note:hello"]
+def test_an_unknown_key_is_refused_with_the_nearest_known_one() -> None:
+    with pytest.raises(UserError, match=r"Unknown option `targt:` — did you mean `target:`\?"):
+        split_options(tokenize("Mercury owner:@kim targt:2027-05-01"), ["owner", "target"])
+    with pytest.raises(UserError, match="Options here: `due:`") as caught:
+        split_options(tokenize("note:hello"), ["due"])
+    assert caught.value.echo == "note:hello"
+
+
+def test_a_word_ending_in_a_colon_or_a_link_is_not_an_option() -> None:
+    words, options = split_options(tokenize("note: https://example.com/x"), ["due"])
+    assert [w.text for w in words] == ["note:", "https://example.com/x"]
     assert options == {}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ('"Cutover" due:Dec 3', {"due": "Dec 3"}),
+        ("due:next wednesday", {"due": "next wednesday"}),
+        (
+            "cadence:weekly mon 09:00 target:2027-05-01",
+            {"cadence": "weekly mon 09:00", "target": "2027-05-01"},
+        ),
+        ("owner:@kim channel:#apollo", {"owner": "@kim", "channel": "#apollo"}),
+        ('due:"next friday"', {"due": "next friday"}),
+        (
+            "portfolio:Growth Team tz:Europe/Berlin",
+            {"portfolio": "Growth Team", "tz": "Europe/Berlin"},
+        ),
+    ],
+)
+def test_an_options_value_runs_to_the_next_option_without_quotes(
+    typed: str, expected: dict[str, str]
+) -> None:
+    allowed = ["due", "cadence", "target", "owner", "channel", "portfolio", "tz"]
+    assert split_options(tokenize(typed), allowed)[1] == expected
+
+
+def test_a_value_stops_before_a_mention_a_quote_and_after_a_one_word_option() -> None:
+    words, options = split_options(
+        tokenize('#team "mon-fri 09:30" close:10:00 <@U1|a> @b tz:Asia/Tokyo Extra'),
+        ["close", "tz"],
+    )
+    assert options == {"close": "10:00", "tz": "Asia/Tokyo"}
+    assert [w.text for w in words] == ["#team", "mon-fri 09:30", "<@U1|a>", "@b", "Extra"]
+    words, options = split_options(tokenize('due:"friday" later'), ["due"])
+    assert (options, [w.text for w in words]) == ({"due": "friday"}, ["later"])
 
 
 def test_colon_inside_a_quoted_positional_stays_positional() -> None:

@@ -1,0 +1,43 @@
+"""The command grammar as a lead types it: options without quotes, unknown options refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.sandbox.driver import SlackDriver
+from storage.models import Milestone, Program
+from tests.flow import count, program, text_of
+
+
+@pytest.fixture
+def apollo(slack: SlackDriver) -> str:
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    return "apollo"
+
+
+def test_an_unknown_option_is_refused_with_a_suggestion_and_nothing_is_stored(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    said = text_of(
+        slack.command("UADMIN", "program add Mercury owner:<@ULEAD|lee> targt:2027-05-01").body
+    )
+    assert "Unknown option `targt:` — did you mean `target:`?" in said
+    assert "You typed: `/pmo program add Mercury owner:&lt;@ULEAD|lee&gt; targt:2027-05-01`" in said
+    assert count(sessions, Program) == 0
+
+
+def test_a_due_date_with_spaces_needs_no_quotes(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(slack.command("ULEAD", 'milestone add apollo "Cutover" due:Dec 3').body)
+    assert "Cutover" in said and "Dec" in said
+    assert count(sessions, Milestone) == 1
+
+
+def test_a_cadence_with_spaces_needs_no_quotes(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    slack.command("UADMIN", "program add Mercury owner:<@ULEAD|lee> cadence:weekly mon 09:00")
+    found = program(sessions, "mercury")
+    assert found is not None and found.cadence == "weekly mon 09:00"
