@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
+
+from anyascii import anyascii
 
 from bot.errors import UserError
 from bot.limits import column_length
@@ -349,20 +350,34 @@ def parse_level(text: str, *, what: str) -> int:
 def slugify_key(name: str) -> str:
     """Make a program key from its name: `Apollo Migration` → `apollo-migration`.
 
-    Accents are folded to ASCII, everything else that is not a letter or digit becomes a
-    single `-`, and keys longer than 40 characters are cut at a `-` where there is one.
+    Any script is transliterated to ASCII (`anyascii`: `Проект` → `proekt`, `🚀` → `rocket`),
+    everything that is not a letter or digit becomes a single `-`, and keys longer than 40
+    characters are cut at a `-` where there is one.
+
+    Returns:
+        The key, or "" when nothing of the name can be spelt in ASCII (the caller numbers it).
+    """
+    key = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")
+    return _shorten_key(key)
+
+
+def parse_key(text: str) -> str:
+    """A key someone chose (`key:apollo-2`): lower-case letters, digits and single dashes.
 
     Raises:
-        UserError: The name has no Latin letters or digits to make a key from.
+        UserError: It is empty, too long, or has other characters.
     """
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    key = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    if not key:
+    key = text.strip().lower()
+    if not _KEY.fullmatch(key) or len(key) > _KEY_MAX:
         raise UserError(
-            f"I can't make a short key from “{name}”: it needs some Latin letters or digits.",
-            echo=name,
+            f"“{text}” can't be a key: use up to {_KEY_MAX} lower-case letters, digits and "
+            "dashes, e.g. `key:apollo-2`.",
+            echo=text,
         )
-    return _shorten_key(key)
+    return key
+
+
+_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _shorten_key(key: str) -> str:

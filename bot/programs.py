@@ -43,6 +43,7 @@ class NewProgram:
     target_date: date | None = None
     portfolio: str | None = None
     sponsor_id: str | None = None
+    key: str | None = None  # chosen with `key:`; else made from the name
 
 
 def add_program(
@@ -61,9 +62,10 @@ def add_program(
         UserError: the name is empty, taken, too long, or its key is a list filter word; the
             portfolio or cadence is too long.
     """
-    name, key = _name_and_key(new.name)
+    name, key = _name_and_key(new.name, chosen=new.key)
     _check_text(_fields_of(new))
     _refuse_duplicate(session, team_id=team_id, name=name, key=key)
+    key = key or _numbered_key(session, team_id=team_id)
     program = Program(
         team_id=team_id,
         key=key,
@@ -91,20 +93,30 @@ def _fields_of(new: NewProgram) -> dict[str, object]:
     return {field: getattr(new, field) for field in fields}
 
 
-def _name_and_key(text: str) -> tuple[str, str]:
-    """A program name, spaces normalised, and the key derived from it; refuse unusable ones."""
+def _name_and_key(text: str, *, chosen: str | None = None) -> tuple[str, str]:
+    """A program name, spaces normalised, and its key (`chosen`, else derived from the name;
+    "" when the name has nothing to spell one with); refuse unusable ones."""
     name = " ".join(text.split())
     if not name:
         raise UserError("Give the program a name.", field="name")
     limits.check(limits.PROGRAM_NAME, name, block_id="name")
-    key = slugify_key(name)
+    key = chosen or slugify_key(name)
     if key in LIST_FILTER_WORDS:
         raise UserError(
             f"“{name}” would get the key `{key}`, which is a list filter word. "
-            "Choose another name.",
+            "Choose another with `key:`, e.g. `key:{key}-program`.",
             field="name",
         )
     return name, key
+
+
+def _numbered_key(session: Session, *, team_id: str) -> str:
+    """`p-<n>`: the first number not yet used as a key in the workspace."""
+    taken = set(session.scalars(select(Program.key).where(Program.team_id == team_id)))
+    number = len(taken) + 1
+    while f"p-{number}" in taken:
+        number += 1
+    return f"p-{number}"
 
 
 def _check_text(values: dict[str, object]) -> None:
@@ -122,6 +134,11 @@ def _refuse_duplicate(session: Session, *, team_id: str, name: str, key: str) ->
             or_(Program.key == key, func.lower(Program.name) == name.lower()),
         )
     )
+    if existing is not None and existing.name.lower() != name.lower():
+        raise UserError(
+            f"The key `{key}` is taken by *{existing.name}*; choose another with `key:`.",
+            field="name",
+        )
     if existing is not None:
         raise UserError(
             f"A program with that name already exists: *{existing.name}* (key `{existing.key}`).",

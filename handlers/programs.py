@@ -6,14 +6,14 @@ from bot import program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, escape, notice
 from bot.cadence import describe, parse_cadence, parse_status_cadence
-from bot.commands import Token, split_options
+from bot.commands import Token, parse_key, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Options, Reply, Result, UpdateModal
 from handlers.request import CommandRequest, Interaction, ModalSubmission, OptionsRequest, as_id
 from storage.models import Person, Program
 
-ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor")
+ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor", "key")
 LIST_WORDS = ("default", "mine", "all", "red", "flagged")
 
 
@@ -51,6 +51,7 @@ def add(request: CommandRequest) -> Result:
         cadence=cadence.spec,
         target_date=request.date(options["target"]) if "target" in options else None,
         portfolio=options.get("portfolio"),
+        key=parse_key(options["key"]) if "key" in options else None,
     )
     sponsor = request.user(options["sponsor"]) if "sponsor" in options else None
     program = _register(request, new, owner=request.user(options["owner"]), sponsor=sponsor)

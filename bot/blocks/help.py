@@ -18,7 +18,7 @@ from bot.errors import UserError
 USAGE: dict[str, str] = {
     "help": "/pmo help [topic]",
     "program add": "/pmo program add <name> owner:@lead [channel:#ch] "
-    '[cadence:"weekly mon 09:00"] [target:<date>]',
+    "[cadence:weekly mon 09:00] [target:<date>] [key:<short-key>]",
     "program list": "/pmo program list [mine|red|flagged|all]",
     "program show": "/pmo program show <program>",
     "program edit": "/pmo program edit <program>",

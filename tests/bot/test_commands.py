@@ -340,9 +340,9 @@ def test_long_keys_without_hyphens_are_cut_at_forty() -> None:
     assert slugify_key("a" * 50) == "a" * 40
 
 
-def test_name_without_latin_letters_or_digits_is_refused() -> None:
-    with pytest.raises(UserError, match="Latin letters or digits"):
-        slugify_key("Проект ★")
+def test_a_name_in_another_script_is_transliterated_and_nothing_left_is_no_key() -> None:
+    assert slugify_key("Проект ★") == "proekt"
+    assert slugify_key("\u0378") == ""
 
 
 # times and numbers

@@ -41,3 +41,43 @@ def test_a_cadence_with_spaces_needs_no_quotes(
     slack.command("UADMIN", "program add Mercury owner:<@ULEAD|lee> cadence:weekly mon 09:00")
     found = program(sessions, "mercury")
     assert found is not None and found.cadence == "weekly mon 09:00"
+
+
+def test_a_key_can_be_chosen_when_registering(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    said = text_of(
+        slack.command("UADMIN", 'program add "Apollo Migration" owner:<@ULEAD|lee> key:apm').body
+    )
+    assert "`apm`" in said
+    found = program(sessions, "apm")
+    assert found is not None and found.name == "Apollo Migration"
+    refused = text_of(slack.command("UADMIN", "program add Zeus owner:<@ULEAD|lee> key:apm").body)
+    assert "The key `apm` is taken by *Apollo Migration*" in refused
+    bad = text_of(slack.command("UADMIN", "program add Hera owner:<@ULEAD|lee> key:Not_OK!").body)
+    assert "can't be a key" in bad
+    assert count(sessions, Program) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("日本語プロジェクト", "ribenyupurojiekuto"),
+        ("Проект Альфа", "proekt-al-fa"),
+        ("🚀", "rocket"),
+    ],
+)
+def test_a_name_in_any_script_registers_with_a_transliterated_key(
+    slack: SlackDriver, sessions: sessionmaker[Session], name: str, key: str
+) -> None:
+    slack.command("UADMIN", f'program add "{name}" owner:<@ULEAD|lee>')
+    found = program(sessions, key)
+    assert found is not None and found.name == name
+
+
+def test_a_name_with_nothing_to_spell_a_key_with_is_numbered(
+    slack: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    slack.command("UADMIN", 'program add "\u0378\u0379" owner:<@ULEAD|lee>')  # unassigned
+    found = program(sessions, "p-1")
+    assert found is not None
