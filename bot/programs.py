@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
@@ -15,7 +14,7 @@ from bot.commands import LIST_FILTER_WORDS, slugify_key
 from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin, require_admin
 from storage.db import is_postgresql
-from storage.models import Person, Program, ProgramDelegate
+from storage.models import Person, Program, ProgramAlias, ProgramDelegate
 from storage.types import ProgramState
 
 STATES = tuple(ProgramState)
@@ -62,7 +61,7 @@ def add_program(
         UserError: the name is empty, taken, too long, or its key is a list filter word; the
             portfolio or cadence is too long.
     """
-    name, key = _name_and_key(new.name, chosen=new.key)
+    name, key = name_and_key(new.name, chosen=new.key)
     _check_text(_fields_of(new))
     _refuse_duplicate(session, team_id=team_id, name=name, key=key)
     key = key or _numbered_key(session, team_id=team_id)
@@ -93,7 +92,7 @@ def _fields_of(new: NewProgram) -> dict[str, object]:
     return {field: getattr(new, field) for field in fields}
 
 
-def _name_and_key(text: str, *, chosen: str | None = None) -> tuple[str, str]:
+def name_and_key(text: str, *, chosen: str | None = None) -> tuple[str, str]:
     """A program name, spaces normalised, and its key (`chosen`, else derived from the name;
     "" when the name has nothing to spell one with); refuse unusable ones."""
     name = " ".join(text.split())
@@ -128,6 +127,7 @@ def _check_text(values: dict[str, object]) -> None:
 
 
 def _refuse_duplicate(session: Session, *, team_id: str, name: str, key: str) -> None:
+    refuse_taken_key(session, team_id=team_id, key=key)
     existing = session.scalar(
         select(Program).where(
             Program.team_id == team_id,
@@ -146,6 +146,23 @@ def _refuse_duplicate(session: Session, *, team_id: str, name: str, key: str) ->
         )
 
 
+def refuse_taken_key(
+    session: Session, *, team_id: str, key: str, program_id: int | None = None
+) -> None:
+    """Refuse a key that another program had before a rename (its alias)."""
+    holder = session.scalar(
+        select(Program)
+        .join(ProgramAlias, ProgramAlias.program_id == Program.id)
+        .where(ProgramAlias.team_id == team_id, ProgramAlias.key == key)
+    )
+    if holder is not None and holder.id != program_id:
+        raise UserError(
+            f"The key `{key}` is taken by *{holder.name}* (its key before a rename); "
+            "choose another with `key:`.",
+            field="name",
+        )
+
+
 def snapshot(program: Program) -> dict[str, object]:
     """The audited fields of a program."""
     return {
@@ -160,38 +177,6 @@ def snapshot(program: Program) -> dict[str, object]:
         "target_date": program.target_date,
         "state": program.state,
     }
-
-
-def find_program(session: Session, *, team_id: str, ref: str) -> Program:
-    """Find a program by key or name, case-insensitively.
-
-    Raises:
-        UserError: no such program, with "Did you mean …?" for a near miss.
-    """
-    wanted = " ".join(ref.split()).lower()
-    program = session.scalar(
-        select(Program).where(
-            Program.team_id == team_id,
-            or_(Program.key == wanted, func.lower(Program.name) == wanted),
-        )
-    )
-    if program is not None:
-        return program
-    raise UserError(_not_found_message(session, team_id=team_id, ref=ref), field="program")
-
-
-def _not_found_message(session: Session, *, team_id: str, ref: str) -> str:
-    rows = session.execute(
-        select(Program.key, Program.name).where(Program.team_id == team_id)
-    ).all()
-    names: dict[str, str] = {}
-    for key, name in rows:
-        names.update({word: key for word in name.lower().split() + key.split("-")})
-        names.update({key: key, name.lower(): key})
-    close = difflib.get_close_matches(ref.lower(), names, n=1, cutoff=0.6)
-    if close:
-        return f"No program “{ref}”. Did you mean `{names[close[0]]}`?"
-    return f"No program “{ref}”. `/pmo program list` shows them all."
 
 
 def delegate_ids(session: Session, *, program_id: int) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import program_view, programs
+from bot import program_names, program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, escape, notice
 from bot.cadence import describe, parse_cadence, parse_status_cadence
@@ -23,6 +23,7 @@ def register(on: Listeners) -> None:
     on.commands.add("program list", list_, mode="deferred")
     on.commands.add("program show", show, mode="deferred")
     on.commands.add("program edit", edit)
+    on.commands.add("program rename", rename)
     for command in programs.TRANSITIONS:
         on.commands.add(f"program {command}", change_state)
     on.commands.add("program delegates", delegates)
@@ -114,6 +115,24 @@ def edit(request: CommandRequest) -> Result:
     _no_more(rest)
     programs.for_update(request.session, program=program, person=request.caller, doing="edit")
     return OpenModal(render.edit_modal(program, title=f"Edit {program.key}"))
+
+
+def rename(request: CommandRequest) -> Result:
+    """`program rename <program> "<new name>" [key:<new>]`: the old key stays an alias."""
+    program, rest = request.program_and_rest()
+    names, options = split_options(rest, ("key",))
+    if len(names) != 1:
+        raise UserError('Give the new name in quotes, e.g. `"Apollo Billing"`.')
+    old_key = program_names.rename(
+        request.session,
+        program=program,
+        person=request.caller,
+        name=names[0].text,
+        key=parse_key(options["key"]) if "key" in options else None,
+        now=request.now,
+    )
+    kept = f" `{old_key}` still finds it." if old_key else ""
+    return Reply(notice(f"Renamed to *{escape(program.name)}* (`{program.key}`).{kept}"))
 
 
 def change_state(request: CommandRequest) -> Result:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import dates, programs, workspace
+from bot import dates, program_names, workspace
 from bot.commands import ChannelRef, Token, parse_channel, parse_user
 from bot.errors import UserError
 from handlers.lookups import Lookups
@@ -125,7 +125,7 @@ class CommandRequest(Interaction):
 
     def program(self, token: Token) -> Program:
         """Find the program a token names (key, or quoted name)."""
-        return programs.find_program(self.session, team_id=self.team_id, ref=token.text)
+        return program_names.find_program(self.session, team_id=self.team_id, ref=token.text)
 
     def program_and_rest(self) -> tuple[Program, list[Token]]:
         """The program the first word names, and the words after it."""

@@ -510,6 +510,19 @@ class StandupAnswer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ProgramAlias(Base):
+    """A key a program had before it was renamed: old messages and habits still resolve."""
+
+    __tablename__ = "program_alias"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class PendingReply(Base):
     """A DM reply waiting while its author picks the program it is for.
 
@@ -542,6 +555,7 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "Program",
+    "ProgramAlias",
     "ProgramDelegate",
     "Prompt",
     "RaidItem",

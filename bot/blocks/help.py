@@ -22,6 +22,7 @@ USAGE: dict[str, str] = {
     "program list": "/pmo program list [mine|red|flagged|all]",
     "program show": "/pmo program show <program>",
     "program edit": "/pmo program edit <program>",
+    "program rename": '/pmo program rename <program> "<new name>" [key:<new-key>]',
     "program pause": "/pmo program pause <program>",
     "program resume": "/pmo program resume <program>",
     "program done": "/pmo program done <program>",

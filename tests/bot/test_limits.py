@@ -41,6 +41,7 @@ NOT_TYPED = {
     "digest_subscription.timezone": ZONE,
     "standup.timezone": ZONE,
     "program.key": "made from the name by slugify_key, cut to the column",
+    "program_alias.key": "a key the program had before a rename (program.key)",
     "program.last_summary": "a copy of status_update.summary (same type)",
     "program.path_to_green": "a copy of status_update.path_to_green (same type)",
     "intake_request.goal": "a strategic goal's name, chosen from a select",

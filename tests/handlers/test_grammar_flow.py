@@ -81,3 +81,54 @@ def test_a_name_with_nothing_to_spell_a_key_with_is_numbered(
     slack.command("UADMIN", 'program add "\u0378\u0379" owner:<@ULEAD|lee>')  # unassigned
     found = program(sessions, "p-1")
     assert found is not None
+
+
+@pytest.fixture
+def two_apollos(slack: SlackDriver) -> None:
+    slack.command("UADMIN", 'program add "Apollo Migration" owner:<@ULEAD|lee>')
+    slack.command("UADMIN", 'program add "Apollo Billing" owner:<@ULEAD|lee>')
+    slack.command("UADMIN", 'program add "Zephyr Platform" owner:<@ULEAD|lee>')
+
+
+def test_a_unique_prefix_of_a_key_or_name_names_the_program(
+    slack: SlackDriver, two_apollos: None
+) -> None:
+    said = text_of(slack.command("ULEAD", "status zeph green all good").body)
+    assert "Stored the status of *Zephyr Platform*" in said
+    said = text_of(slack.command("ULEAD", "status apollo-b green fine").body)
+    assert "Stored the status of *Apollo Billing*" in said
+
+
+def test_a_prefix_matching_two_programs_asks_which(
+    slack: SlackDriver, sessions: sessionmaker[Session], two_apollos: None
+) -> None:
+    said = text_of(slack.command("ULEAD", "status apollo green fine").body)
+    assert "Did you mean `apollo-billing` or `apollo-migration`?" in said
+    assert "You typed: `/pmo status apollo green fine`" in said
+
+
+def test_a_renamed_program_keeps_its_old_key_as_an_alias(
+    slack: SlackDriver, sessions: sessionmaker[Session], two_apollos: None
+) -> None:
+    said = text_of(
+        slack.command("ULEAD", 'program rename zephyr-platform "Zephyr Cloud" key:zc').body
+    )
+    assert "Renamed to *Zephyr Cloud* (`zc`). `zephyr-platform` still finds it." in said
+    said = text_of(slack.command("ULEAD", "status zephyr-platform green moved").body)
+    assert "Stored the status of *Zephyr Cloud*" in said
+    taken = text_of(
+        slack.command("UADMIN", "program add Other owner:<@ULEAD|lee> key:zephyr-platform").body
+    )
+    assert "taken by *Zephyr Cloud*" in taken
+
+
+def test_only_an_owner_delegate_or_admin_renames_and_guests_never(
+    slack: SlackDriver, sessions: sessionmaker[Session], two_apollos: None
+) -> None:
+    refused = text_of(slack.command("UOTHER", 'program rename zephyr-platform "Mine now"').body)
+    assert "can rename *Zephyr Platform*" in refused
+    guest = text_of(slack.command("UGUEST", 'program rename zephyr-platform "Mine now"').body)
+    assert "Guest accounts can't" in guest
+    assert program(sessions, "zephyr-platform") is not None
+    clash = text_of(slack.command("ULEAD", 'program rename zephyr-platform "Apollo Billing"').body)
+    assert "already has that name or key" in clash
