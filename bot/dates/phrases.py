@@ -78,7 +78,7 @@ PHRASE_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:close|end) of (?:business|play)(?: day)?\b"), "end of day"),
     (re.compile(r"\bend of (?:working |business )day\b"), "end of day"),
 )
-_FILLERS = re.compile(r"^(?:(?:by|on|at|due|until|till|til|for|no later than)\s+)+")
+_FILLERS = re.compile(r"^(?:(?:by|on|at|due|until|till|til|for|no later than)(?:\s+|$))+")
 _THE = re.compile(r"\bthe\b")
 _DOT_AFTER_LETTER = re.compile(r"(?<=[a-z])\.")
 _HYPHEN_IN_WORDS = re.compile(r"(?<=[a-z])-(?=[a-z])")
@@ -88,7 +88,7 @@ _TIME_OF_DAY = re.compile(
     r"(?:(?:\bat\b|@)\s*)?(?<!\w)"
     r"(?:\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m|noon|midday|midnight)\b"
     rf"(?:\s*{_ZONE}\b)?"
-    r"|(?:\bat\b|@)\s*\d{1,2}\b"
+    rf"|(?:\bat\b|@)\s*\d{{1,2}}\b(?!\s*(?:{MONTH}\b|[/.-]\d))"  # `at 10`, not `at 10 dec`
     r"|\b(?:in )?(?:morning|afternoon|evening)\b"
 )
 _END_OF_DAY = re.compile(r"\b(?:at |by )?end of day\b")
@@ -103,16 +103,18 @@ def normalise(text: str) -> str:
     for pattern, replacement in PHRASE_ALIASES:
         cleaned = pattern.sub(replacement, cleaned)
     cleaned = _squash(_THE.sub(" ", cleaned))
-    cleaned = _without(_TIME_OF_DAY, cleaned, otherwise="today")
-    cleaned = _without(_END_OF_DAY, cleaned, otherwise="today")
+    for qualifier in (_TIME_OF_DAY, _END_OF_DAY):
+        cleaned = _without(qualifier, cleaned)
     return _squash(_FILLERS.sub("", cleaned))
 
 
-def _without(pattern: re.Pattern[str], text: str, *, otherwise: str) -> str:
-    """The text without a qualifier such as a time of day, or `otherwise` if that was all."""
-    if pattern.search(text) is None:
+def _without(qualifier: re.Pattern[str], text: str) -> str:
+    """The text without a qualifier of the day (a time, "end of day"): today if that and
+    filler words were all (`by 10am`)."""
+    if qualifier.search(text) is None:
         return text
-    return _squash(pattern.sub(" ", text)) or otherwise
+    rest = _squash(qualifier.sub(" ", text))
+    return rest if _FILLERS.sub("", rest) else "today"
 
 
 def _squash(text: str) -> str:
