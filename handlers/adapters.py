@@ -42,6 +42,7 @@ from handlers.effects import (
     PushModal,
     Reply,
     Result,
+    RunCommand,
     SendFile,
     UpdateModal,
     as_list,
@@ -338,6 +339,10 @@ class Listeners:
             return ActionRequest(**common, value=value, trigger_id=trigger_id, view=view)
 
         effects = self._guarded(body, make, handler, guests)
+        rerun = next((e for e in effects if isinstance(e, RunCommand)), None)
+        if rerun is not None and body.get("response_url"):
+            self.commands.rerun(self._as_command(body, rerun.text), respond)
+            return
         user_id = body["user"]["id"]
         try:
             reply = self.perform_all(effects, user_id=user_id, trigger_id=trigger_id, view=view)
@@ -349,6 +354,18 @@ class Listeners:
             respond(**{"response_type": "ephemeral", "replace_original": False, **reply})
         elif trigger_id:  # App Home has no response_url: say it in a small modal
             self._perform_logged([OpenModal(done_view("PMO", reply["text"]))], user_id, trigger_id)
+
+    def _as_command(self, body: dict[str, Any], text: str) -> dict[str, Any]:
+        """A click's payload as the `/pmo` payload that would have typed `text`."""
+        channel = body.get("channel")
+        return {
+            "team_id": self._team(body),
+            "user_id": body["user"]["id"],
+            "channel_id": channel.get("id", "") if isinstance(channel, dict) else "",
+            "text": text,
+            "response_url": body["response_url"],
+            "trigger_id": body.get("trigger_id", ""),
+        }
 
     def _perform_logged(self, effects: list[Effect], user_id: str, trigger_id: str = "") -> None:
         """Perform effects nobody is waiting on (after an ack): a failure is logged."""

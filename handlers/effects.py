@@ -96,8 +96,24 @@ class SendFile:
     write: Callable[[sessionmaker[Session], Path], FileToSend]
 
 
+@dataclass(frozen=True)
+class RunCommand:
+    """Run a `/pmo` command as the person who clicked, as if they typed `text` (after `/pmo`);
+    its answer replaces the clicked message. Only a click can have it."""
+
+    text: str
+
+
 Effect = (
-    Reply | OpenModal | PushModal | UpdateModal | ModalErrors | PublishHome | Options | SendFile
+    Reply
+    | OpenModal
+    | PushModal
+    | UpdateModal
+    | ModalErrors
+    | PublishHome
+    | Options
+    | SendFile
+    | RunCommand
 )
 Result = Effect | list[Effect] | None
 

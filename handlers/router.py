@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt import Ack, Respond
@@ -26,6 +27,7 @@ from bot.blocks.help import error_message, help_message, usage_for
 from bot.commands import Token, suggest, tokenize, unescape
 from bot.errors import UserError
 from bot.forms import without_nul
+from bot.reruns import Rerun
 from handlers.effects import Effect, EffectFailed, Reply, Result, went_wrong
 from handlers.lookups import (
     DB_WAIT_S,
@@ -121,25 +123,42 @@ class Router:
 
     def handle(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """Answer a `/pmo` command: from the words, inline, or after the ack."""
+        self._dispatch(body, respond, answer=partial(_ack_reply, ack))
+
+    def rerun(self, body: dict[str, Any], respond: Respond) -> None:
+        """Run a command again from a button (an ambiguous date's reading picked) as if its
+        clicker typed it; the answer replaces the message the button was in."""
+        body = {**body, "replace_original": True}  # also when another process answers it
+        replacing = _answering(body, respond)
+        self._dispatch(body, replacing, answer=partial(_respond_reply, replacing))
+
+    def _dispatch(
+        self,
+        body: dict[str, Any],
+        respond: Callable[..., Any],
+        *,
+        answer: Callable[[Message | None], None],
+    ) -> None:
+        """Route a command; `answer` gets the reply (None: nothing to say, or said later)."""
         text = without_nul(body.get("text") or "").strip()
         try:
             words = tokenize(text)
         except UserError as error:
-            return _ack_reply(ack, _error(error, text))
+            return answer(_error(error, text))
         found = self.match(words)
         if found is None:
-            return _ack_reply(ack, self._unknown(words, text) if words else help_message(None))
+            return answer(self._unknown(words, text) if words else help_message(None))
         path, rest = found
         if path in self.static:
-            return _ack_reply(ack, self.static[path](rest))
+            return answer(self.static[path](rest))
         route = self.routes[path]
         if route.mode == "deferred":
-            ack()
+            answer(None)
             if route.writes or self.offload is None or not self.offload(body):
                 self._listeners.submit(self._answer_later, body, text, path, rest, respond)
             return None
         effects, succeeded = self._run(body, text, path, rest)
-        _ack_reply(ack, self._perform(body, text, effects))
+        answer(self._perform(body, text, effects))
         if succeeded:
             for hook in self._hooks_for(path):
                 self._listeners.later(body["team_id"], body["user_id"], hook)
@@ -155,11 +174,16 @@ class Router:
         found = self.match(tokenize(text))
         if found is None or found[0] not in self.routes:
             raise ValueError(f"not a deferred command: {text!r}")
-        respond = Respond(response_url=body["response_url"])
+        respond = _answering(body, Respond(response_url=body["response_url"]))
         self._answer_later(body, text, found[0], found[1], respond)
 
     def _answer_later(
-        self, body: dict[str, Any], text: str, path: str, rest: list[Token], respond: Respond
+        self,
+        body: dict[str, Any],
+        text: str,
+        path: str,
+        rest: list[Token],
+        respond: Callable[..., Any],
     ) -> None:
         try:
             effects, _ = self._run(body, text, path, rest)
@@ -202,7 +226,8 @@ class Router:
             )
             return effects, True
         except UserError as error:
-            return [Reply(_error(error.with_context(usage=usage_for(path)), text))], False
+            error.with_context(usage=usage_for(path))
+            return [Reply(_error(error, text, user_id=body["user_id"]))], False
         except Exception:
             log.exception("command failed", extra={"fields": {"path": path}})
             return [Reply(went_wrong())], False
@@ -232,9 +257,21 @@ class Router:
         return [hook for commands, hook in self._hooks if word in commands]
 
 
-def _error(error: UserError, text: str) -> Message:
+def _error(error: UserError, text: str, *, user_id: str | None = None) -> Message:
+    """The error answering a command; with its typist, it may offer to run it again."""
     error.echo = f"/pmo {unescape(text)}".strip()  # the whole command, so nothing is lost
-    return error_message(error)
+    return error_message(error, command=Rerun(user_id, text) if user_id else None)
+
+
+def _answering(body: dict[str, Any], respond: Respond) -> Callable[..., Any]:
+    """How to answer on the response_url: a command run again from a button replaces the
+    message the button was in."""
+    return partial(respond, replace_original=True) if body.get("replace_original") else respond
+
+
+def _respond_reply(respond: Callable[..., Any], reply: Message | None) -> None:
+    if reply is not None:
+        respond(**{"response_type": "ephemeral", **reply})
 
 
 def _ack_reply(ack: Ack, reply: Message | None) -> None:

@@ -6,6 +6,9 @@ from typing import Any
 
 from bot.blocks.common import (
     SECTION_TEXT_MAX,
+    Block,
+    actions,
+    button,
     context,
     escape,
     escape_message,
@@ -13,7 +16,12 @@ from bot.blocks.common import (
     message,
     section,
 )
+from bot.dates import AmbiguousDate, format_date
 from bot.errors import UserError
+from bot.reruns import Rerun
+
+# One action id per reading: Slack wants the buttons of one block told apart.
+READING_ACTIONS = ("date_reading_1", "date_reading_2")
 
 USAGE: dict[str, str] = {
     "help": "/pmo help [topic]",
@@ -137,9 +145,19 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         ["export"],
     ),
     "dates": (
-        "Dates: `tomorrow`, `next friday`, `in 2 weeks`, `Dec 3`, `2026-12-03`. "
-        "All-number dates like 03/12/2026 are ambiguous and refused. "
-        "The date I understood is always repeated back.",
+        "Dates are read in your own time zone, as a PMO means them for a due date: `today`, "
+        "`EOD`, `COB`, `tomorrow` (`tmrw`, `tmr`), `friday`, `next wed` (the first after "
+        "today; `weds`, `thur`, `thurs` too), `coming friday`, `friday next week`, `EOW` or "
+        "`end of week` (this Friday), `end of next week`, `EOM`, `start of next month`, "
+        "`EOQ`, `end of Q1` and `Q1 2027` (the quarter's last day), `H1`, `H2`, `EOY`, "
+        "`in 2w`, `within 2 weeks`, `Dec 3`, `the 15th`, `2026-12-03`.\n"
+        "Without a year it is the next such day, today included: `by the 15th` typed on "
+        "25 Nov is 15 Dec, `end of Q1` typed in November is next March. A month or period "
+        "alone means its last day (`Dec '27` is 31 Dec 2027, `next month` its last day). A "
+        "time of day is ignored (`Dec 3 at 10:00` is 3 Dec).\n"
+        "All-number dates: year first always (`2026/12/03`, `20261203`); `13/12/2026` and "
+        "`12/31/2026` can only be read one way; `03/04/2026` can be 3 Apr or 4 Mar, so I ask "
+        "which, with a button for each. The date I understood is always repeated back.",
         [],
     ),
 }
@@ -185,17 +203,44 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
     return message("PMO Bot help", blocks)
 
 
-def error_message(error: UserError) -> dict[str, Any]:
-    """An ephemeral error: what is wrong, what the user typed (whole), and the usage line last."""
+def error_message(error: UserError, *, command: Rerun | None = None) -> dict[str, Any]:
+    """An ephemeral error: what is wrong, what the user typed (whole), and the usage line last.
+
+    Args:
+        error: What went wrong.
+        command: The command the error answers, when the answer may offer to run it again: an
+            ambiguous date's readings are buttons that do.
+    """
     blocks = [section(f":warning: {escape_message(error.message)}")]
+    if isinstance(error, AmbiguousDate):
+        blocks += readings(error, command)
     if error.echo:
         pieces = escape_pieces(error.echo.replace("`", "'"), SECTION_TEXT_MAX - 20)
         blocks.append(section(f"You typed: `{pieces[0]}`"))
         blocks += [section(f"`{piece}`") for piece in pieces[1:]]
     if error.usage:
         blocks.append(section(f"Usage: `{error.usage}`"))
-    text = "\n".join(b["text"]["text"] for b in blocks)
+    text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     return message(text, blocks)
+
+
+def readings(error: AmbiguousDate, command: Rerun | None) -> list[Block]:
+    """An ambiguous date's two readings: buttons that run the command again with one, or,
+    when it can't be run from a button, how to type it."""
+    either = " or ".join(f"`{day.isoformat()}` ({format_date(day)})" for day in error.readings)
+    reruns = [
+        command.replacing(error.text, d.isoformat()) if command else None for d in error.readings
+    ]
+    if None in reruns:  # not a command, or the date is not in its text as typed
+        return [section(f"Type it again with {either}.")]
+    values = [rerun.value() for rerun in reruns if rerun is not None]
+    if None in values:
+        return [section(f"That is too long to run again from a button: type it with {either}.")]
+    buttons = [
+        button(format_date(day), action_id=action, value=value or "")
+        for action, day, value in zip(READING_ACTIONS, error.readings, values, strict=True)
+    ]
+    return [actions(*buttons, block_id="date-readings")]
 
 
 def welcome_message(*, guest: bool) -> dict[str, Any]:

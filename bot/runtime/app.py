@@ -21,6 +21,7 @@ from bot.runtime.deps import Deps
 from bot.runtime.settings import Settings
 from handlers import (
     config,
+    dates,
     digest,
     events,
     export,
@@ -57,6 +58,7 @@ FEATURES = (
     export,
     home,
     config,
+    dates,
     events,
 )
 

@@ -10,10 +10,12 @@ import pytest
 
 from bot.blocks import alerts, common, help, programs, raid, status
 from bot.blocks.common import escape, escape_message, escape_pieces, truncate
+from bot.dates import AmbiguousDate
 from bot.errors import UserError
 from bot.program_view import ProgramDetail
 from bot.programs import Listing
 from bot.raid import RaidPage
+from bot.reruns import Rerun
 from bot.sandbox.blockkit import validate_message, validate_view
 from storage.models import AuditEvent, Milestone, Program, RaidItem, StatusUpdate
 
@@ -537,6 +539,47 @@ def test_error_message_with_a_long_echo_keeps_it_whole_and_ends_with_usage() -> 
     texts = block_texts(payload["blocks"])
     assert "w" * 3500 in texts.replace("\n", "").replace("`", "")
     assert texts.endswith("Usage: `/pmo status`")
+
+
+def test_help_on_dates_lists_the_phrases_people_type() -> None:
+    payload = help.help_message("dates")
+    assert_valid(payload)
+    texts = block_texts(payload["blocks"])
+    for phrase in ("`EOD`", "`EOW`", "`end of Q1`", "`Q1 2027`", "`H1`", "`in 2w`", "`tmrw`"):
+        assert phrase in texts
+    assert "`03/04/2026` can be 3 Apr or 4 Mar, so I ask which" in texts
+
+
+def test_an_ambiguous_date_in_a_command_offers_both_readings_as_buttons() -> None:
+    error = AmbiguousDate("03/04/2027", (date(2027, 4, 3), date(2027, 3, 4)))
+    command = Rerun("U1", 'milestone add apollo "Cutover" due:03/04/2027')
+    payload = help.error_message(error, command=command)
+    assert_valid(payload)
+    assert payload["text"].startswith(":warning: “03/04/2027” could be 3 Apr or 4 Mar — which?")
+    buttons = payload["blocks"][1]["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["Sat 3 Apr 2027", "Thu 4 Mar 2027"]
+    assert [b["action_id"] for b in buttons] == list(help.READING_ACTIONS)
+    assert [Rerun.read(b["value"]).text for b in buttons] == [
+        'milestone add apollo "Cutover" due:2027-04-03',
+        'milestone add apollo "Cutover" due:2027-03-04',
+    ]
+
+
+def test_an_ambiguous_date_outside_a_command_says_how_to_type_each_reading() -> None:
+    error = AmbiguousDate("03/04/2027", (date(2027, 4, 3), date(2027, 3, 4)))
+    payload = help.error_message(error)
+    assert_valid(payload)
+    assert "Type it again with `2027-04-03` (Sat 3 Apr 2027) or `2027-03-04`" in payload["text"]
+    assert all(b["type"] == "section" for b in payload["blocks"])
+
+
+def test_an_ambiguous_date_in_a_command_too_long_for_a_button_says_so() -> None:
+    error = AmbiguousDate("03/04/2027", (date(2027, 4, 3), date(2027, 3, 4)))
+    command = Rerun("U1", f'milestone add apollo "{"n" * 2000}" due:03/04/2027')
+    payload = help.error_message(error, command=command)
+    assert_valid(payload)
+    assert "too long to run again from a button: type it with `2027-04-03`" in payload["text"]
+    assert all(b["type"] == "section" for b in payload["blocks"])
 
 
 # --- alerts ---------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def test_guests_are_refused(slack: SlackDriver, fake: FakeSlack, apollo: str) ->
     ("typed", "complaint"),
     [
         ("export budgets", "Export one of programs, status, risks, intake"),
-        ("export status since:03/12/2026", "ambiguous"),
+        ("export status since:03/12/2026", "could be 3 Dec or 12 Mar"),
         ('export status since:"when pigs fly"', "can't read"),
         ("export status since:tomorrow", "future"),
         ("export status risks", "Name one kind"),

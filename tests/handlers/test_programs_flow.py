@@ -122,7 +122,7 @@ def test_bad_cadence_and_bad_date_are_refused(
     said = text_of(slack.command("UADMIN", 'program add Apollo owner:@lee cadence:"hourly"').body)
     assert "hourly" in said
     said = text_of(slack.command("UADMIN", "program add Apollo owner:@lee target:03/12/2026").body)
-    assert "ambiguous" in said
+    assert "“03/12/2026” could be 3 Dec or 12 Mar — which?" in said
     assert count(sessions, Program) == 0
 
 

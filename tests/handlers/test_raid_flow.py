@@ -72,7 +72,7 @@ def test_unparseable_and_ambiguous_dates_are_refused(
     said = text_of(slack.command("UOTHER", 'risk apollo "X" due:"when pigs fly"').body)
     assert "when pigs fly" in said
     said = text_of(slack.command("UOTHER", 'risk apollo "X" due:03/12/2026').body)
-    assert "ambiguous" in said
+    assert "“03/12/2026” could be 3 Dec or 12 Mar — which?" in said
     assert count(sessions, RaidItem) == 0
 
 

@@ -65,6 +65,17 @@ def test_a_deferred_read_is_answered_from_the_answer_process(
     assert "Apollo" in text_of(posted["body"])
 
 
+def test_a_command_run_again_from_a_button_replaces_the_buttons_message(
+    fake: FakeSlack, answers: tuple[AnswerProcess, str]
+) -> None:
+    process, _ = answers
+    body = {**_command(fake, "program list all"), "replace_original": True}
+    assert process.answer(body)
+    posted = fake.wait_for_response(body["response_url"], timeout=30)
+    assert posted["body"]["replace_original"] is True
+    assert "Apollo" in text_of(posted["body"])
+
+
 def test_a_stopped_answer_process_says_so_so_the_caller_answers_in_process(
     fake: FakeSlack, answers: tuple[AnswerProcess, str]
 ) -> None:
