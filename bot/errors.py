@@ -42,3 +42,12 @@ class PermissionDenied(UserError):
 
 class AlreadyRecorded(UserError):
     """The same thing was recorded moments ago (the user repeated a slow command)."""
+
+
+class AmbiguousProgram(UserError):
+    """A short name matches several programs; `keys` are theirs, in order."""
+
+    def __init__(self, ref: str, keys: list[str]) -> None:
+        listed = " or ".join(f"`{key}`" for key in keys)
+        super().__init__(f"“{ref}” could be several programs. Did you mean {listed}?")
+        self.ref, self.keys = ref, keys

@@ -14,20 +14,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import audit, programs
-from bot.errors import UserError
+from bot.errors import AmbiguousProgram, UserError
 from storage.models import Person, Program, ProgramAlias
 
 # Candidates shown when a prefix matches several programs.
 MAX_CANDIDATES = 5
-
-
-class AmbiguousProgram(UserError):
-    """A short name matches several programs; `keys` are theirs, best first."""
-
-    def __init__(self, ref: str, keys: list[str]) -> None:
-        listed = " or ".join(f"`{key}`" for key in keys)
-        super().__init__(f"“{ref}” could be several programs. Did you mean {listed}?")
-        self.ref, self.keys = ref, keys
 
 
 def find_program(session: Session, *, team_id: str, ref: str) -> Program:

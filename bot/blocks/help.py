@@ -17,11 +17,13 @@ from bot.blocks.common import (
     section,
 )
 from bot.dates import AmbiguousDate, format_date
-from bot.errors import UserError
+from bot.errors import AmbiguousProgram, UserError
 from bot.reruns import Rerun
 
 # One action id per reading: Slack wants the buttons of one block told apart.
 READING_ACTIONS = ("date_reading_1", "date_reading_2")
+# One per candidate of a short program name that matches several (bot.program_names).
+PROGRAM_CHOICE_ACTIONS = tuple(f"program_choice_{n}" for n in range(1, 6))
 
 USAGE: dict[str, str] = {
     "help": "/pmo help [topic]",
@@ -214,6 +216,8 @@ def error_message(error: UserError, *, command: Rerun | None = None) -> dict[str
     blocks = [section(f":warning: {escape_message(error.message)}")]
     if isinstance(error, AmbiguousDate):
         blocks += readings(error, command)
+    if isinstance(error, AmbiguousProgram):
+        blocks += program_choices(error, command)
     if error.echo:
         pieces = escape_pieces(error.echo.replace("`", "'"), SECTION_TEXT_MAX - 20)
         blocks.append(section(f"You typed: `{pieces[0]}`"))
@@ -241,6 +245,20 @@ def readings(error: AmbiguousDate, command: Rerun | None) -> list[Block]:
         for action, day, value in zip(READING_ACTIONS, error.readings, values, strict=True)
     ]
     return [actions(*buttons, block_id="date-readings")]
+
+
+def program_choices(error: AmbiguousProgram, command: Rerun | None) -> list[Block]:
+    """The programs a short name could be, as buttons that run the command again with each
+    key (none when it can't be run from a button: the message names the keys)."""
+    reruns = [command.replacing(error.ref, key) if command else None for key in error.keys]
+    values = [rerun.value() if rerun is not None else None for rerun in reruns]
+    if None in values:
+        return []
+    buttons = [
+        button(key, action_id=action, value=value or "")
+        for action, key, value in zip(PROGRAM_CHOICE_ACTIONS, error.keys, values, strict=False)
+    ]
+    return [actions(*buttons, block_id="program-choices")]
 
 
 def welcome_message(*, guest: bool) -> dict[str, Any]:

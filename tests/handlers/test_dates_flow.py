@@ -69,7 +69,7 @@ def test_only_the_person_who_typed_the_command_can_pick_its_date(
     reply = slack.command("ULEAD", 'milestone add apollo "Cutover" due:03/04/2027').body
     slack.click_button("ULEAD2", reply, "date_reading_1")
     refusal = text_of(fake.responses[-1]["body"])
-    assert "That is <@ULEAD>'s command, so only they can pick its date." in refusal
+    assert "That is <@ULEAD>'s command, so only they can pick for it." in refusal
     assert count(sessions, Milestone) == 0
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import SlackDriver
-from storage.models import Milestone, Program
+from bot.sandbox.fake_slack import FakeSlack
+from storage.models import Milestone, Program, StatusUpdate
 from tests.flow import count, program, text_of
 
 
@@ -132,3 +135,24 @@ def test_only_an_owner_delegate_or_admin_renames_and_guests_never(
     assert program(sessions, "zephyr-platform") is not None
     clash = text_of(slack.command("ULEAD", 'program rename zephyr-platform "Apollo Billing"').body)
     assert "already has that name or key" in clash
+
+
+def test_the_programs_a_short_name_could_be_are_buttons_that_run_it_again(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], two_apollos: None
+) -> None:
+    reply = slack.command("ULEAD", "status apollo green fine")
+    assert reply.body is not None
+    buttons = [
+        element
+        for block in reply.body["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert [b["text"]["text"] for b in buttons] == ["apollo-billing", "apollo-migration"]
+    refused = slack.click("UOTHER", buttons[1]["action_id"], value=buttons[1]["value"])
+    assert "only they can pick" in json.dumps([r["body"] for r in fake.responses])
+    assert refused.status == 200
+    slack.click("ULEAD", buttons[1]["action_id"], value=buttons[1]["value"])
+    found = program(sessions, "apollo-migration")
+    assert found is not None and found.last_summary == "fine"
+    assert count(sessions, StatusUpdate) == 1
