@@ -241,16 +241,22 @@ class Router:
             return _error(UserError(failed.sentence()), text)
 
     def _unknown(self, words: list[Token], text: str) -> Message:
-        """No such subcommand: say so, suggest the nearest, echo the text, then the help."""
+        """No such subcommand: name only what was not understood, suggest the nearest, echo the
+        text, and end on the one usage line that applies (the area's, when the area is known)."""
         first = words[0].text.lower()
         paths = sorted(self.routes.keys() | self.static.keys())
-        tried = " ".join(w.text.lower() for w in words[:2])
-        guess = suggest(tried, paths) or suggest(first, {p.split()[0] for p in paths})
-        hint = f" Did you mean `/pmo {guess}`?" if guess else ""
-        topic = first if first in {p.split()[0] for p in paths} else None
-        error = _error(UserError(f"I don't know the command “{tried}”.{hint}"), text)
-        guide = help_message(topic)
-        return {"text": error["text"], "blocks": [*error["blocks"], *guide["blocks"]][:50]}
+        areas = {p.split()[0] for p in paths}
+        if first in areas and len(words) > 1:
+            tried = words[1].text.lower()
+            guess = suggest(f"{first} {tried}", paths)
+            problem = f"`/pmo {first}` has no “{tried}”."
+        else:
+            tried = first
+            guess = suggest(first, paths) or suggest(first, areas)
+            problem = f"I don't know the command “{tried}”."
+        hint = f" Did you mean `/pmo {guess}`?" if guess else " `/pmo help` lists every command."
+        usage = usage_for(first) if first in areas else None
+        return _error(UserError(problem + hint, usage=usage), text)
 
     def _hooks_for(self, path: str) -> list[Callable[[Interaction], Result]]:
         word = path.split()[0]

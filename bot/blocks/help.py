@@ -27,6 +27,9 @@ PROGRAM_CHOICE_ACTIONS = tuple(f"program_choice_{n}" for n in range(1, 6))
 
 USAGE: dict[str, str] = {
     "help": "/pmo help [topic]",
+    "program": "/pmo program add|list|show|edit|rename|pause|resume|done|archive|delegates|"
+    "sponsor|portfolio …",
+    "milestone": '/pmo milestone add|done <program> "<name>" …',
     "program add": "/pmo program add <name> owner:@lead [channel:#ch] "
     "[cadence:weekly mon 09:00] [target:<date>] [key:<short-key>]",
     "program list": "/pmo program list [mine|red|flagged|all]",
@@ -181,25 +184,23 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         lines = [intro, ""] + [f"`{USAGE[p]}`" for p in paths]
         return message(f"PMO Bot help: {topic}", [section("\n".join(lines))])
     overview = [
-        "*PMO Bot* keeps status, risks and intake for your programs.",
+        "*PMO Bot* keeps status, risks, intake, digests and stand-ups for your programs.",
         "",
         f"`{USAGE['program add']}`",
-        f"`{USAGE['program list']}`",
-        f"`{USAGE['program show']}`",
+        f"`{USAGE['program list']}` · `{USAGE['program show']}`",
         f"`{USAGE['status']}`",
+        f"`{USAGE['risk']}`",
         f"`{USAGE['risks']}`",
         f"`{USAGE['milestone add']}`",
         f"`{USAGE['intake']}` · `{USAGE['intake list']}`",
+        f"`{USAGE['digest']}`",
+        f"`{USAGE['standup']}`",
+        f"`{USAGE['export']}`",
+        f"`{USAGE['ooo']}`",
         f"`{USAGE['config']}`",
     ]
-    blocks = [
-        section("\n".join(overview)),
-        context(
-            "More: `/pmo help program`, `/pmo help status`, `/pmo help risk`, "
-            "`/pmo help milestone`, `/pmo help intake`, `/pmo help standup`, `/pmo help config`, "
-            "`/pmo help dates`"
-        ),
-    ]
+    more = ", ".join(f"`/pmo help {area}`" for area in TOPICS)
+    blocks = [section("\n".join(overview)), context(f"More: {more}")]
     if topic:
         blocks.insert(0, section(f"I have no help on “{escape(topic)}”; here is the overview."))
     return message("PMO Bot help", blocks)

@@ -156,3 +156,29 @@ def test_the_programs_a_short_name_could_be_are_buttons_that_run_it_again(
     found = program(sessions, "apollo-migration")
     assert found is not None and found.last_summary == "fine"
     assert count(sessions, StatusUpdate) == 1
+
+
+def test_help_lists_every_area(slack: SlackDriver) -> None:
+    said = text_of(slack.command("ULEAD", "help").body)
+    for command in (
+        "/pmo digest",
+        "/pmo standup",
+        "/pmo export",
+        "/pmo ooo",
+        "/pmo risk ",
+        "/pmo risks",
+    ):
+        assert command in said, command
+    for topic in (
+        "program",
+        "status",
+        "risk",
+        "digest",
+        "milestone",
+        "intake",
+        "standup",
+        "config",
+        "export",
+        "dates",
+    ):
+        assert f"/pmo help {topic}" in said, topic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.help import USAGE
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import Milestone, Program, ProgramDelegate
@@ -237,11 +238,11 @@ def test_milestone_by_stranger_is_refused_and_not_stored(
     assert count(sessions, Milestone) == 0
 
 
-def test_unknown_subcommand_answers_with_help(slack: SlackDriver) -> None:
+def test_an_unknown_command_echoes_only_what_was_not_understood(slack: SlackDriver) -> None:
     said = text_of(slack.command("UOTHER", "frobnicate now").body)
-    assert "I don't know the command “frobnicate now”" in said
+    assert "I don't know the command “frobnicate”. `/pmo help` lists every command." in said
     assert "You typed: `/pmo frobnicate now`" in said
-    assert "/pmo program add" in said
+    assert "/pmo program add" not in said, "no wall of help"
 
 
 def test_a_typo_in_a_subcommand_suggests_the_command_and_keeps_the_text(
@@ -251,7 +252,9 @@ def test_a_typo_in_a_subcommand_suggests_the_command_and_keeps_the_text(
     assert "Did you mean `/pmo status`?" in said
     assert 'You typed: `/pmo stauts apollo amber "vendor late, escalating"`' in said
     said = text_of(slack.command("ULEAD", "program lst red").body)
-    assert "Did you mean `/pmo program list`?" in said and "/pmo program delegates" in said
+    assert "`/pmo program` has no “lst”. Did you mean `/pmo program list`?" in said
+    assert said.rstrip().endswith("Usage: `" + USAGE["program"] + "`"), "one usage line, last"
+    assert "/pmo intake" not in said
 
 
 def test_help_topic(slack: SlackDriver) -> None:
