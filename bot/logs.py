@@ -43,9 +43,11 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-def configure(level: str) -> None:
-    """Send all logs to stderr as JSON lines at `level`."""
-    handler = logging.StreamHandler()
+def configure(level: str, *, path: str | None = None) -> None:
+    """Send all logs as JSON lines at `level`: to stderr, or appended to the file `path`."""
+    handler: logging.Handler = (
+        logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
+    )
     handler.setFormatter(JsonLineFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

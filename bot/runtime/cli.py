@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -37,6 +38,7 @@ from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 
 log = logging.getLogger("pmo_bot")
+SHELL_LOG = "pmo-bot-shell.log"
 NOW_EXAMPLE = "2026-11-27T09:05:00Z"
 # How long a thread computing (a deferred answer, say) keeps the GIL from one that asks for it,
 # such as a thread serving an ack; Python's default is 5 ms, and an ack asks a few times.
@@ -108,11 +110,18 @@ def _add_sandbox_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def _shell(settings: Settings, args: argparse.Namespace) -> int:
-    _quiet_logs(settings)
+    # The console is the workspace; the app's log lines go to a file the banner names.
+    log_file = str(Path(tempfile.gettempdir()) / SHELL_LOG)
+    logs.configure(settings.log_level, path=log_file)
     return _on_database(
         args.database,
         lambda: shell.run(
-            args.database, user=args.as_user, now=system_clock(), stdin=sys.stdin, stdout=sys.stdout
+            args.database,
+            user=args.as_user,
+            now=system_clock(),
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            log_file=log_file,
         ),
     )
 

@@ -19,7 +19,9 @@ from bot.sandbox.text import Names, render_message, render_view, text_of
 
 Json = dict[str, Any]
 MESSAGE, EPHEMERAL, ACK, MODAL, HOME = "message", "ephemeral", "ack", "modal", "home"
+FILE = "file"
 BODY_INDENT = "  "
+FILE_PREVIEW_LINES = 5  # an exported CSV is shown by its name, size and first lines
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Item:
 
     Attributes:
         kind: MESSAGE (in a channel or a DM), EPHEMERAL, ACK (a command's direct answer,
-            an ephemeral Slack keeps nowhere else), MODAL or HOME.
+            an ephemeral Slack keeps nowhere else), MODAL, HOME or FILE (an upload).
         payload: The message or view as it is now.
         user: Whose DM, ephemeral, modal or Home it is; None in a channel.
         channel: The conversation of a message or ephemeral.
@@ -59,7 +61,7 @@ class Feed:
         for item in found:
             self.saw(item)
         messages = [i for i in found if i.kind in (MESSAGE, EPHEMERAL)]
-        views = [i for i in found if i.kind not in (MESSAGE, EPHEMERAL)]
+        views = [i for i in found if i.kind not in (MESSAGE, EPHEMERAL)]  # files too
         return sorted(messages, key=lambda i: float(i.key)) + views
 
     def saw(self, item: Item) -> None:
@@ -83,7 +85,23 @@ class Feed:
             items += [Item(MODAL, v, user=user, key=v["id"]) for v in fake.views(user)]
             with contextlib.suppress(LookupError):  # no Home published for them yet
                 items.append(Item(HOME, fake.home(user), user=user, key=user))
+        items += self._files()
         return [self._mark_edited(item) for item in items]
+
+    def _files(self) -> list[Item]:
+        """Uploads in a watched channel or in a watched person's DM."""
+        dms = {self._fake.dm_channel_id(user): user for user in self._users}
+        return [
+            Item(
+                FILE,
+                upload,
+                user=dms.get(upload["channel_id"]),
+                channel=upload["channel_id"],
+                key=upload["id"],
+            )
+            for upload in self._fake.uploaded_files()
+            if upload["channel_id"] in dms or upload["channel_id"] in self._channels
+        ]
 
     def _mark_edited(self, item: Item) -> Item:
         if (item.kind, _identity(item)) not in self._seen:
@@ -101,7 +119,21 @@ def _identity(item: Item) -> str:
 
 def _fingerprint(payload: Json) -> str:
     shown = {k: payload.get(k) for k in ("text", "blocks", "attachments", "title", "submit")}
+    shown["file"] = payload.get("id") if "filename" in payload else None
     return json.dumps(shown, sort_keys=True, default=str)
+
+
+def file_lines(upload: Json) -> list[str]:
+    """An uploaded file as the shell shows it: its comment, name and size, its first lines."""
+    content: bytes = upload.get("content") or b""
+    lines = content.decode("utf-8-sig", "replace").splitlines()  # CSVs carry a BOM for Excel
+    shown = [f"📎 {upload['filename']} ({len(content):,} bytes, {len(lines)} lines)"]
+    if upload.get("initial_comment"):
+        shown.insert(0, str(upload["initial_comment"]))
+    shown += [f"│ {line}" for line in lines[:FILE_PREVIEW_LINES]]
+    if len(lines) > FILE_PREVIEW_LINES:
+        shown.append(f"│ … {len(lines) - FILE_PREVIEW_LINES} more lines")
+    return shown
 
 
 # --- printing -----------------------------------------------------------------------------
@@ -150,6 +182,8 @@ class Transcript:
 
         if item.kind in (MODAL, HOME):
             return render_view(item.payload, self.names, number)
+        if item.kind == FILE:
+            return file_lines(item.payload)
         return render_message(item.payload, self.names, number) or ["(empty message)"]
 
     def _number_button(self, element: Json, block_id: str, where: Printed) -> int:
@@ -166,6 +200,9 @@ class Transcript:
             return f"[home of {who}]"
         if item.kind in (EPHEMERAL, ACK):
             return f"[ephemeral to {who}]" + (" updated" if item.edited else "")
+        if item.kind == FILE:
+            where = f"DM to {who}" if item.user else self.names.channel(item.channel or "")
+            return f"[{where}] file"
         return self._message_heading(item)
 
     def _message_heading(self, item: Item) -> str:

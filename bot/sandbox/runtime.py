@@ -34,11 +34,14 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import (
     AuditEvent,
     DigestSubscription,
+    IntakeRequest,
     OutboxMessage,
     Program,
+    RaidItem,
     ScheduledJob,
     Standup,
 )
+from storage.types import IntakeState, RaidState
 
 Json = dict[str, Any]
 BOT_TOKEN = "xoxb-sandbox"
@@ -138,6 +141,37 @@ class Sandbox:
         with self.deps.sessions() as session:
             query = select(func.count()).select_from(Program)
             return bool(session.scalar(query.where(Program.team_id == demo.TEAM_ID)))
+
+    def holdings(self) -> str:
+        """What the demo workspace holds, in one line: programs by colour, open risks,
+        requests waiting for a decision."""
+        team = demo.TEAM_ID
+        with self.deps.sessions() as session:
+            rows = session.execute(
+                select(Program.rag, func.count())
+                .where(Program.team_id == team)
+                .group_by(Program.rag)
+            ).all()
+            by_rag: dict[str | None, int] = {rag: n for rag, n in rows}
+            risks = session.scalar(
+                select(func.count())
+                .select_from(RaidItem)
+                .where(RaidItem.team_id == team, RaidItem.state == RaidState.OPEN)
+            )
+            pending = session.scalar(
+                select(func.count())
+                .select_from(IntakeRequest)
+                .where(IntakeRequest.team_id == team, IntakeRequest.state == IntakeState.PENDING)
+            )
+        total = sum(by_rag.values())
+        colours = ", ".join(
+            f"{by_rag[rag]} {rag}" for rag in ("red", "amber", "green") if by_rag.get(rag)
+        )
+        return (
+            f"{total} program{'s' if total != 1 else ''}"
+            + (f" ({colours})" if colours else "")
+            + f", {risks or 0} open RAID items, {pending or 0} intake requests awaiting a decision"
+        )
 
     def settle(self) -> None:
         """Wait until the after-ack work of every request so far is done and its messages sent.

@@ -37,6 +37,7 @@ HELP = """\
 :click N|label     click button N (or the latest one with that label) as you
 :dm text           send the bot a DM as you (answers a pending prompt)
 :reply N text      reply in the thread of DM message N
+                   (:dm or :reply N alone: type several lines, then an empty one to send)
 :home              open your App Home
 :as @name          act as someone else (:users lists them)
 :in #channel       type commands in that channel (default #general)
@@ -58,7 +59,15 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # --- the shell ----------------------------------------------------------------------------
 
 
-def run(database_url: str, *, user: str, now: datetime, stdin: TextIO, stdout: TextIO) -> int:
+def run(
+    database_url: str,
+    *,
+    user: str,
+    now: datetime,
+    stdin: TextIO,
+    stdout: TextIO,
+    log_file: str | None = None,
+) -> int:
     """`pmo-bot shell`: start the sandbox, play it from `stdin` until `:quit` or EOF.
 
     Args:
@@ -67,6 +76,7 @@ def run(database_url: str, *, user: str, now: datetime, stdin: TextIO, stdout: T
         now: Where the shell's clock starts (later if the database has seen a later time).
         stdin: Commands: a terminal is prompted, anything else is read as a script.
         stdout: What users see.
+        log_file: Where the app's log lines go, named in the banner (None: not said).
 
     Returns:
         The exit code: 0, or 2 when `user` is not one of the demo workspace's people.
@@ -80,7 +90,9 @@ def run(database_url: str, *, user: str, now: datetime, stdin: TextIO, stdout: T
     if stdin.isatty():
         console = TerminalConsole(stdout)
     with Sandbox(database_url, now=now) as sandbox:
-        return Shell(sandbox, console, user=who, database_url=database_url).run()
+        shell = Shell(sandbox, console, user=who, database_url=database_url)
+        shell.log_file = log_file
+        return shell.run()
 
 
 Handler = Callable[["Shell", str], bool | None]
@@ -98,6 +110,7 @@ class Shell:
         self.database_url = database_url
         self.screen = Screen(sandbox, console, user=user, is_command=_is_command)
         self.names = self.screen.names
+        self.log_file: str | None = None
 
     @property
     def user(self) -> DemoUser:
@@ -108,7 +121,7 @@ class Shell:
         """Greet, show what is waiting, then take commands until `:quit`, EOF or Ctrl-C."""
         self._banner()
         self.sandbox.settle()
-        self.screen.show_new(announce_empty=False)
+        self._summary()
         with contextlib.suppress(EOFError, KeyboardInterrupt):
             self._loop()
         self.console.say("Bye.")
@@ -149,9 +162,25 @@ class Shell:
     def _banner(self) -> None:
         self.say("PMO Bot sandbox: a fake Slack workspace with the real app; nothing leaves here.")
         self.say(f"Database {self.database_url}; clock {self._clock_text(self.sandbox.clock.now)}")
+        if self.log_file:
+            self.say(f"The app's log lines go to {self.log_file}, not here.")
         if not self.sandbox.has_programs():
             self.say("The workspace has no programs yet: `pmo-bot demo-data` fills a demo one.")
         self.say(f"{self._whoami()} :help lists the shell's commands.")
+        self.say()
+
+    def _summary(self) -> None:
+        """What the workspace holds and how much is waiting, instead of replaying it all
+        (a demo workspace has dozens of intake cards and digests already posted)."""
+        waiting = self.screen.feed.new()  # seen from now on: only what comes next is printed
+        if not self.sandbox.has_programs() and not waiting:
+            return
+        self.say(f"The workspace holds {self.sandbox.holdings()}.")
+        if waiting:
+            self.say(
+                f"{len(waiting)} messages and views were there before you came; "
+                "`/pmo program list`, `/pmo intake list` or `:home` show where things stand."
+            )
         self.say()
 
     # commands
@@ -180,26 +209,41 @@ class Shell:
         return None
 
     def dm(self, argument: str) -> bool | None:
-        """`:dm text`: a DM to the bot."""
-        if not argument:
-            self.say("Usage: :dm <text>")
+        """`:dm text`: a DM to the bot; `:dm` alone takes lines until an empty one."""
+        text = argument or self._lines()
+        if not text:
+            self.say("Usage: :dm <text>, or :dm alone and then lines ending with an empty one.")
             return None
-        self.screen.after(self.sandbox.driver.dm(self.user.id, argument))
+        self.screen.after(self.sandbox.driver.dm(self.user.id, text))
         return None
 
     def reply(self, argument: str) -> bool | None:
-        """`:reply N text`: a reply in the thread of one of your DMs from the bot."""
+        """`:reply N text`: a reply in the thread of one of your DMs from the bot; `:reply N`
+        alone takes lines until an empty one."""
         number, _, text = argument.partition(" ")
         printed = self.screen.transcript.messages.get(int(number)) if number.isdigit() else None
-        if printed is None or not text.strip():
+        if printed is None:
             self.say("Usage: :reply N <text>, N being a `msg N` printed in your DMs.")
             return None
         if printed.user != self.user.id:
             self.say(f"msg {number} is not in your DMs; the bot reads replies to DMs only.")
             return None
+        text = text.strip() or self._lines()
+        if not text:
+            self.say("Nothing to send: type the reply's lines, then an empty line.")
+            return None
         thread = str(printed.payload.get("thread_ts") or printed.key)
         self.screen.after(self.sandbox.driver.dm(self.user.id, text.strip(), thread_ts=thread))
         return None
+
+    def _lines(self) -> str:
+        """Lines typed after `:dm` or `:reply N`, up to an empty one, as one message."""
+        self.say("(type the message; an empty line sends it)")
+        lines: list[str] = []
+        with contextlib.suppress(EOFError):
+            while line := self.console.read_command("... ").rstrip():
+                lines.append(line)
+        return "\n".join(lines)
 
     def home(self, argument: str) -> bool | None:
         """`:home`: open App Home (shown even when it has not changed)."""

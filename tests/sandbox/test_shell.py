@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -390,3 +391,40 @@ def test_answers_a_field_cannot_take_are_refused_with_the_reason() -> None:
         parse_answer(field_of({"type": "users_select", "action_id": "u"}), "@zed", CONTEXT)
     with pytest.raises(AnswerError, match="not a number"):
         parse_answer(field_of({"type": "number_input", "action_id": "n"}), "ten", CONTEXT)
+
+
+def test_the_shell_starts_on_a_summary_and_keeps_log_lines_off_the_console(
+    tmp_path: Path,
+) -> None:
+    assert cli(["demo-data"], tmp_path).returncode == 0
+    played = cli(["shell"], tmp_path, stdin=":quit\n")
+    out = played.stdout
+    assert played.returncode == 0, played.stderr
+    assert re.search(r"The workspace holds \d+ programs \(\d+ red, \d+ amber, \d+ green\)", out)
+    assert "intake requests awaiting a decision" in out
+    assert "messages and views were there before you came" in out
+    assert "== New intake request" not in out, "no replay of what was already there"
+    log_line = next(line for line in out.splitlines() if "log lines go to" in line)
+    log_file = Path(log_line.split("go to ")[1].removesuffix(", not here."))
+    assert log_file.name == "pmo-bot-shell.log" and log_file.exists()
+    assert '{"' not in out and '{"' not in played.stderr, "no JSON log line on the console"
+
+
+def test_an_export_shows_the_files_name_size_and_first_lines(played: Played) -> None:
+    played.do(":as @ada")  # exports are for PMO admins
+    out = played.do("/pmo export programs")
+    assert "[DM to @ada] file" in out
+    line = next(line for line in out.splitlines() if "📎 " in line)
+    assert ".csv (" in line and " bytes, " in line
+    assert "  │ key," in out, "the CSV's header line"
+
+
+def test_a_reply_of_several_lines_is_typed_after_reply_n(played: Played) -> None:
+    played.do(":tick friday 10:00")
+    number = played.message_number("Status update due for *Hermes*")
+    out = played.do(f":reply {number}", "amber - vendor late", "next: escalate", "")
+    assert "(type the message; an empty line sends it)" in out
+    assert "Stored the status of *Hermes*" in out
+    latest = played.status_updates("hermes")[-1]
+    assert (latest.rag, latest.summary) == ("amber", "vendor late")
+    assert latest.next_steps == "escalate"
