@@ -38,7 +38,7 @@ def submit_button(request: ActionRequest) -> Result:
 def no_change_button(request: ActionRequest) -> Result:
     """*No change*: repeat the last status, marked as such."""
     prompt, program = _prompt_of(request)
-    update = replies.no_change(
+    answered = replies.no_change(
         request.session,
         prompt=prompt,
         program=program,
@@ -46,7 +46,7 @@ def no_change_button(request: ActionRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(status_blocks.receipt(program, update, needs_plan=False))
+    return Reply(dm.receipt(program, answered))
 
 
 def snooze_button(request: ActionRequest) -> Result:

@@ -4,8 +4,9 @@ The one routing rule, in order:
 1. A reply in a status prompt's thread answers that prompt.
 2. While a stand-up run waits for the person, a message with one line per question is their
    answer (unless a status prompt waits too and the message starts with a RAG word).
-3. Otherwise it answers the one pending status prompt; with several pending the person picks
-   the program with buttons, and without a RAG word they are asked for one (nothing guessed).
+3. Otherwise it answers the one pending status prompt (a late one, after its program went
+   overdue, counts); with several pending the person picks the program with buttons, and
+   without a RAG word they are asked for one (nothing guessed).
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from bot import standups
 from bot.blocks import prompts as prompt_blocks
 from bot.blocks import standups as standup_blocks
 from bot.blocks import status as status_blocks
-from bot.blocks.common import message
 from bot.commands import unescape
 from bot.errors import UserError
 from bot.status import replies
-from storage.models import Person, Workspace
+from storage.models import Person, Program, Workspace
 
 Message = dict[str, Any]
 
@@ -38,7 +38,7 @@ def answer(
     thread_ts: str | None,
     now: datetime,
 ) -> Message:
-    """Store what a DM answers and return the reply to post in its thread."""
+    """Store what a DM answers, or answer what it asks; the reply to post in its thread."""
     team, user = person.team_id, person.user_id
     text = unescape(text)  # stored as typed; every renderer escapes it (blocks.common.escape)
     prompt_thread = bool(
@@ -91,12 +91,9 @@ def _status_answer(
         candidates = [found] if found else []
     else:
         candidates = replies.pending_for(session, team_id=team, user_id=user)
-    if not candidates:
-        return message(
-            "No status prompt is waiting for your answer. To report anyway: "
-            "`/pmo status <program> <green|amber|red> <summary>`."
-        )
     parsed = replies.parse(text)
+    if not candidates:
+        raise UserError(NO_PROMPT, echo=text)
     if parsed is None:
         return prompt_blocks.need_rag_message(text)
     if len(candidates) > 1:
@@ -104,16 +101,36 @@ def _status_answer(
         options = [(p.name[:60], choice_value(held.id, prompt.id)) for prompt, p in candidates]
         return prompt_blocks.choose_program_message(text, options)
     prompt, program = candidates[0]
-    update = replies.answer(
-        session,
-        prompt=prompt,
-        program=program,
-        author=person,
-        reply=parsed,
-        now=now,
-        workspace=workspace,
+    try:
+        answered = replies.answer(
+            session,
+            prompt=prompt,
+            program=program,
+            author=person,
+            reply=parsed,
+            now=now,
+            workspace=workspace,
+        )
+    except UserError as error:
+        raise error.with_context(echo=text) from None
+    return receipt(program, answered)
+
+
+NO_PROMPT = (
+    "No status prompt is waiting for your answer, so I stored nothing. To report anyway: "
+    "`/pmo status <program> <green|amber|red> <summary>`."
+)
+
+
+def receipt(program: Program, answered: replies.Answered) -> Message:
+    """The receipt of a stored reply: what was stored, late or not, the plan kept or missing."""
+    return status_blocks.receipt(
+        program,
+        answered.update,
+        needs_plan="NO_RECOVERY_PLAN" in program.flags,
+        late_for=answered.late_for,
+        kept_plan=answered.kept_plan,
     )
-    return status_blocks.receipt(program, update, needs_plan="NO_RECOVERY_PLAN" in program.flags)
 
 
 def choice_value(reply_id: int, prompt_id: int) -> str:
@@ -152,7 +169,7 @@ def answer_choice(
         parsed = replies.parse(held.text)
         if parsed is None:  # it was read as a status when held
             return prompt_blocks.need_rag_message(held.text)
-        update = replies.answer(
+        answered = replies.answer(
             session,
             prompt=prompt,
             program=program,
@@ -165,4 +182,4 @@ def answer_choice(
         error.with_context(echo=held.text)  # to its author: nothing they wrote is lost
         raise
     held.program_id = program.id
-    return status_blocks.receipt(program, update, needs_plan=False)
+    return receipt(program, answered)
