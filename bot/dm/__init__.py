@@ -1,12 +1,17 @@
-"""What a direct message to the bot means: a stand-up answer, or a reply to a status prompt.
+"""What a direct message to the bot means: a status reply, a stand-up answer, or a question.
 
 The one routing rule, in order:
-1. A reply in a status prompt's thread answers that prompt.
-2. While a stand-up run waits for the person, a message with one line per question is their
+1. A message that is no status (no RAG word leads it) but a question (`apollo?`, `what's
+   red`, `my risks`, `help`: see `bot.dm.questions`) is answered, wherever it is written.
+   A bare RAG word (`red`) is a status without its summary while a prompt waits, and the
+   question "what is red?" otherwise; a bare word is a question only if it names a program.
+2. A reply in a status prompt's thread answers that prompt.
+3. While a stand-up run waits for the person, a message with one line per question is their
    answer (unless a status prompt waits too and the message starts with a RAG word).
-3. Otherwise it answers the one pending status prompt (a late one, after its program went
+4. Otherwise it answers the one pending status prompt (a late one, after its program went
    overdue, counts); with several pending the person picks the program with buttons, and
-   without a RAG word they are asked for one (nothing guessed).
+   without a RAG word they are asked for one (nothing guessed). With no prompt waiting, a
+   status is told how to report and anything else gets the short help.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from bot import standups
 from bot.blocks import prompts as prompt_blocks
+from bot.blocks import questions as question_blocks
 from bot.blocks import standups as standup_blocks
 from bot.blocks import status as status_blocks
-from bot.commands import unescape
+from bot.commands import parse_rag_prefix, unescape
+from bot.dm import asked, questions
 from bot.errors import UserError
 from bot.status import replies
 from storage.models import Person, Program, Workspace
@@ -45,12 +52,49 @@ def answer(
         thread_ts
         and replies.prompt_in_thread(session, team_id=team, user_id=user, thread_ts=thread_ts)
     )
+    question = _question(session, person=person, text=text, prompt_thread=prompt_thread)
+    if question is not None:
+        try:
+            return asked.answer(
+                session, person=person, workspace=workspace, question=question, now=now
+            )
+        except UserError as error:
+            raise error.with_context(echo=text) from None
     if not prompt_thread and not person.is_restricted:  # guests take part in no stand-up
         standup_reply = _standup_answer(session, person=person, text=text, now=now)
         if standup_reply is not None:
             return standup_reply
     return _status_answer(
         session, person=person, workspace=workspace, text=text, thread_ts=thread_ts, now=now
+    )
+
+
+def _question(
+    session: Session, *, person: Person, text: str, prompt_thread: bool
+) -> questions.Question | None:
+    """The question a DM asks, when it is one and no status (see the module's rule 1)."""
+    if replies.parse(text) is not None:
+        return None
+    question = questions.read(text)
+    if question is None:
+        return None
+    if (
+        parse_rag_prefix(text.strip())
+        and not question.asked
+        and _prompt_waits(session, person=person, prompt_thread=prompt_thread)
+    ):
+        return None  # `red` answering a prompt: a status whose summary is missing
+    if question.ask is questions.Ask.PROGRAM and not question.sure:
+        if person.is_restricted:
+            return None  # a guest learns nothing of which programs exist
+        found = asked.named_program(session, person=person, question=question)
+        return question._replace(ref=found.key, sure=True) if found else None
+    return question
+
+
+def _prompt_waits(session: Session, *, person: Person, prompt_thread: bool) -> bool:
+    return prompt_thread or bool(
+        replies.pending_for(session, team_id=person.team_id, user_id=person.user_id)
     )
 
 
@@ -92,6 +136,8 @@ def _status_answer(
     else:
         candidates = replies.pending_for(session, team_id=team, user_id=user)
     parsed = replies.parse(text)
+    if not candidates and parsed is None:
+        return question_blocks.dm_help(guest=person.is_restricted, unclear=text)
     if not candidates:
         raise UserError(NO_PROMPT, echo=text)
     if parsed is None:
