@@ -95,14 +95,16 @@ def reassign_button(request: ActionRequest) -> Result:
 
 
 def direct_message(request: MessageRequest) -> Result:
-    """A DM to the bot: what it answers is stored; the reply goes in its thread."""
-    return Reply(
-        dm.answer(
-            request.session,
-            person=request.caller,
-            workspace=request.workspace,
-            text=request.text,
-            thread_ts=request.thread_ts,
-            now=request.now,
-        )
+    """A DM to the bot, or an edit of one: what it says is stored or answered; the reply goes
+    in its thread (an edit redraws the receipt in place instead)."""
+    said = dm.answer(
+        request.session,
+        person=request.caller,
+        workspace=request.workspace,
+        text=request.text,
+        thread_ts=request.thread_ts,
+        now=request.now,
+        sent=dm.Sent(request.channel_id, request.ts, request.reply_key),
+        edit_delay=request.edit_delay,
     )
+    return Reply(said) if said is not None else None

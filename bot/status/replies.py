@@ -167,7 +167,13 @@ def kept_plan(
     """The path to green and recovery date an amber or red reply keeps from the last update
     (a reply has no place for them; dropping them would flag NO_RECOVERY_PLAN). A recovery
     date already past is not kept: it is no plan any more."""
-    last = status.latest(session, program_id=program.id)
+    return plan_from(status.latest(session, program_id=program.id), rag=rag, today=today)
+
+
+def plan_from(
+    last: StatusUpdate | None, *, rag: str, today: date
+) -> tuple[str | None, date | None]:
+    """The path to green and recovery date of `last` an amber or red status keeps."""
     if rag == "green" or last is None:
         return None, None
     recovery = last.recovery_date
@@ -188,15 +194,38 @@ def _status_input(
 
 
 def hold(
-    session: Session, *, person: Person, text: str, reply: ParsedReply, now: datetime
+    session: Session,
+    *,
+    person: Person,
+    text: str,
+    reply: ParsedReply,
+    now: datetime,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
 ) -> PendingReply:
     """Keep a reply, whole, while its author picks the program; refused now if it could not be
-    stored as a status (too long), rather than after the pick."""
-    status.validate(_status_input(reply), require_recovery=False, today=now.date())
-    held = PendingReply(team_id=person.team_id, user_id=person.user_id, text=text, created_at=now)
+    stored as a status (too long), rather than after the pick.
+
+    Args:
+        channel_id: The DM it came from, with `message_ts`, so an edit of it replaces the text.
+    """
+    check_storable(reply, today=now.date())
+    held = PendingReply(
+        team_id=person.team_id,
+        user_id=person.user_id,
+        text=text,
+        created_at=now,
+        channel_id=channel_id,
+        message_ts=message_ts,
+    )
     session.add(held)
     session.flush()
     return held
+
+
+def check_storable(reply: ParsedReply, *, today: date) -> None:
+    """Refuse a reply that could not be stored as a status (a field too long)."""
+    status.validate(_status_input(reply), require_recovery=False, today=today)
 
 
 def take_held(session: Session, *, person: Person, reply_id: int, now: datetime) -> PendingReply:
