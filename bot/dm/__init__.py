@@ -13,9 +13,10 @@ The one routing rule, in order:
    without a RAG word they are asked for one (nothing guessed). With no prompt waiting, a
    status is told how to report and anything else gets the short help.
 
-An edit of a DM within 24 h (`reread`) corrects what the DM was stored as (`bot.dm.edits`):
-the status update and its receipt, or the reply held for a pick; an edit of a DM that stored
-nothing is read as if sent anew. An edit after 24 h changes nothing.
+An edit of a DM within 24 h (`answer` with `edit_delay`) corrects what the DM was stored as
+(`bot.dm.edits`): the status update and its receipt, or the reply held for a pick; an edit of
+a DM that stored nothing is read as if sent anew. An edit after 24 h changes nothing (the
+author of a stored reply is told so).
 """
 
 from __future__ import annotations
