@@ -11,6 +11,7 @@ from bot import audit, limits, programs
 from bot.errors import UserError
 from bot.status import program_flags
 from storage.models import Milestone, Person, Program, Workspace
+from storage.types import ProgramState
 
 
 def add_milestone(
@@ -87,6 +88,26 @@ def milestones_of(session: Session, *, program_id: int) -> list[Milestone]:
     """A program's milestones by due date."""
     query = select(Milestone).where(Milestone.program_id == program_id)
     return list(session.scalars(query.order_by(Milestone.due_date, Milestone.id)))
+
+
+def due_between(
+    session: Session, *, team_id: str, first: date, last: date, limit: int = 30
+) -> list[tuple[Milestone, Program]]:
+    """Open milestones of live programs due from `first` to `last`, soonest first."""
+    rows = session.execute(
+        select(Milestone, Program)
+        .join(Program, Program.id == Milestone.program_id)
+        .where(
+            Milestone.team_id == team_id,
+            Milestone.done_at.is_(None),
+            Milestone.due_date >= first,
+            Milestone.due_date <= last,
+            Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
+        )
+        .order_by(Milestone.due_date, Milestone.id)
+        .limit(limit)
+    )
+    return list(rows.tuples())
 
 
 def _find(session: Session, *, program: Program, name: str) -> Milestone | None:

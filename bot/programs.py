@@ -15,7 +15,7 @@ from bot.errors import PermissionDenied, UserError
 from bot.workspace import is_pmo_admin, require_admin
 from storage.db import is_postgresql
 from storage.models import Person, Program, ProgramAlias, ProgramDelegate
-from storage.types import ProgramState
+from storage.types import Flag, ProgramState
 
 STATES = tuple(ProgramState)
 # The states a program may move to from each state, per command.
@@ -28,7 +28,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ProgramState.ARCHIVED,
     ),
 }
-ListFilter = Literal["default", "mine", "all", "red", "flagged"]
+ListFilter = Literal["default", "mine", "all", "red", "flagged", "overdue"]
 
 
 @dataclass(frozen=True)
@@ -369,6 +369,8 @@ def list_programs(
         query = query.where(Program.rag == "red")
     if which == "flagged":
         query = query.where(Program.flag_count > 0)
+    if which == "overdue":  # an update is overdue (asked in a DM: "what's overdue")
+        query = query.where(Program.flags[Flag.OVERDUE_UPDATE].as_string().is_not(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Program.updated_at.desc(), Program.id).limit(limit))
     return Listing(programs=list(rows), total=total)
@@ -390,6 +392,23 @@ def owned_by(session: Session, *, person: Person) -> list[Program]:
         Program.state.in_((ProgramState.ACTIVE, ProgramState.PAUSED)),
     )
     return list(session.scalars(query.order_by(Program.name)))
+
+
+def updates_due(
+    session: Session, *, person: Person, before: datetime, limit: int = 20
+) -> list[Program]:
+    """Active programs the person owns or covers whose next status update is due before
+    `before`, soonest first."""
+    covered = select(ProgramDelegate.program_id).where(
+        ProgramDelegate.user_id == person.user_id, ProgramDelegate.removed_at.is_(None)
+    )
+    query = select(Program).where(
+        Program.team_id == person.team_id,
+        Program.state == ProgramState.ACTIVE,
+        or_(Program.owner_id == person.user_id, Program.id.in_(covered)),
+        Program.next_due_at < before,
+    )
+    return list(session.scalars(query.order_by(Program.next_due_at, Program.id).limit(limit)))
 
 
 def updatable_by(session: Session, *, person: Person, limit: int = 500) -> list[Program]:

@@ -128,9 +128,11 @@ def open_items(
     program_id: int | None = None,
     owner_id: str | None = None,
     due_before: date | None = None,
+    due_from: date | None = None,
     limit: int = 20,
 ) -> RaidPage:
-    """Open RAID items of a workspace, a program, an owner, or overdue ones."""
+    """Open RAID items of a workspace, a program, an owner, or due in a span (overdue ones:
+    due before today)."""
     query: Select[tuple[RaidItem, Program]] = (
         select(RaidItem, Program)
         .join(Program, Program.id == RaidItem.program_id)
@@ -146,6 +148,8 @@ def open_items(
         query = query.where(or_(RaidItem.owner_id == owner_id, Program.owner_id == owner_id))
     if due_before is not None:
         query = query.where(RaidItem.due_date < due_before)
+    if due_from is not None:
+        query = query.where(RaidItem.due_date >= due_from)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.order_by(RaidItem.score.desc(), RaidItem.due_date, RaidItem.id).limit(limit)

@@ -63,6 +63,7 @@ from handlers.request import (
     MessageRequest,
     ModalSubmission,
     OptionsRequest,
+    read_direct_message,
 )
 from handlers.router import Router
 from storage.db import DatabaseBusy, is_busy, waiting_at_most
@@ -106,7 +107,8 @@ class Listeners:
         self.app.options(action_id)(lambda ack, body: self._on_options(ack, body, handler))
 
     def message(self, handler: Handler[MessageRequest]) -> None:
-        """A direct message to the bot (not edits, joins or bots); replies go in its thread."""
+        """A person's message to the bot, or their edit of one (not joins or bots); replies go
+        in its thread."""
         self.app.event("message")(lambda body, event: self._on_message(body, event, handler))
 
     def home_opened(self, handler: Handler[Interaction]) -> None:
@@ -437,23 +439,22 @@ class Listeners:
     def _on_message(
         self, body: dict[str, Any], event: dict[str, Any], handler: Handler[MessageRequest]
     ) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins and bot messages are not for us
-        if not (
-            complete(event, "user", "channel", "ts", what="message")
-            and complete(body, "event_id", what="message")
-        ):
+        dm = read_direct_message(event)  # edits and files too; joins and bots are not for us
+        if dm is None or not complete(body, "event_id", what="message"):
             return
-        channel, ts = event["channel"], event["ts"]
+        event_id = body["event_id"]
+        thread = dm.thread_ts or dm.ts
 
         def make(**common: Any) -> MessageRequest:
             return MessageRequest(
                 **common,
-                channel_id=channel,
-                text=forms.without_nul(event.get("text") or ""),
-                ts=ts,
-                thread_ts=event.get("thread_ts"),
-                event_id=body["event_id"],
+                channel_id=dm.channel_id,
+                text=dm.text,
+                ts=dm.ts,
+                thread_ts=dm.thread_ts,
+                event_id=event_id,
+                edit_delay=dm.edit_delay,
+                reply_key=f"dm-reply:{event_id}",
             )
 
         def answered(request: MessageRequest) -> Result:
@@ -471,22 +472,22 @@ class Listeners:
                     outbox.enqueue(
                         request.session,
                         team_id=request.team_id,
-                        channel=channel,
-                        key=f"dm-reply:{request.event_id}",
+                        channel=dm.channel_id,
+                        key=request.reply_key,
                         now=request.now,
-                        payload={**effect.message, "thread_ts": request.thread_ts or ts},
+                        payload={**effect.message, "thread_ts": thread},
                     )
             return [e for e in effects if not isinstance(e, Reply)]
 
         try:
             effects = self.transact(
                 team_id=self._team(body),
-                user_id=event["user"],
+                user_id=dm.user_id,
                 make=make,
                 handler=answered,
                 guests=True,
             )
-            self._perform_logged(effects, event["user"])
+            self._perform_logged(effects, dm.user_id)
         except (
             Exception
         ) as error:  # nothing was stored: say so, in the thread, as Slack won't retry
@@ -494,9 +495,7 @@ class Listeners:
                 log.exception("direct message failed")
             said = warning(error.message) if isinstance(error, UserError) else went_wrong()
             with contextlib.suppress(*SLACK_DOWN):
-                self.deps.client.chat_postMessage(
-                    channel=channel, thread_ts=event.get("thread_ts") or ts, **said
-                )
+                self.deps.client.chat_postMessage(channel=dm.channel_id, thread_ts=thread, **said)
 
     def _on_event(self, body: dict[str, Any], event: dict[str, Any], handler: EventHandler) -> None:
         if not complete(body, "event_id", what=str(event.get("type"))):

@@ -38,7 +38,7 @@ def submit_button(request: ActionRequest) -> Result:
 def no_change_button(request: ActionRequest) -> Result:
     """*No change*: repeat the last status, marked as such."""
     prompt, program = _prompt_of(request)
-    update = replies.no_change(
+    answered = replies.no_change(
         request.session,
         prompt=prompt,
         program=program,
@@ -46,7 +46,7 @@ def no_change_button(request: ActionRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(status_blocks.receipt(program, update, needs_plan=False))
+    return Reply(dm.receipt(program, answered))
 
 
 def snooze_button(request: ActionRequest) -> Result:
@@ -95,14 +95,16 @@ def reassign_button(request: ActionRequest) -> Result:
 
 
 def direct_message(request: MessageRequest) -> Result:
-    """A DM to the bot: what it answers is stored; the reply goes in its thread."""
-    return Reply(
-        dm.answer(
-            request.session,
-            person=request.caller,
-            workspace=request.workspace,
-            text=request.text,
-            thread_ts=request.thread_ts,
-            now=request.now,
-        )
+    """A DM to the bot, or an edit of one: what it says is stored or answered; the reply goes
+    in its thread (an edit redraws the receipt in place instead)."""
+    said = dm.answer(
+        request.session,
+        person=request.caller,
+        workspace=request.workspace,
+        text=request.text,
+        thread_ts=request.thread_ts,
+        now=request.now,
+        sent=dm.Sent(request.channel_id, request.ts, request.reply_key),
+        edit_delay=request.edit_delay,
     )
+    return Reply(said) if said is not None else None

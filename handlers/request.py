@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import dates, program_names, workspace
+from bot import dates, forms, program_names, workspace
 from bot.commands import ChannelRef, Token, parse_channel, parse_user
 from bot.errors import UserError
 from handlers.lookups import Lookups
@@ -175,9 +175,87 @@ class OptionsRequest(Interaction):
 
 @dataclass
 class MessageRequest(Interaction):
-    """A direct message to the bot, not a command: its text and thread."""
+    """A direct message to the bot, not a command: its text and thread.
+
+    Attributes:
+        edit_delay: The person edited their message `ts` to read `text`, this long after
+            sending it (None: a new message).
+        reply_key: The outbox key the adapter queues the reply under.
+    """
 
     text: str = ""
     ts: str = ""
     thread_ts: str | None = None
     event_id: str = ""
+    edit_delay: timedelta | None = None
+    reply_key: str = ""
+
+
+# Subtypes of a person's message read like a plain one: a file sent with text, and a thread
+# reply also sent to the conversation. An edit comes as `message_changed`, the message nested.
+READ_AS_MESSAGE = frozenset({"file_share", "thread_broadcast"})
+EDITED = "message_changed"
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """What a `message` event in a person's DM with the bot says, whatever its subtype."""
+
+    user_id: str
+    channel_id: str
+    text: str
+    ts: str
+    thread_ts: str | None
+    edit_delay: timedelta | None = None
+
+
+def read_direct_message(event: dict[str, Any]) -> DirectMessage | None:
+    """A person's message (new or edited) in their DM with the bot; None for anything else:
+    other channels, bots (the bot's own included), joins, deletions, and "edits" that change
+    no text (Slack sends those when a link unfurls or a reply is added to the thread)."""
+    if event.get("channel_type") != "im":
+        return None
+    subtype = event.get("subtype")
+    if subtype == EDITED:
+        return _edited(event)
+    if subtype is not None and subtype not in READ_AS_MESSAGE:
+        return None
+    return _written(event, channel=event.get("channel"))
+
+
+def _edited(event: dict[str, Any]) -> DirectMessage | None:
+    message, before = event.get("message"), event.get("previous_message")
+    if not (isinstance(message, dict) and isinstance(before, dict)):
+        return None
+    if message.get("subtype") not in (None, *READ_AS_MESSAGE):
+        return None
+    if (message.get("text") or "") == (before.get("text") or ""):
+        return None
+    edit = message.get("edited")
+    when = edit.get("ts") if isinstance(edit, dict) else event.get("ts")
+    delay = _seconds(when) - _seconds(message.get("ts"))
+    return _written(message, channel=event.get("channel"), edit_delay=timedelta(seconds=delay))
+
+
+def _written(
+    message: dict[str, Any], *, channel: Any, edit_delay: timedelta | None = None
+) -> DirectMessage | None:
+    user, ts, thread = message.get("user"), message.get("ts"), message.get("thread_ts")
+    if message.get("bot_id") or not all(isinstance(v, str) and v for v in (user, ts, channel)):
+        return None
+    return DirectMessage(
+        user_id=str(user),
+        channel_id=str(channel),
+        text=forms.without_nul(message.get("text") or ""),
+        ts=str(ts),
+        thread_ts=thread if isinstance(thread, str) and thread != ts else None,
+        edit_delay=edit_delay,
+    )
+
+
+def _seconds(ts: Any) -> float:
+    """A Slack timestamp ("1700000000.000100") as seconds; 0 for anything else."""
+    try:
+        return float(ts)
+    except (TypeError, ValueError):
+        return 0.0

@@ -531,6 +531,7 @@ class PendingReply(Base):
     """
 
     __tablename__ = "pending_reply"
+    __table_args__ = (Index(None, "team_id", "channel_id", "message_ts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
@@ -540,6 +541,31 @@ class PendingReply(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
+    # The DM it came from, so an edit of the DM before the pick replaces the text.
+    channel_id: Mapped[str | None] = mapped_column(CHANNEL_ID)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class DmReply(Base):
+    """A DM stored as a status update: the update it became and the receipt it got, so an
+    edit of the DM in Slack (within 24 h) corrects both."""
+
+    __tablename__ = "dm_reply"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "message_ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    channel_id: Mapped[str] = mapped_column(CHANNEL_ID)
+    message_ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    status_update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"))
+    # The outbox key of the receipt posted in the DM (edited in place), or None when the
+    # receipt was ephemeral (a "which program?" pick) and a new one is posted instead.
+    receipt_key: Mapped[str | None] = mapped_column(String(200))
+    # What the receipt said beside the update, said again when it is redrawn.
+    late_for: Mapped[date | None] = mapped_column(Date)
+    kept_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 __all__ = [
@@ -547,6 +573,7 @@ __all__ = [
     "Base",
     "DigestPost",
     "DigestSubscription",
+    "DmReply",
     "FlagTransition",
     "IntakeRequest",
     "Milestone",

@@ -275,6 +275,7 @@ def welcome_message(*, guest: bool) -> dict[str, Any]:
             "PMO's risks, intake and stand-ups.\n"
             "• `/pmo status` to report on a program, `/pmo program list` to see them all\n"
             "• when I ask for an update, just reply here: `amber - vendor late; next: escalate`\n"
+            "• ask me here too: `apollo?`, `what's red`, `my risks`, `what's due this week`\n"
             "• `/pmo help` for everything else"
         )
     return message(text, [section(text)])

@@ -37,6 +37,7 @@ EMPTY_LIST = {
     "mine": "You own or cover no active programs.",
     "red": "No program is red. :tada:",
     "flagged": "No program is flagged.",
+    "overdue": "No program's update is overdue.",
 }
 STATE_ICON: dict[str, str] = {
     ProgramState.ACTIVE: "▶️",
@@ -68,7 +69,7 @@ def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, An
     shown = listing.programs[:LIST_LIMIT]
     lines = [_list_line(p, now) for p in shown]
     title = f"{listing.total} program{'s' if listing.total != 1 else ''}"
-    if which in ("mine", "all"):
+    if which in ("mine", "all", "overdue"):
         title += f" ({which})"
     blocks: list[Block] = [header(title)]
     blocks += [section(chunk) for chunk in chunk_lines(lines)]

@@ -107,3 +107,9 @@ def need_rag_message(text: str) -> dict[str, Any]:
         f"e.g. `amber - vendor late; next: escalate`.\n> {escape(truncate(text, 500))}"
     )
     return message(head, [section(head)])
+
+
+def held_edited_message() -> dict[str, Any]:
+    """An edit of a reply still waiting for its program: the new text is the one kept."""
+    text = "Got your edit: that is the reply I'll store once you pick its program above."
+    return message(text, [section(text)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from bot import limits
@@ -133,8 +134,12 @@ def _date(action_id: str, value: Any) -> Block:
     return element
 
 
-def update_lines(update: StatusUpdate) -> list[str]:
-    """The stored fields of an update as mrkdwn lines (long text cut, stored whole)."""
+def update_lines(update: StatusUpdate, *, kept_plan: bool = False) -> list[str]:
+    """The stored fields of an update as mrkdwn lines (long text cut, stored whole).
+
+    Args:
+        kept_plan: The path to green and recovery date were kept from the last update: say so.
+    """
     lines = [
         f"{RAG_ICON[update.rag]} *{update.rag.capitalize()}* — "
         f"{escape(truncate(update.summary, 1200))}"
@@ -143,23 +148,37 @@ def update_lines(update: StatusUpdate) -> list[str]:
         ("Done", update.accomplishments),
         ("Next", update.next_steps),
         ("Blockers", update.blockers),
-        ("Path to green", update.path_to_green),
+        ("Kept your path to green" if kept_plan else "Path to green", update.path_to_green),
     ):
         if value:
             lines.append(f"*{label}:* {escape(truncate(value, 600))}")
     if update.recovery_date:
-        lines.append(f"*Back to green by:* {format_date(update.recovery_date)}")
+        label = "Still back to green by" if kept_plan else "Back to green by"
+        lines.append(f"*{label}:* {format_date(update.recovery_date)}")
     if update.new_target_date:
         lines.append(f"*New target:* {format_date(update.new_target_date)}")
     return lines
 
 
-def receipt(program: Program, update: StatusUpdate, *, needs_plan: bool) -> dict[str, Any]:
-    """What the submitter sees: what was stored, with *Edit* (and *Add path to green*)."""
+def receipt(
+    program: Program,
+    update: StatusUpdate,
+    *,
+    needs_plan: bool,
+    late_for: date | None = None,
+    kept_plan: bool = False,
+) -> dict[str, Any]:
+    """What the submitter sees: what was stored, with *Edit* (and *Add path to green*).
+
+    Args:
+        needs_plan: Amber or red without a full plan: offer *Add path to green*.
+        late_for: The due date of the prompt this answered after the program went overdue.
+        kept_plan: The path to green and recovery date were kept from the last update.
+    """
     verb = "Edited" if update.edited_at else "Stored"
     lines = [
         f":white_check_mark: {verb} the status of *{escape(program.name)}*:",
-        *update_lines(update),
+        *update_lines(update, kept_plan=kept_plan),
     ]
     buttons = [button("Edit", action_id="status_edit", value=str(update.id))]
     if needs_plan:
@@ -174,15 +193,31 @@ def receipt(program: Program, update: StatusUpdate, *, needs_plan: bool) -> dict
         )
     text = "\n".join(lines)
     blocks = [section(text)]
-    if needs_plan:
-        blocks.append(
-            context(
-                ":warning: Add a path to green and a recovery date; until then "
-                "the program is flagged NO_RECOVERY_PLAN."
-            )
-        )
+    notes = _receipt_notes(needs_plan=needs_plan, late_for=late_for, kept_plan=kept_plan)
+    if notes:
+        blocks.append(context(*notes))
     blocks.append(actions(*buttons, block_id=f"status-{update.id}"))
-    return message(text, blocks)
+    return message("\n".join([lines[0], *notes, *lines[1:]]), blocks)  # notes survive a cut
+
+
+def _receipt_notes(*, needs_plan: bool, late_for: date | None, kept_plan: bool) -> list[str]:
+    notes = []
+    if late_for is not None:
+        notes.append(
+            f":hourglass: Late: this update was due {format_date(late_for)}. "
+            "It is stored, and the overdue flag is cleared."
+        )
+    if kept_plan:
+        notes.append(
+            ":leftwards_arrow_with_hook: Your reply gave no path to green, so I kept the one "
+            "you had. *Edit* to change it."
+        )
+    if needs_plan:
+        notes.append(
+            ":warning: Add a path to green and a recovery date; until then "
+            "the program is flagged NO_RECOVERY_PLAN."
+        )
+    return notes
 
 
 def channel_post(program: Program, update: StatusUpdate, *, trend: list[str]) -> dict[str, Any]:

@@ -224,6 +224,12 @@ class SlackDriver:
 
     def dm(self, user_id: str, text: str, *, thread_ts: str | None = None) -> Reply:
         """Deliver a `message` event: `user_id` wrote `text` in their DM with the bot."""
+        return self.event(self.dm_event(user_id, text, thread_ts=thread_ts))
+
+    def dm_event(self, user_id: str, text: str, *, thread_ts: str | None = None) -> Json:
+        """The `message` event Slack sends when `user_id` writes `text` in their DM with the
+        bot (in a thread when `thread_ts` is given). Not delivered: pass it to `event`, and
+        keep it to edit it later (`edit_dm`)."""
         ts = self._fake.new_ts()
         event: Json = {
             "type": "message",
@@ -234,10 +240,91 @@ class SlackDriver:
             "event_ts": ts,
             "channel_type": "im",
             "team": self._fake.team_of(user_id),
+            "client_msg_id": str(uuid.uuid4()),
         }
         if thread_ts is not None:
             event["thread_ts"] = thread_ts
-        return self.event(event)
+            event["parent_user_id"] = self._fake.bot_user_id
+        return event
+
+    def file_dm_event(self, user_id: str, text: str, *, name: str = "plan.pdf") -> Json:
+        """A file sent with `text` in the DM: subtype `file_share`, the file in `files`, and
+        no `team` (Slack leaves it out of file shares)."""
+        event = self.dm_event(user_id, text)
+        del event["team"]
+        file_id = f"F{uuid.uuid4().hex[:10].upper()}"
+        event.update(
+            subtype="file_share",
+            upload=False,
+            display_as_bot=False,
+            files=[
+                {
+                    "id": file_id,
+                    "name": name,
+                    "title": name,
+                    "mimetype": "application/pdf",
+                    "user": user_id,
+                    "url_private": f"https://files.slack.com/files-pri/{file_id}/{name}",
+                }
+            ],
+        )
+        return event
+
+    def broadcast_event(self, user_id: str, text: str, *, thread_ts: str) -> Json:
+        """A reply in the thread of `thread_ts` also sent to the conversation: subtype
+        `thread_broadcast`, with the thread's first message as `root`."""
+        event = self.dm_event(user_id, text, thread_ts=thread_ts)
+        del event["parent_user_id"]
+        root = next(
+            (m for m in self._fake.dms(user_id) if m["ts"] == thread_ts),
+            {"type": "message", "user": self._fake.bot_user_id, "text": "", "ts": thread_ts},
+        )
+        event.update(
+            subtype="thread_broadcast",
+            root={
+                "type": "message",
+                "user": root.get("user"),
+                "text": root.get("text", ""),
+                "ts": thread_ts,
+                "thread_ts": thread_ts,
+                "reply_count": 1,
+                "reply_users": [user_id],
+                "reply_users_count": 1,
+                "latest_reply": event["ts"],
+            },
+        )
+        return event
+
+    def edited_event(self, original: Json, text: str, *, after_seconds: float = 60) -> Json:
+        """The `message_changed` event Slack sends when the message `original` (an event
+        from `dm_event` and its kin) is edited to `text`, `after_seconds` after it was sent:
+        hidden, the edited message nested with `edited`, and the one before it beside it."""
+        sent_us = round(float(original["ts"]) * 1_000_000)
+        edit_us = sent_us + round(after_seconds * 1_000_000)
+        edit_ts = f"{edit_us // 1_000_000}.{edit_us % 1_000_000:06d}"
+        kept = ("type", "user", "text", "ts", "thread_ts", "parent_user_id", "client_msg_id")
+        before = {key: original[key] for key in kept if key in original}
+        if original.get("team"):
+            before["team"] = original["team"]
+        return {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": original["channel"],
+            "channel_type": "im",
+            "ts": edit_ts,
+            "event_ts": edit_ts,
+            "message": {
+                **before,
+                "text": text,
+                "edited": {"user": original["user"], "ts": edit_ts},
+            },
+            "previous_message": before,
+        }
+
+    def edit_dm(self, original: Json, text: str, *, after_seconds: float = 60) -> Reply:
+        """Deliver the edit of a DM (see `edited_event`)."""
+        return self.event(self.edited_event(original, text, after_seconds=after_seconds))
 
     def app_home_opened(self, user_id: str) -> Reply:
         """Deliver an `app_home_opened` event for the Home tab, with the current home view."""

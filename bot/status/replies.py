@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 import bot.status.reports as status
@@ -27,6 +27,8 @@ from storage.models import (
 from storage.types import JobState, ProgramState, PromptState
 
 _NEXT = re.compile(r"[;,.]?\s*\bnext(?:\s+steps?)?\s*:\s*", re.IGNORECASE)
+_WORDLIKE = re.compile(r"\w")
+OPEN_STATES = (PromptState.PENDING, PromptState.SNOOZED)
 SNOOZE = timedelta(days=1)
 HELD_GONE = "I no longer have the reply this question was about; send it again, please."
 
@@ -36,6 +38,19 @@ class WaitingPrompt(NamedTuple):
 
     prompt: Prompt
     program: Program
+
+
+class Answered(NamedTuple):
+    """A reply stored as a status update, and what the receipt should say about it.
+
+    Attributes:
+        late_for: The date the prompt was due, when it came after the program went overdue.
+        kept_plan: The path to green (and recovery date) were kept from the last update.
+    """
+
+    update: StatusUpdate
+    late_for: date | None
+    kept_plan: bool
 
 
 @dataclass(frozen=True)
@@ -56,25 +71,41 @@ def parse(text: str) -> ParsedReply | None:
     parts = _NEXT.split(rest, maxsplit=1)
     summary = parts[0].strip(" ;,.-")
     next_steps = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
-    if not summary:
+    if not _WORDLIKE.search(summary):  # "red?" asks what is red; it reports nothing
         return None
     return ParsedReply(rag=rag, summary=summary, next_steps=next_steps)
 
 
 def pending_for(session: Session, *, team_id: str, user_id: str) -> list[WaitingPrompt]:
-    """Prompts waiting for this person's answer, oldest first."""
+    """Prompts waiting for this person's answer, oldest first, one per program.
+
+    A prompt whose program went overdue still waits (its answer is a late update) until any
+    update of the program arrives; of a program's prompts, the newest is the one answered.
+    """
+    late = and_(
+        Prompt.state == PromptState.EXPIRED,
+        or_(Program.last_update_at.is_(None), Program.last_update_at < Prompt.slot_at),
+    )
     rows = session.execute(
         select(Prompt, Program)
         .join(Program, Program.id == Prompt.program_id)
         .where(
             Prompt.team_id == team_id,
             Prompt.user_id == user_id,
-            Prompt.state == PromptState.PENDING,
+            or_(Prompt.state == PromptState.PENDING, late),
             Program.state == ProgramState.ACTIVE,
         )
         .order_by(Prompt.slot_at, Prompt.id)
     )
-    return [WaitingPrompt(prompt, program) for prompt, program in rows.tuples()]
+    newest = {program.id: WaitingPrompt(prompt, program) for prompt, program in rows.tuples()}
+    return sorted(newest.values(), key=lambda w: (w.prompt.slot_at, w.prompt.id))
+
+
+def is_late(prompt: Prompt, program: Program) -> bool:
+    """Whether answering the prompt now is a late update: it expired (the program went
+    overdue) and no update of the program has come since its slot."""
+    last = program.last_update_at
+    return prompt.state == PromptState.EXPIRED and (last is None or last < prompt.slot_at)
 
 
 def prompt_in_thread(
@@ -115,32 +146,86 @@ def answer(
     reply: ParsedReply,
     now: datetime,
     workspace: Workspace,
-) -> StatusUpdate:
-    """Store a reply as the program's status update."""
-    _claim(session, prompt=prompt, program=program, author=author, now=now)
-    data = _status_input(reply)
+) -> Answered:
+    """Store a reply as the program's status update (a late one after the program went
+    overdue); amber or red keeps the path to green and recovery date it already had."""
+    late_for = _claim(
+        session, prompt=prompt, program=program, author=author, now=now, workspace=workspace
+    )
+    path, recovery = kept_plan(session, program=program, rag=reply.rag, today=now.date())
+    data = _status_input(reply, path_to_green=path, recovery_date=recovery)
     status.validate(data, require_recovery=False, today=now.date())
-    return status.submit(
+    update = status.submit(
         session, program=program, author_id=author.user_id, data=data, now=now, workspace=workspace
     )
+    return Answered(update, late_for=late_for, kept_plan=bool(path or recovery))
 
 
-def _status_input(reply: ParsedReply) -> status.StatusInput:
+def kept_plan(
+    session: Session, *, program: Program, rag: str, today: date
+) -> tuple[str | None, date | None]:
+    """The path to green and recovery date an amber or red reply keeps from the last update
+    (a reply has no place for them; dropping them would flag NO_RECOVERY_PLAN). A recovery
+    date already past is not kept: it is no plan any more."""
+    return plan_from(status.latest(session, program_id=program.id), rag=rag, today=today)
+
+
+def plan_from(
+    last: StatusUpdate | None, *, rag: str, today: date
+) -> tuple[str | None, date | None]:
+    """The path to green and recovery date of `last` an amber or red status keeps."""
+    if rag == "green" or last is None:
+        return None, None
+    recovery = last.recovery_date
+    return last.path_to_green, recovery if recovery is not None and recovery >= today else None
+
+
+def _status_input(
+    reply: ParsedReply, *, path_to_green: str | None = None, recovery_date: date | None = None
+) -> status.StatusInput:
     return status.StatusInput(
-        rag=reply.rag, summary=reply.summary, next_steps=reply.next_steps, source="reply"
+        rag=reply.rag,
+        summary=reply.summary,
+        next_steps=reply.next_steps,
+        path_to_green=path_to_green,
+        recovery_date=recovery_date,
+        source="reply",
     )
 
 
 def hold(
-    session: Session, *, person: Person, text: str, reply: ParsedReply, now: datetime
+    session: Session,
+    *,
+    person: Person,
+    text: str,
+    reply: ParsedReply,
+    now: datetime,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
 ) -> PendingReply:
     """Keep a reply, whole, while its author picks the program; refused now if it could not be
-    stored as a status (too long), rather than after the pick."""
-    status.validate(_status_input(reply), require_recovery=False, today=now.date())
-    held = PendingReply(team_id=person.team_id, user_id=person.user_id, text=text, created_at=now)
+    stored as a status (too long), rather than after the pick.
+
+    Args:
+        channel_id: The DM it came from, with `message_ts`, so an edit of it replaces the text.
+    """
+    check_storable(reply, today=now.date())
+    held = PendingReply(
+        team_id=person.team_id,
+        user_id=person.user_id,
+        text=text,
+        created_at=now,
+        channel_id=channel_id,
+        message_ts=message_ts,
+    )
     session.add(held)
     session.flush()
     return held
+
+
+def check_storable(reply: ParsedReply, *, today: date) -> None:
+    """Refuse a reply that could not be stored as a status (a field too long)."""
+    status.validate(_status_input(reply), require_recovery=False, today=today)
 
 
 def take_held(session: Session, *, person: Person, reply_id: int, now: datetime) -> PendingReply:
@@ -200,9 +285,12 @@ def no_change(
     author: Person,
     now: datetime,
     workspace: Workspace,
-) -> StatusUpdate:
-    """Repeat the last RAG and summary, marked as "no change"."""
-    _claim(session, prompt=prompt, program=program, author=author, now=now)
+) -> Answered:
+    """Repeat the last RAG and summary, marked as "no change" (late after the program went
+    overdue)."""
+    late_for = _claim(
+        session, prompt=prompt, program=program, author=author, now=now, workspace=workspace
+    )
     last = status.latest(session, program_id=program.id)
     if last is None:
         raise UserError("There is no earlier status to repeat; submit an update instead.")
@@ -213,9 +301,10 @@ def no_change(
         recovery_date=last.recovery_date,
         source="no_change",
     )
-    return status.submit(
+    update = status.submit(
         session, program=program, author_id=author.user_id, data=data, now=now, workspace=workspace
     )
+    return Answered(update, late_for=late_for, kept_plan=False)
 
 
 def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
@@ -245,18 +334,36 @@ def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
 
 
 def _claim(
-    session: Session, *, prompt: Prompt, program: Program, author: Person, now: datetime
-) -> None:
+    session: Session,
+    *,
+    prompt: Prompt,
+    program: Program,
+    author: Person,
+    now: datetime,
+    workspace: Workspace,
+) -> date | None:
     """Answer a prompt once: a double click or a racing DM is told it was answered.
 
     Rights are checked again: the program may have changed hands since the prompt went out.
+
+    Returns:
+        The date the prompt was due when this answer is late (the program went overdue
+        waiting for it), else None.
     """
     programs.require_update(session, program=program, person=author, doing="update")
+    late = is_late(prompt, program)
     answered = session.execute(
         update(Prompt)
-        .where(Prompt.id == prompt.id, Prompt.state.in_((PromptState.PENDING, PromptState.SNOOZED)))
+        .where(
+            Prompt.id == prompt.id,
+            Prompt.state.in_((*OPEN_STATES, PromptState.EXPIRED) if late else OPEN_STATES),
+        )
         .values(state=PromptState.ANSWERED, answered_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if not answered:
-        raise UserError(f"The prompt for *{program.name}* was already answered.")
+        raise UserError(
+            f"The prompt for *{program.name}* was already answered, so I stored nothing. "
+            f"To report again: `/pmo status {program.key} <green|amber|red> <summary>`."
+        )
+    return scheduling.slot_local_date(program, prompt.slot_at, workspace) if late else None

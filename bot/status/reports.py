@@ -131,6 +131,11 @@ def _answer_prompts(session: Session, *, program: Program, now: datetime) -> Non
 _SAME_UPDATE = ("rag", "summary", "accomplishments", "next_steps", "blockers", "path_to_green")
 
 
+def unchanged(update: StatusUpdate, data: StatusInput) -> bool:
+    """Whether editing `update` to `data` would change none of its fields."""
+    return all(getattr(update, key) == value for key, value in _fields(data).items())
+
+
 def _fields(data: StatusInput) -> dict[str, object]:
     values = asdict(data)
     for key in ("summary", "accomplishments", "next_steps", "blockers", "path_to_green"):

@@ -138,7 +138,7 @@ def test_retried_dm_event_is_stored_once(
     assert count(sessions, ProcessedEvent) == 1
 
 
-def test_edits_and_bot_messages_are_ignored(
+def test_deletions_and_bot_messages_are_ignored(
     slack: SlackDriver,
     fake: FakeSlack,
     bot: Bot,
@@ -148,14 +148,16 @@ def test_edits_and_bot_messages_are_ignored(
 ) -> None:
     run_pass(FRIDAY_10_BERLIN)
     channel = fake.dm_channel_id("ULEAD")
-    slack.event(
+    slack.event(  # edits are read (test_dm_edits_flow); a deletion takes nothing back
         {
             "type": "message",
-            "subtype": "message_changed",
+            "subtype": "message_deleted",
+            "hidden": True,
             "channel": channel,
             "channel_type": "im",
             "ts": fake.new_ts(),
-            "message": {"text": "red - edited"},
+            "deleted_ts": fake.new_ts(),
+            "previous_message": {"type": "message", "user": "ULEAD", "text": "red - gone"},
         }
     )
     slack.event(

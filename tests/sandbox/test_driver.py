@@ -513,6 +513,53 @@ def test_dm_is_an_im_message_in_the_users_dm_channel(
     assert event["ts"] == event["event_ts"]
 
 
+def test_an_edit_is_a_hidden_message_changed_with_the_message_and_the_one_before(
+    driver: SlackDriver, app: RecordingApp, fake: FakeSlack
+) -> None:
+    sent = driver.dm_event("UALICE", "amber - late")
+    driver.edit_dm(sent, "red - later", after_seconds=90)
+
+    event = app.last.envelope()["event"]
+    assert (event["type"], event["subtype"], event["hidden"]) == (
+        "message",
+        "message_changed",
+        True,
+    )
+    assert (event["channel"], event["channel_type"]) == (fake.dm_channel_id("UALICE"), "im")
+    assert "user" not in event  # Slack names the author inside the message only
+    assert event["message"]["ts"] == sent["ts"] == event["previous_message"]["ts"]
+    assert (event["message"]["text"], event["previous_message"]["text"]) == (
+        "red - later",
+        "amber - late",
+    )
+    assert event["message"]["edited"] == {"user": "UALICE", "ts": event["ts"]}
+    assert float(event["ts"]) - float(sent["ts"]) == pytest.approx(90)
+
+
+def test_a_file_share_carries_its_text_and_files_but_no_team(
+    driver: SlackDriver, app: RecordingApp
+) -> None:
+    driver.event(driver.file_dm_event("UALICE", "green - see the plan", name="plan.pdf"))
+
+    event = app.last.envelope()["event"]
+    assert (event["subtype"], event["text"], event["user"]) == (
+        "file_share",
+        "green - see the plan",
+        "UALICE",
+    )
+    assert event["files"][0]["name"] == "plan.pdf" and "team" not in event
+
+
+def test_a_thread_broadcast_names_its_thread_and_root(
+    driver: SlackDriver, app: RecordingApp
+) -> None:
+    driver.event(driver.broadcast_event("UALICE", "red - blocked", thread_ts="1764100000.000100"))
+
+    event = app.last.envelope()["event"]
+    assert (event["subtype"], event["thread_ts"]) == ("thread_broadcast", "1764100000.000100")
+    assert event["root"]["ts"] == event["root"]["thread_ts"] == "1764100000.000100"
+
+
 def test_app_home_opened_carries_the_published_home_view(
     driver: SlackDriver, app: RecordingApp, fake: FakeSlack, client: WebClient
 ) -> None:
