@@ -14,7 +14,7 @@ from handlers.request import CommandRequest, Interaction, ModalSubmission, Optio
 from storage.models import Person, Program
 
 ADD_OPTIONS = ("owner", "channel", "cadence", "target", "portfolio", "sponsor", "key")
-LIST_WORDS = ("default", "mine", "all", "red", "flagged")
+LIST_WORDS = ("default", "mine", "all", "red", "flagged", "overdue")
 
 
 def register(on: Listeners) -> None:
@@ -75,12 +75,12 @@ def _register(
 
 
 def list_(request: CommandRequest) -> Result:
-    """`program list [mine|red|flagged|all]`."""
+    """`program list [mine|red|flagged|overdue|all]`."""
     which = request.words[0].text.lower() if request.words else "default"
     if which not in LIST_WORDS or len(request.words) > 1:
         raise UserError(
-            "List `mine`, `red`, `flagged` or `all` programs, or leave it empty for the "
-            "active ones."
+            "List `mine`, `red`, `flagged`, `overdue` or `all` programs, or leave it empty for "
+            "the active ones."
         )
     listing = programs.list_programs(
         request.session,

@@ -32,7 +32,7 @@ USAGE: dict[str, str] = {
     "milestone": '/pmo milestone add|done <program> "<name>" …',
     "program add": "/pmo program add <name> owner:@lead [channel:#ch] "
     "[cadence:weekly mon 09:00] [target:<date>] [key:<short-key>]",
-    "program list": "/pmo program list [mine|red|flagged|all]",
+    "program list": "/pmo program list [mine|red|flagged|overdue|all]",
     "program show": "/pmo program show <program>",
     "program edit": "/pmo program edit <program>",
     "program rename": '/pmo program rename <program> "<new name>" [key:<new-key>]',

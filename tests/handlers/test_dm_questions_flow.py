@@ -81,6 +81,8 @@ def test_overdue_lists_overdue_updates_and_overdue_raid_items(
     assert "1 program (overdue)" in said and "`mercury`" in said
     assert "Vendor may slip" in said and "Licences lapse" in said
     assert "`apollo` ·" not in said  # Apollo's update came in time
+    listed = text_of(slack.command("UOTHER", "program list overdue").body)
+    assert "1 program (overdue)" in listed and "`mercury`" in listed
 
 
 def test_my_risks_lists_the_callers_open_items(

@@ -139,7 +139,7 @@ def test_list_shows_programs_and_mine_filters(slack: SlackDriver) -> None:
 def test_list_with_unknown_filter_is_refused(slack: SlackDriver) -> None:
     said = text_of(slack.command("UOTHER", "program list purple").body)
     assert (
-        "List `mine`, `red`, `flagged` or `all`" in said
+        "List `mine`, `red`, `flagged`, `overdue` or `all`" in said
         and "You typed: `/pmo program list purple`" in said
     )
 
