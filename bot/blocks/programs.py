@@ -17,6 +17,7 @@ from bot.blocks.common import (
     message,
     modal,
     plain,
+    plural,
     section,
     text_input,
     truncate,
@@ -67,7 +68,7 @@ def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, An
         return message(text, [section(text)])
     shown = listing.programs[:LIST_LIMIT]
     lines = [_list_line(p, now) for p in shown]
-    title = f"{listing.total} program{'s' if listing.total != 1 else ''}"
+    title = plural(listing.total, "program")
     if which in ("mine", "all"):
         title += f" ({which})"
     blocks: list[Block] = [header(title)]

@@ -17,6 +17,7 @@ from bot.blocks.common import (
     message,
     modal,
     plain,
+    plural,
     section,
     text_input,
     truncate,
@@ -147,9 +148,7 @@ def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
     if not page.items:
         text = f"No open RAID items ({escape(title)})."
         return message(text, [section(text)])
-    blocks: list[Block] = [
-        header(f"{page.total} open RAID item{'s' if page.total != 1 else ''} — {title}")
-    ]
+    blocks: list[Block] = [header(f"{plural(page.total, 'open RAID item')} — {title}")]
     for item, program in page.items[:LIST_LIMIT]:
         blocks.append(section(item_line(item, program, today=today)))
         blocks.append(
@@ -168,7 +167,8 @@ def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
             )
         )
     lines = [item_line(i, p, today=today) for i, p in page.items]
-    return message(f"{page.total} open RAID items — {escape(title)}\n" + "\n".join(lines), blocks)
+    fallback = f"{plural(page.total, 'open RAID item')} — {escape(title)}"
+    return message(fallback + "\n" + "\n".join(lines), blocks)
 
 
 def mitigate_modal(item: RaidItem) -> Block:

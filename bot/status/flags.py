@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.blocks.common import plural
 from storage.types import Flag, ProgramState, Rag, RaidKind
 
 HIGH_RISK_SCORE = 15
@@ -190,7 +191,7 @@ def changes(before: dict[str, str], after: dict[str, str]) -> tuple[list[str], l
 
 
 def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return plural(n, "day")
 
 
 def _clip(text: str, limit: int = 120) -> str:
