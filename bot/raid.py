@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, dedupe, limits, outbox, programs
 from bot.blocks import alerts
+from bot.commands import level_help
 from bot.errors import PermissionDenied, UserError
 from bot.status import program_flags
 from storage.models import Person, Program, RaidItem, Workspace
@@ -45,7 +46,7 @@ def validate(data: RaidInput) -> None:
         raise UserError(f"The type is one of {', '.join(KINDS)}.", field="kind")
     for name in ("likelihood", "impact"):
         if not 1 <= getattr(data, name) <= 5:
-            raise UserError(f"{name.capitalize()} is 1–5 (very low … critical).", field=name)
+            raise UserError(f"{level_help(name)}.", field=name)
 
 
 def add_once(

@@ -32,8 +32,9 @@ USAGE: dict[str, str] = {
     "milestone add": '/pmo milestone add <program> "<name>" due:<date>',
     "milestone done": '/pmo milestone done <program> "<name>"',
     "status": "/pmo status [<program>] | /pmo status <program> <green|amber|red> <summary…>",
-    "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" [impact:1-5|low|medium|high] '
-    "[likelihood:…] [due:<date>] [owner:@x]",
+    "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" '
+    "[likelihood:1-5|rare…almost certain] [impact:1-5|negligible…severe] [due:<date>] "
+    "[owner:@x]",
     "risks": "/pmo risks [<program>|mine|overdue]",
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "config grace": "/pmo config grace <hours>",
@@ -83,8 +84,10 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
     ),
     "risk": (
         "The RAID log: risks, issues, assumptions, dependencies and decisions. Score = "
-        "likelihood × impact (1–5 each: very low, low, medium, high, critical). Anyone may "
-        "log one; its owner, the program's owner, delegates and admins manage it.",
+        "likelihood × impact, 1–5 each: likelihood rare, unlikely, possible, likely, almost "
+        "certain; impact negligible, minor, moderate, major, severe (very low … critical "
+        "work for both). Anyone may log one; its owner, the program's owner, delegates and "
+        "admins manage it.",
         ["risk", "risks"],
     ),
     "digest": (

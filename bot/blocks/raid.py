@@ -22,11 +22,11 @@ from bot.blocks.common import (
     text_input,
     truncate,
 )
+from bot.commands import SCALE_WORDS
 from bot.dates import format_date
 from bot.raid import KINDS, RaidPage
 from storage.models import Program, RaidItem
 
-LEVELS = ("very low", "low", "medium", "high", "critical")
 LIST_LIMIT = 15  # each item takes a section and an actions block: 2 × 15 + headers < 50
 
 
@@ -105,17 +105,25 @@ def _blocking_block() -> Block:
     return input_block("blocking", "Blocking", element, optional=True)
 
 
-def _level(action_id: str) -> Block:
+def _level(action_id: str, initial: int = 3) -> Block:
+    """A 1–5 select labelled with its scale's words ("4 — likely", "4 — major")."""
     options = [
-        {"text": plain(f"{n} — {word}", 75), "value": str(n)}
-        for n, word in enumerate(LEVELS, start=1)
+        {"text": plain(f"{n} — {level_word(action_id, n)}", 75), "value": str(n)}
+        for n in range(1, 6)
     ]
     return {
         "type": "static_select",
         "action_id": action_id,
         "options": options,
-        "initial_option": options[2],
+        "initial_option": options[initial - 1],
     }
+
+
+def level_word(what: str, level: int) -> str:
+    """The 5×5 matrix word for a likelihood or impact level: `level_word("impact", 4)` is
+    "major"."""
+    words = list(SCALE_WORDS[what])
+    return words[level - 1] if 1 <= level <= len(words) else str(level)
 
 
 def item_line(item: RaidItem, program: Program, *, today: date) -> str:
@@ -137,10 +145,18 @@ def added_message(item: RaidItem, program: Program, *, today: date) -> dict[str,
     """The receipt for a logged item."""
     text = (
         f":white_check_mark: Logged on *{escape(program.name)}*: "
-        f"{item_line(item, program, today=today)}"
-        f" (likelihood {item.likelihood} × impact {item.impact})"
+        f"{item_line(item, program, today=today)}\n{scores(item)}"
     )
     return message(text, [section(text)])
+
+
+def scores(item: RaidItem) -> str:
+    """How an item scores, in words: "Likelihood 4 (likely) × impact 5 (severe) = 20"."""
+    levels = " × ".join(
+        f"{what} {level} ({level_word(what, level)})"
+        for what, level in (("likelihood", item.likelihood), ("impact", item.impact))
+    )
+    return f"{levels.capitalize()} = {item.score}"
 
 
 def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:

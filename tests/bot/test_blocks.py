@@ -621,3 +621,20 @@ def test_digest_headline_counts_one_program_in_the_singular() -> None:
     snapshot = Snapshot(taken_at=NOW, portfolio=None, programs=[line])
     [top, *_] = digest_blocks.render(snapshot, Changes([], [], [], [], first=True), period="x")
     assert "*1 program*: 🔴 0 red" in top["text"]
+
+
+def test_raid_modal_labels_each_level_with_its_5x5_word() -> None:
+    view = raid.raid_modal(program=make_program(), program_picker=None)
+    assert validate_view(view) == []
+    selects = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    likelihood = [o["text"]["text"] for o in selects["likelihood"]["options"]]
+    impact = [o["text"]["text"] for o in selects["impact"]["options"]]
+    assert likelihood == [
+        "1 — rare",
+        "2 — unlikely",
+        "3 — possible",
+        "4 — likely",
+        "5 — almost certain",
+    ]
+    assert impact == ["1 — negligible", "2 — minor", "3 — moderate", "4 — major", "5 — severe"]
+    assert selects["likelihood"]["initial_option"]["value"] == "3"

@@ -29,7 +29,8 @@ def test_anyone_logs_a_quick_risk_with_defaults(
     slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
 ) -> None:
     said = text_of(slack.command("UOTHER", 'risk apollo "Vendor may slip"').body)
-    assert "Logged on *Apollo*" in said and "likelihood 3 × impact 3" in said
+    assert "Logged on *Apollo*" in said
+    assert "Likelihood 3 (possible) × impact 3 (moderate) = 9" in said
     (item,) = items(sessions)
     assert (item.score, item.owner_id, item.kind, item.state) == (9, "UOTHER", "risk", "open")
 
@@ -47,6 +48,40 @@ def test_level_words_map_to_numbers_and_due_dates_are_echoed(
     assert "due Thu 26 Nov 2026" in said
     (item,) = items(sessions)
     assert (item.impact, item.likelihood, item.score, item.owner_id) == (1, 3, 3, "ULEAD2")
+
+
+def test_likelihood_and_impact_take_the_5x5_words_even_two_of_them(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    said = text_of(
+        slack.command(
+            "UOTHER", 'risk apollo "Vendor insolvent" likelihood:almost certain impact:major'
+        ).body
+    )
+    assert "Likelihood 5 (almost certain) × impact 4 (major) = 20" in said
+    slack.command("UOTHER", 'risk apollo "Key person leaves" impact:"severe" likelihood:Rare')
+    first, second = items(sessions)
+    assert (first.likelihood, first.impact, first.score) == (5, 4, 20)
+    assert (second.likelihood, second.impact, second.score) == (1, 5, 5)
+    bot.settle()
+    assert any("has a high risk" in m["text"] for m in fake.messages("CPMO"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [
+        ("likelihood:sometimes", "Likelihood must be 1–5 or rare, unlikely, possible, likely"),
+        ("likelihood:major", "“major” is a word for impact."),
+        ("impact:almost certain", "Impact must be 1–5 or negligible, minor, moderate, major"),
+    ],
+)
+def test_a_word_off_the_scale_is_refused_echoing_the_command(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str, typed: str, told: str
+) -> None:
+    said = text_of(slack.command("UOTHER", f'risk apollo "Vendor <!here>" {typed}').body)
+    assert told in said
+    assert f'You typed: `/pmo risk apollo "Vendor &lt;!here&gt;" {typed}`' in said
+    assert count(sessions, RaidItem) == 0
 
 
 def test_tomorrow_is_the_callers_own_tomorrow(
