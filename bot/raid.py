@@ -14,20 +14,32 @@ from bot.commands import level_help
 from bot.errors import PermissionDenied, UserError
 from bot.status import program_flags
 from storage.models import Person, Program, RaidItem, Workspace
-from storage.types import ProgramState, RaidState
+from storage.types import ProgramState, RaidKind, RaidState
 
 KINDS = ("risk", "issue", "assumption", "dependency", "decision")
+# Decisions and assumptions are recorded, not scored: no likelihood, impact or score, and
+# nothing to mitigate or escalate.
+UNSCORED_KINDS = frozenset({RaidKind.DECISION, RaidKind.ASSUMPTION})
+DEFAULT_LEVEL = 3  # "possible" / "moderate", when a scored item's level is not given
+
+
+def is_scored(kind: str) -> bool:
+    """Whether items of this kind have a likelihood, an impact and a score."""
+    return kind not in UNSCORED_KINDS
 
 
 @dataclass(frozen=True)
 class RaidInput:
-    """A new RAID item, from the quick command or the modal."""
+    """A new RAID item, from the quick command or the modal.
+
+    A scored kind's level left as None is `DEFAULT_LEVEL`; an unscored kind takes none.
+    """
 
     title: str
     owner_id: str
     kind: str = "risk"
-    likelihood: int = 3
-    impact: int = 3
+    likelihood: int | None = None
+    impact: int | None = None
     due_date: date | None = None
     description: str | None = None
     mitigation: str | None = None
@@ -45,7 +57,10 @@ def validate(data: RaidInput) -> None:
     if data.kind not in KINDS:
         raise UserError(f"The type is one of {', '.join(KINDS)}.", field="kind")
     for name in ("likelihood", "impact"):
-        if not 1 <= getattr(data, name) <= 5:
+        level = getattr(data, name)
+        if level is not None and not is_scored(data.kind):
+            raise UserError(f"{data.kind.capitalize()}s are not scored; leave out {name}.")
+        if level is not None and not 1 <= level <= 5:
             raise UserError(f"{level_help(name)}.", field=name)
 
 
@@ -89,11 +104,11 @@ def add(
 ) -> RaidItem:
     """Log an item on a program (anyone may) and recompute the program's flags."""
     validate(data)
-    values = asdict(data) | {"title": " ".join(data.title.split())}
+    values = asdict(data) | {"title": " ".join(data.title.split())} | _levels(data)
     item = RaidItem(
         team_id=program.team_id,
         program_id=program.id,
-        score=data.likelihood * data.impact,
+        score=_score(values["likelihood"], values["impact"]),
         state=RaidState.OPEN,
         created_by=actor_id,
         created_at=now,
@@ -114,12 +129,30 @@ def add(
     return item
 
 
+def _levels(data: RaidInput) -> dict[str, int | None]:
+    """The item's likelihood and impact as stored: None for an unscored kind."""
+    if not is_scored(data.kind):
+        return {"likelihood": None, "impact": None}
+    return {
+        "likelihood": DEFAULT_LEVEL if data.likelihood is None else data.likelihood,
+        "impact": DEFAULT_LEVEL if data.impact is None else data.impact,
+    }
+
+
+def _score(likelihood: int | None, impact: int | None) -> int | None:
+    return None if likelihood is None or impact is None else likelihood * impact
+
+
 @dataclass(frozen=True)
 class RaidPage:
     """Open items, highest score first, and how many there are in all."""
 
     items: list[tuple[RaidItem, Program]]
     total: int
+
+
+# Highest score first, unscored items (decisions, assumptions) after every scored one.
+BY_SCORE = (RaidItem.score.desc().nulls_last(), RaidItem.due_date, RaidItem.id)
 
 
 def open_items(
@@ -148,9 +181,7 @@ def open_items(
     if due_before is not None:
         query = query.where(RaidItem.due_date < due_before)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(RaidItem.score.desc(), RaidItem.due_date, RaidItem.id).limit(limit)
-    )
+    rows = session.execute(query.order_by(*BY_SCORE).limit(limit))
     return RaidPage(items=[(item, program) for item, program in rows.tuples()], total=total)
 
 
@@ -176,8 +207,26 @@ def require_manage(session: Session, *, item: RaidItem, program: Program, person
     )
 
 
+def require_scored(item: RaidItem, *, doing: str) -> None:
+    """Refuse to mitigate or escalate a decision or an assumption (they carry neither).
+
+    Args:
+        doing: What was asked, for the message ("mitigated").
+    """
+    if not is_scored(item.kind):
+        raise UserError(
+            f"“{item.title}” is {_article(item.kind)} {item.kind}: {item.kind}s are not scored, "
+            f"so nothing is {doing}. Close it when it no longer holds."
+        )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now: datetime) -> None:
     """Record a mitigation note (kept whole; earlier notes stay in the audit history)."""
+    require_scored(item, doing="mitigated")
     if not note.strip():
         raise UserError("Write what is being done about it.", field="mitigation")
     limits.check(limits.MITIGATION, note.strip(), block_id="mitigation")
@@ -236,14 +285,8 @@ def escalate(
     workspace: Workspace,
 ) -> str | None:
     """Alert the PMO channel about an item, once; returns the channel, or None if unset."""
-    changed = session.execute(
-        update(RaidItem)
-        .where(RaidItem.id == item.id, RaidItem.escalated_at.is_(None))
-        .values(escalated_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    session.refresh(item)
-    if not changed:
+    require_scored(item, doing="escalated")
+    if not _mark_escalated(session, item=item, now=now):
         raise UserError(f"“{item.title}” was already escalated.")
     if workspace.pmo_channel_id is None:
         raise UserError(
@@ -268,10 +311,29 @@ def escalate(
     return workspace.pmo_channel_id
 
 
+def _mark_escalated(session: Session, *, item: RaidItem, now: datetime) -> bool:
+    """Mark the item escalated unless it is already (a double click changes it once)."""
+    changed = session.execute(
+        update(RaidItem)
+        .where(RaidItem.id == item.id, RaidItem.escalated_at.is_(None))
+        .values(escalated_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(item)
+    return bool(changed)
+
+
 def managed(
-    session: Session, *, team_id: str, item_id: int, person: Person
+    session: Session, *, team_id: str, item_id: int, person: Person, doing: str | None = None
 ) -> tuple[RaidItem, Program]:
-    """An item and its program, once `person` may manage it (its buttons and modals)."""
+    """An item and its program, once `person` may manage it (its buttons and modals).
+
+    Args:
+        doing: What is asked of a scored item ("mitigated"): a decision or an assumption is
+            refused.
+    """
     item, program = get_item(session, team_id=team_id, item_id=item_id)
     require_manage(session, item=item, program=program, person=person)
+    if doing is not None:
+        require_scored(item, doing=doing)
     return item, program

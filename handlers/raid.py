@@ -12,7 +12,7 @@ from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
-from handlers.request import ActionRequest, CommandRequest, ModalSubmission, as_id
+from handlers.request import OUT_OF_DATE, ActionRequest, CommandRequest, ModalSubmission, as_id
 from storage.models import Program, RaidItem
 
 QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
@@ -23,6 +23,7 @@ def register(on: Listeners) -> None:
     on.commands.add("risk", log_item)
     on.commands.add("risks", list_items, mode="deferred")
     on.view("raid_submit", submit)
+    on.action(render.KIND_ACTION, pick_kind)
     on.view("raid_mitigate", submit_mitigation)
     on.action("raid_mitigate", mitigate_button)
     on.action("raid_close", close_button)
@@ -66,10 +67,14 @@ def _quick_input(request: CommandRequest, title: str, options: dict[str, str]) -
     return raid.RaidInput(
         title=title,
         owner_id=request.user(options["owner"]).user_id if "owner" in options else request.user_id,
-        likelihood=parse_level(options.get("likelihood", "3"), what="likelihood"),
-        impact=parse_level(options.get("impact", "3"), what="impact"),
+        likelihood=_level(options.get("likelihood"), what="likelihood"),
+        impact=_level(options.get("impact"), what="impact"),
         due_date=request.date(options["due"]) if "due" in options else None,
     )
+
+
+def _level(text: str | None, *, what: str) -> int | None:
+    return None if text is None else parse_level(text, what=what)
 
 
 def list_items(request: CommandRequest) -> Result:
@@ -116,17 +121,31 @@ def submit(sub: ModalSubmission) -> Result:
 
 def _modal_input(sub: ModalSubmission) -> raid.RaidInput:
     values = sub.values
+    kind = values.get("kind") or "risk"
+    scored = raid.is_scored(kind)  # a modal drawn for a risk may be submitted as a decision
     return raid.RaidInput(
         title=values.get("title") or "",
-        kind=values.get("kind") or "risk",
+        kind=kind,
         owner_id=values.get("owner") or sub.user_id,
-        likelihood=int(values.get("likelihood") or 3),
-        impact=int(values.get("impact") or 3),
+        likelihood=_modal_level(sub, "likelihood") if scored else None,
+        impact=_modal_level(sub, "impact") if scored else None,
         due_date=values.get("due_date"),
         description=values.get("description"),
-        mitigation=values.get("mitigation"),
+        mitigation=values.get("mitigation") if scored else None,
         blocking=bool(values.get("blocking")),
     )
+
+
+def _modal_level(sub: ModalSubmission, what: str) -> int | None:
+    value = sub.values.get(what)
+    return sub.field(what, lambda: _level(str(value), what=what)) if value else None
+
+
+def pick_kind(request: ActionRequest) -> Result:
+    """The type picked in the RAID modal: redraw it with the fields that type has."""
+    if request.view is None:
+        raise UserError(OUT_OF_DATE)
+    return UpdateModal(render.redraw_for_kind(request.view, request.value))
 
 
 def _required(value: str | None) -> str:
@@ -137,16 +156,17 @@ def _required(value: str | None) -> str:
 
 def mitigate_button(request: ActionRequest) -> Result:
     """*Mitigate*: a modal for the mitigation note."""
-    item, _ = _managed(request)
+    item, _ = _managed(request, doing="mitigated")
     return OpenModal(render.mitigate_modal(item))
 
 
-def _managed(request: ActionRequest) -> tuple[RaidItem, Program]:
+def _managed(request: ActionRequest, doing: str | None = None) -> tuple[RaidItem, Program]:
     return raid.managed(
         request.session,
         team_id=request.team_id,
         item_id=as_id(request.value),
         person=request.caller,
+        doing=doing,
     )
 
 

@@ -190,9 +190,11 @@ class RaidItem(Base):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(LimitedText(200))
     description: Mapped[str | None] = mapped_column(FORM_TEXT)
-    likelihood: Mapped[int] = mapped_column(Integer)
-    impact: Mapped[int] = mapped_column(Integer)
-    score: Mapped[int] = mapped_column(Integer)
+    # Risks, issues and dependencies are scored (1–5 each, score = their product); decisions
+    # and assumptions are not, and hold None.
+    likelihood: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[str] = mapped_column(USER_ID)
     due_date: Mapped[date | None] = mapped_column(Date)
     mitigation: Mapped[str | None] = mapped_column(FORM_TEXT)

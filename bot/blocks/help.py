@@ -86,8 +86,9 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "The RAID log: risks, issues, assumptions, dependencies and decisions. Score = "
         "likelihood × impact, 1–5 each: likelihood rare, unlikely, possible, likely, almost "
         "certain; impact negligible, minor, moderate, major, severe (very low … critical "
-        "work for both). Anyone may log one; its owner, the program's owner, delegates and "
-        "admins manage it.",
+        "work for both). Decisions and assumptions are recorded, not scored, so they have "
+        "no *Mitigate* or *Escalate*. Anyone may log one; its owner, the program's owner, "
+        "delegates and admins manage it.",
         ["risk", "risks"],
     ),
     "digest": (

@@ -22,6 +22,7 @@ from bot.blocks.common import (
     text_input,
     truncate,
 )
+from bot.blocks.raid import score_mark
 from bot.blocks.status import RAG_ICON, trend_strip, update_lines
 from bot.dates import format_date
 from bot.people import mention
@@ -156,7 +157,7 @@ def _risk_text(detail: ProgramDetail) -> str:
         return "*Open RAID items* none"
     lines = [f"*Open RAID items* ({page.total})"]
     lines += [
-        f"*{item.score}* {item.kind} · {escape(truncate(item.title, 150))} · "
+        f"{score_mark(item.score)}{item.kind} · {escape(truncate(item.title, 150))} · "
         f"{mention(item.owner_id)}"
         for item, _ in page.items
     ]

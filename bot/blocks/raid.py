@@ -24,34 +24,49 @@ from bot.blocks.common import (
 )
 from bot.commands import SCALE_WORDS
 from bot.dates import format_date
-from bot.raid import KINDS, RaidPage
+from bot.raid import KINDS, RaidPage, is_scored
 from storage.models import Program, RaidItem
 
 LIST_LIMIT = 15  # each item takes a section and an actions block: 2 × 15 + headers < 50
+KIND_ACTION = "raid_kind"
+KIND_HINT = "Decisions and assumptions are recorded, not scored."
 
 
-def raid_modal(*, program: Program | None, program_picker: Block | None) -> Block:
+def raid_modal(
+    *, program: Program | None, program_picker: Block | None, kind: str = "risk"
+) -> Block:
     """The RAID modal; `program_picker` is shown when no program was named.
+
+    Picking the type redraws it (`redraw_for_kind`): a decision or an assumption is not
+    scored, so it has no likelihood, impact or mitigation fields.
 
     Args:
         program: The program the item is logged on, or None when it is picked in the modal.
         program_picker: The program select to show first, or None.
+        kind: The type selected.
 
     Returns:
         The modal view, the program id (or "") in its private metadata.
     """
+    return _raid_modal(str(program.id) if program else "", program_picker, kind)
+
+
+def _raid_modal(metadata: str, program_picker: Block | None, kind: str) -> Block:
     blocks: list[Block] = []
     if program_picker is not None:
         blocks.append(input_block("program", "Program", program_picker))
     blocks += [
-        _kind_block(),
+        _kind_block(kind),
         _title_block(),
         _multiline_block("description", "Description", limits.RAID_DESCRIPTION),
-        input_block("likelihood", "Likelihood", _level("likelihood")),
-        input_block("impact", "Impact", _level("impact")),
+        *(_score_blocks() if is_scored(kind) else []),
         _owner_block(),
         _due_block(),
-        _multiline_block("mitigation", "Mitigation", limits.MITIGATION),
+        *(
+            [_multiline_block("mitigation", "Mitigation", limits.MITIGATION)]
+            if is_scored(kind)
+            else []
+        ),
         _blocking_block(),
     ]
     return modal(
@@ -59,19 +74,42 @@ def raid_modal(*, program: Program | None, program_picker: Block | None) -> Bloc
         title="Log a RAID item",
         blocks=blocks,
         submit="Log it",
-        private_metadata=str(program.id) if program else "",
+        private_metadata=metadata,
     )
 
 
-def _kind_block() -> Block:
+def redraw_for_kind(view: Block, kind: str) -> Block:
+    """The RAID modal redrawn for the type just picked, keeping its program and picker.
+
+    Inputs keep their block and action ids, so Slack keeps what was typed in them.
+
+    Args:
+        view: The open modal, as Slack sent it with the pick.
+        kind: The type picked; an unknown one draws the modal for a risk.
+    """
+    blocks = view.get("blocks") or []
+    picker = next((b.get("element") for b in blocks if b.get("block_id") == "program"), None)
+    chosen = kind if kind in KINDS else "risk"
+    return _raid_modal(str(view.get("private_metadata") or ""), picker, chosen)
+
+
+def _score_blocks() -> list[Block]:
+    return [
+        input_block("likelihood", "Likelihood", _level("likelihood")),
+        input_block("impact", "Impact", _level("impact")),
+    ]
+
+
+def _kind_block(kind: str) -> Block:
     kinds = [{"text": plain(k.capitalize(), 75), "value": k} for k in KINDS]
     element: Block = {
         "type": "static_select",
-        "action_id": "kind",
+        "action_id": KIND_ACTION,
         "options": kinds,
-        "initial_option": kinds[0],
+        "initial_option": kinds[KINDS.index(kind)],
     }
-    return input_block("kind", "Type", element)
+    block = input_block("kind", "Type", element, hint=KIND_HINT)
+    return block | {"dispatch_action": True}  # picking a type redraws the modal
 
 
 def _title_block() -> Block:
@@ -135,10 +173,15 @@ def item_line(item: RaidItem, program: Program, *, today: date) -> str:
     blocking = " · *blocking*" if item.blocking else ""
     escalated = " · escalated" if item.escalated_at else ""
     return (
-        f"*{item.score}* {item.kind} · *{escape(truncate(item.title, 200))}* — "
+        f"{score_mark(item.score)}{item.kind} · *{escape(truncate(item.title, 200))}* — "
         f"{escape(program.name)} "
         f"(`{program.key}`) · <@{item.owner_id}>{due}{blocking}{escalated}"
     )
+
+
+def score_mark(score: int | None) -> str:
+    """An item's score in bold before its kind ("*20* risk"); nothing for an unscored one."""
+    return "" if score is None else f"*{score}* "
 
 
 def added_message(item: RaidItem, program: Program, *, today: date) -> dict[str, Any]:
@@ -146,35 +189,31 @@ def added_message(item: RaidItem, program: Program, *, today: date) -> dict[str,
     text = (
         f":white_check_mark: Logged on *{escape(program.name)}*: "
         f"{item_line(item, program, today=today)}\n{scores(item)}"
-    )
+    ).rstrip()
     return message(text, [section(text)])
 
 
 def scores(item: RaidItem) -> str:
-    """How an item scores, in words: "Likelihood 4 (likely) × impact 5 (severe) = 20"."""
-    levels = " × ".join(
-        f"{what} {level} ({level_word(what, level)})"
-        for what, level in (("likelihood", item.likelihood), ("impact", item.impact))
+    """How an item scores, in words: "Likelihood 4 (likely) × impact 5 (severe) = 20"; ""
+    for a decision or an assumption."""
+    if item.likelihood is None or item.impact is None:
+        return ""
+    levels = (
+        f"likelihood {item.likelihood} ({level_word('likelihood', item.likelihood)}) × "
+        f"impact {item.impact} ({level_word('impact', item.impact)})"
     )
     return f"{levels.capitalize()} = {item.score}"
 
 
 def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
-    """Open items, highest score first, each with Mitigate / Close / Escalate."""
+    """Open items, highest score first, each with its buttons (`item_buttons`)."""
     if not page.items:
         text = f"No open RAID items ({escape(title)})."
         return message(text, [section(text)])
     blocks: list[Block] = [header(f"{plural(page.total, 'open RAID item')} — {title}")]
     for item, program in page.items[:LIST_LIMIT]:
         blocks.append(section(item_line(item, program, today=today)))
-        blocks.append(
-            actions(
-                button("Mitigate", action_id="raid_mitigate", value=str(item.id)),
-                button("Close", action_id="raid_close", value=str(item.id)),
-                button("Escalate", action_id="raid_escalate", value=str(item.id), style="danger"),
-                block_id=f"raid-{item.id}",
-            )
-        )
+        blocks.append(item_buttons(item))
     if page.total > LIST_LIMIT:
         blocks.append(
             context(
@@ -185,6 +224,20 @@ def list_message(page: RaidPage, *, title: str, today: date) -> dict[str, Any]:
     lines = [item_line(i, p, today=today) for i, p in page.items]
     fallback = f"{plural(page.total, 'open RAID item')} — {escape(title)}"
     return message(fallback + "\n" + "\n".join(lines), blocks)
+
+
+def item_buttons(item: RaidItem) -> Block:
+    """*Mitigate*, *Close*, *Escalate*; only *Close* for a decision or an assumption."""
+    value = str(item.id)
+    close = button("Close", action_id="raid_close", value=value)
+    if not is_scored(item.kind):
+        return actions(close, block_id=f"raid-{item.id}")
+    return actions(
+        button("Mitigate", action_id="raid_mitigate", value=value),
+        close,
+        button("Escalate", action_id="raid_escalate", value=value, style="danger"),
+        block_id=f"raid-{item.id}",
+    )
 
 
 def mitigate_modal(item: RaidItem) -> Block:

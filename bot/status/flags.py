@@ -35,7 +35,7 @@ class OpenRaid(NamedTuple):
 
     title: str
     kind: str
-    score: int
+    score: int | None  # None for decisions and assumptions, which are not scored
     due: date | None
     blocking: bool
 
@@ -117,7 +117,7 @@ def _schedule_flags(facts: Facts, found: dict[str, str]) -> None:
 
 def _risk_flags(facts: Facts, found: dict[str, str]) -> None:
     risks = [r for r in facts.open_raid if r.kind == RaidKind.RISK]
-    high = sorted((r for r in risks if r.score >= HIGH_RISK_SCORE), key=lambda r: -r.score)
+    high = sorted((r for r in risks if _score(r) >= HIGH_RISK_SCORE), key=lambda r: -_score(r))
     if high:
         more = f" (+{len(high) - 1} more)" if len(high) > 1 else ""
         found[Flag.HIGH_RISK] = f"open risk ‘{high[0].title}’ scores {high[0].score}{more}"
@@ -125,6 +125,11 @@ def _risk_flags(facts: Facts, found: dict[str, str]) -> None:
     if overdue:
         title, due = overdue[0]
         found[Flag.RISK_OVERDUE] = f"risk ‘{title}’ was due {_days((facts.today - due).days)} ago"
+
+
+def _score(item: OpenRaid) -> int:
+    """An item's score; an unscored one (a decision, an assumption) never counts as high."""
+    return item.score if item.score is not None else 0
 
 
 def _blocked(facts: Facts, found: dict[str, str]) -> None:

@@ -40,7 +40,9 @@ def test_a_guest_submitting_a_crafted_raid_modal_stores_nothing(
     assert count(sessions, RaidItem) == 0
 
 
-@pytest.mark.parametrize("action_id", ["status_pick_program", "home_status", "raid_close"])
+@pytest.mark.parametrize(
+    "action_id", ["status_pick_program", "home_status", "raid_close", "raid_kind"]
+)
 def test_a_guest_clicking_a_crafted_button_learns_nothing(
     slack: SlackDriver, fake: FakeSlack, apollo: int, action_id: str
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -263,3 +265,77 @@ def test_escalation_without_a_pmo_channel_is_refused_and_changes_nothing(
     slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_escalate")
     assert "No PMO channel is set" in text_of(fake.responses[-1]["body"])
     assert items(sessions)[0].escalated_at is None
+
+
+def inputs(view: dict[str, Any]) -> list[str]:
+    return [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    return [
+        e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+
+
+@pytest.mark.parametrize("kind", ["decision", "assumption"])
+def test_picking_a_decision_or_assumption_drops_the_score_fields(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str, kind: str
+) -> None:
+    slack.command("UOTHER", "risk")  # with the program picker
+    view = fake.last_view("UOTHER")
+    assert {"likelihood", "impact", "mitigation"} <= set(inputs(view))
+    slack.click("UOTHER", "raid_kind", view=view, block_id="kind", value=kind)
+    redrawn = fake.last_view("UOTHER")
+    assert inputs(redrawn) == ["program", "kind", "title", "description", "owner", "due_date",
+                               "blocking"]  # fmt: skip
+    assert redrawn["blocks"][1]["element"]["initial_option"]["value"] == kind
+    program_id = redrawn["blocks"][0]["element"]["options"][0]["value"]
+    slack.submit_view(
+        "UOTHER", redrawn, {"program": program_id, "kind": kind, "title": "Keep old checkout"}
+    )
+    (item,) = items(sessions)
+    assert (item.kind, item.likelihood, item.impact, item.score) == (kind, None, None, None)
+    slack.click("UOTHER", "raid_kind", view=redrawn, block_id="kind", value="risk")
+    assert {"likelihood", "impact", "mitigation"} <= set(inputs(fake.last_view("UOTHER")))
+
+
+def test_a_decision_is_listed_without_a_score_and_with_only_close(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", "risk apollo")
+    slack.submit_view(  # a modal drawn for a risk, sent as a decision: its scores are dropped
+        "ULEAD",
+        fake.last_view("ULEAD"),
+        {"kind": "decision", "title": "Keep old checkout", "likelihood": "5", "impact": "5"},
+    )
+    slack.command("ULEAD", 'risk apollo "Vendor" likelihood:likely impact:minor')
+    listing = slack.command("ULEAD", "risks apollo").body
+    said = text_of(listing)
+    assert "decision · *Keep old checkout*" in said and "*8* risk · *Vendor*" in said
+    assert said.index("Vendor") < said.index("Keep old checkout"), "unscored items come last"
+    assert [i.score for i in items(sessions)] == [None, 8]
+    assert buttons(listing) == ["raid_mitigate", "raid_close", "raid_escalate", "raid_close"]
+    shown = text_of(slack.command("ULEAD", "program show apollo").body)
+    assert "decision · Keep old checkout" in shown and "None" not in shown
+
+
+@pytest.mark.parametrize("action_id", ["raid_mitigate", "raid_escalate"])
+def test_a_crafted_mitigate_or_escalate_of_a_decision_is_refused(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    sessions: sessionmaker[Session],
+    apollo: str,
+    action_id: str,
+) -> None:
+    slack.command("ULEAD", "risk apollo")
+    slack.submit_view(
+        "ULEAD", fake.last_view("ULEAD"), {"kind": "decision", "title": "Keep old checkout"}
+    )
+    (decision,) = items(sessions)
+    fake.clear()
+    slack.click("ULEAD", action_id, value=str(decision.id))
+    said = text_of(fake.responses[-1]["body"])
+    assert "“Keep old checkout” is a decision: decisions are not scored" in said
+    assert not fake.calls_to("views.open") and not fake.messages("CPMO")
+    (after,) = items(sessions)
+    assert (after.escalated_at, after.mitigation) == (None, None)
