@@ -374,6 +374,25 @@ def _other_scale(word: str, what: str) -> str:
     return ""
 
 
+def parse_item_number(text: str) -> int:
+    """Read a RAID item's number as the bot shows it: `#12` (or `12`).
+
+    Raises:
+        UserError: Anything else.
+    """
+    match = _ITEM_NUMBER.fullmatch(text.strip())
+    if match is None:
+        raise UserError(
+            f"“{text}” is not an item number; write it as the close confirmation shows it, "
+            "e.g. `#12`.",
+            echo=text,
+        )
+    return int(match.group(1))
+
+
+_ITEM_NUMBER = re.compile(r"#?(\d{1,18})")
+
+
 def slugify_key(name: str) -> str:
     """Make a program key from its name: `Apollo Migration` → `apollo-migration`.
 

@@ -355,6 +355,7 @@ def _risks(session: Session, spec: ExportSpec) -> Table:
             RaidItem.created_at,
             RaidItem.updated_at,
             RaidItem.closed_at,
+            RaidItem.close_reason,
         )
         .join(Program, Program.id == RaidItem.program_id)
         .outerjoin(owner, _is_person(owner, RaidItem.team_id, RaidItem.owner_id))

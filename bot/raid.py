@@ -244,24 +244,39 @@ def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now:
     )
 
 
+def to_close(
+    session: Session, *, team_id: str, item_id: int, person: Person
+) -> tuple[RaidItem, Program]:
+    """An open item `person` may close (its *Close* button asks why); a closed one is refused."""
+    item, program = managed(session, team_id=team_id, item_id=item_id, person=person)
+    if item.state != RaidState.OPEN:
+        raise UserError(f"“{item.title}” is already {item.state}.")
+    return item, program
+
+
 def close(
     session: Session,
     *,
     item: RaidItem,
     program: Program,
     actor_id: str,
+    reason: str,
     now: datetime,
     workspace: Workspace,
 ) -> None:
-    """Close an open item; a second click is told it is closed already."""
-    changed = session.execute(
-        update(RaidItem)
-        .where(RaidItem.id == item.id, RaidItem.state == RaidState.OPEN)
-        .values(state=RaidState.CLOSED, closed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    session.refresh(item)
-    if not changed:
+    """Close an open item with a short reason, kept on it and in its history.
+
+    Raises:
+        UserError: No reason, one too long, or the item is closed already (a second click).
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UserError(
+            "Say in a few words why it is closed, e.g. “mitigated: second supplier signed”.",
+            field="reason",
+        )
+    limits.check(limits.CLOSE_REASON, reason, block_id="reason")
+    if not _change_state(session, item=item, to=RaidState.CLOSED, now=now, reason=reason):
         raise UserError(f"“{item.title}” is already {item.state}.")
     audit.record(
         session,
@@ -269,10 +284,56 @@ def close(
         actor_id=actor_id,
         action="close",
         now=now,
-        before={"state": "open"},
-        after={"state": "closed"},
+        before={"state": RaidState.OPEN},
+        after={"state": RaidState.CLOSED, "reason": reason},
     )
     program_flags.refresh(session, program=program, now=now, workspace=workspace)
+
+
+def reopen(
+    session: Session,
+    *,
+    item: RaidItem,
+    program: Program,
+    actor_id: str,
+    now: datetime,
+    workspace: Workspace,
+) -> str | None:
+    """Reopen a closed item (undoing a close); returns the reason it had been closed for.
+
+    Raises:
+        UserError: It is open already (a second click, or never closed).
+    """
+    reason = item.close_reason
+    if not _change_state(session, item=item, to=RaidState.OPEN, now=now, reason=None):
+        raise UserError(f"“{item.title}” is already open.")
+    audit.record(
+        session,
+        item,
+        actor_id=actor_id,
+        action="reopen",
+        now=now,
+        before={"state": RaidState.CLOSED, "reason": reason},
+        after={"state": RaidState.OPEN},
+    )
+    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    return reason
+
+
+def _change_state(
+    session: Session, *, item: RaidItem, to: RaidState, now: datetime, reason: str | None
+) -> bool:
+    """Move the item to `to` from the other state; False when it is there already (so a
+    double click, or two people at once, change it once)."""
+    closing = to == RaidState.CLOSED
+    changed = session.execute(
+        update(RaidItem)
+        .where(RaidItem.id == item.id, RaidItem.state != to)
+        .values(state=to, closed_at=now if closing else None, close_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(item)
+    return bool(changed)
 
 
 def escalate(

@@ -8,7 +8,7 @@ from bot import programs, raid
 from bot.blocks import raid as render
 from bot.blocks.common import done_view, escape, notice
 from bot.blocks.programs import program_picker
-from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
+from bot.commands import LIST_FILTER_WORDS, parse_item_number, parse_level, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
@@ -21,12 +21,15 @@ QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
 def register(on: Listeners) -> None:
     """Route `/pmo risk`, `/pmo risks`, the RAID modals and buttons."""
     on.commands.add("risk", log_item)
+    on.commands.add("risk reopen", reopen_item)
     on.commands.add("risks", list_items, mode="deferred")
     on.view("raid_submit", submit)
     on.action(render.KIND_ACTION, pick_kind)
     on.view("raid_mitigate", submit_mitigation)
     on.action("raid_mitigate", mitigate_button)
     on.action("raid_close", close_button)
+    on.view("raid_close", submit_close)
+    on.action("raid_reopen", reopen_button)
     on.action("raid_escalate", escalate_button)
 
 
@@ -183,9 +186,53 @@ def submit_mitigation(sub: ModalSubmission) -> Result:
 
 
 def close_button(request: ActionRequest) -> Result:
-    """*Close*: close the item (once, however often it is clicked)."""
-    item, program = _managed(request)
+    """*Close*: a modal asking why (an item closed already is refused)."""
+    item, program = raid.to_close(
+        request.session,
+        team_id=request.team_id,
+        item_id=as_id(request.value),
+        person=request.caller,
+    )
+    return OpenModal(render.close_modal(item, program))
+
+
+def submit_close(sub: ModalSubmission) -> Result:
+    """The close modal: close it (once) with its reason; the confirmation offers *Reopen*."""
+    item, program = raid.managed(
+        sub.session, team_id=sub.team_id, item_id=as_id(sub.metadata), person=sub.caller
+    )
     raid.close(
+        sub.session,
+        item=item,
+        program=program,
+        actor_id=sub.user_id,
+        reason=sub.values.get("reason") or "",
+        now=sub.now,
+        workspace=sub.workspace,
+    )
+    return UpdateModal(render.closed_view(item, program))
+
+
+def reopen_button(request: ActionRequest) -> Result:
+    """*Reopen* on the close confirmation: undo the close."""
+    text = _reopen(request, as_id(request.value))
+    if request.view is None:
+        return Reply(notice(text, done=True))
+    return UpdateModal(done_view("RAID item reopened", text))
+
+
+def reopen_item(request: CommandRequest) -> Result:
+    """`risk reopen #<n>`: reopen a closed item."""
+    if len(request.words) != 1:
+        raise UserError("Name one item by its number: `/pmo risk reopen #12`.")
+    return Reply(notice(_reopen(request, parse_item_number(request.words[0].text)), done=True))
+
+
+def _reopen(request: ActionRequest | CommandRequest, item_id: int) -> str:
+    item, program = raid.managed(
+        request.session, team_id=request.team_id, item_id=item_id, person=request.caller
+    )
+    reason = raid.reopen(
         request.session,
         item=item,
         program=program,
@@ -193,7 +240,7 @@ def close_button(request: ActionRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(notice(f"Closed “{escape(item.title)}” on *{escape(program.name)}*.", done=True))
+    return render.reopened_text(item, program, reason=reason)
 
 
 def escalate_button(request: ActionRequest) -> Result:

@@ -205,6 +205,8 @@ class RaidItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was closed, asked when it is; cleared on reopening (the audit history keeps it).
+    close_reason: Mapped[str | None] = mapped_column(LimitedText(300))
 
 
 class FlagTransition(Base):

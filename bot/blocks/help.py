@@ -35,6 +35,7 @@ USAGE: dict[str, str] = {
     "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" '
     "[likelihood:1-5|rare…almost certain] [impact:1-5|negligible…severe] [due:<date>] "
     "[owner:@x]",
+    "risk reopen": "/pmo risk reopen #<n>",
     "risks": "/pmo risks [<program>|mine|overdue]",
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "config grace": "/pmo config grace <hours>",
@@ -87,9 +88,10 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "likelihood × impact, 1–5 each: likelihood rare, unlikely, possible, likely, almost "
         "certain; impact negligible, minor, moderate, major, severe (very low … critical "
         "work for both). Decisions and assumptions are recorded, not scored, so they have "
-        "no *Mitigate* or *Escalate*. Anyone may log one; its owner, the program's owner, "
-        "delegates and admins manage it.",
-        ["risk", "risks"],
+        "no *Mitigate* or *Escalate*. *Close* asks why (kept in the item's history); "
+        "`reopen` undoes it. Anyone may log one; its owner, the program's owner, delegates "
+        "and admins manage it.",
+        ["risk", "risk reopen", "risks"],
     ),
     "digest": (
         "Leadership digests: headline counts, what changed since the last digest, red and "

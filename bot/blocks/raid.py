@@ -258,3 +258,53 @@ def mitigate_modal(item: RaidItem) -> Block:
             input_block("mitigation", "What is being done", element),
         ],
     )
+
+
+def close_modal(item: RaidItem, program: Program) -> Block:
+    """Ask why an item is closed: a short reason, kept in its history."""
+    element = text_input(
+        "reason",
+        max_length=limits.CLOSE_REASON.form_limit,
+        placeholder="e.g. mitigated: second supplier signed",
+    )
+    return modal(
+        callback_id="raid_close",
+        title="Close RAID item",
+        submit="Close it",
+        private_metadata=str(item.id),
+        blocks=[
+            section(
+                f"{score_mark(item.score)}{item.kind} #{item.id} · "
+                f"*{escape(truncate(item.title, 2000))}* on *{escape(program.name)}*"
+            ),
+            input_block("reason", "Why is it closed?", element),
+        ],
+    )
+
+
+def closed_view(item: RaidItem, program: Program) -> Block:
+    """The close confirmation, with *Reopen* to undo it."""
+    text = (
+        f":white_check_mark: Closed {item.kind} #{item.id} “{escape(item.title)}” on "
+        f"*{escape(program.name)}*: {escape(item.close_reason)}"
+    )
+    view = modal(
+        callback_id="done",
+        title="RAID item closed",
+        submit=None,
+        blocks=[
+            section(text),
+            actions(button("Reopen", action_id="raid_reopen", value=str(item.id))),
+            context(f"Or later: `/pmo risk reopen #{item.id}`"),
+        ],
+    )
+    view["close"] = plain("Done", 24)
+    return view
+
+
+def reopened_text(item: RaidItem, program: Program, *, reason: str | None) -> str:
+    """What reopening says: the item, and why it had been closed."""
+    was = f"; it had been closed as “{escape(reason)}”" if reason else ""
+    return (
+        f"Reopened {item.kind} #{item.id} “{escape(item.title)}” on *{escape(program.name)}*{was}."
+    )

@@ -12,7 +12,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import AuditEvent, RaidItem
 from tests.conftest import Bot, ManualClock
-from tests.flow import count, text_of
+from tests.flow import count, program, text_of
 
 
 @pytest.fixture
@@ -176,19 +176,126 @@ def test_list_is_highest_score_first_with_filters(slack: SlackDriver, apollo: st
     assert "Big one" in text_of(slack.command("UOTHER", "risks apollo").body)
 
 
-def test_close_twice_changes_nothing_twice(
+def close_events(sessions: sessionmaker[Session], action: str = "close") -> list[AuditEvent]:
+    with sessions() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_close_asks_why_keeps_the_reason_and_changes_nothing_twice(
     slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
 ) -> None:
     slack.command("UOTHER", 'risk apollo "Vendor"')
     listing = slack.command("UOTHER", "risks apollo").body
     slack.click_button("UOTHER", listing, "raid_close")
+    first = fake.last_view("UOTHER")
+    assert first["callback_id"] == "raid_close" and "Vendor" in text_of(first)
+    slack.click_button("UOTHER", listing, "raid_close")  # a double click: two modals
+    second = fake.last_view("UOTHER")
+    reason = {"reason": "mitigated: second supplier <!channel>"}
+    done = slack.submit_view("UOTHER", first, reason)
+    assert done.body["response_action"] == "update"
+    said = text_of(done.body["view"])
+    assert (
+        "Closed risk #1 “Vendor” on *Apollo*: mitigated: second supplier &lt;!channel&gt;" in said
+    )
+    assert "`/pmo risk reopen #1`" in said
+    again = slack.submit_view("UOTHER", second, {"reason": "gone"})
+    assert "already closed" in next(iter(again.body["errors"].values()))
+    (item,) = items(sessions)
+    assert (item.state, item.close_reason) == ("closed", "mitigated: second supplier <!channel>")
+    (event,) = close_events(sessions)
+    assert event.after == {"state": "closed", "reason": "mitigated: second supplier <!channel>"}
+    fake.clear()
     slack.click_button("UOTHER", listing, "raid_close")
-    said = [text_of(r["body"]) for r in fake.responses[-2:]]
-    assert "Closed “Vendor”" in said[0] and "already closed" in said[1]
+    assert "already closed" in text_of(fake.responses[-1]["body"])
+    assert not fake.calls_to("views.open")
+
+
+def test_a_blank_close_reason_is_an_inline_error_and_closes_nothing(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", 'risk apollo "Vendor"')
+    slack.click_button("UOTHER", slack.command("UOTHER", "risks").body, "raid_close")
+    reply = slack.submit_view("UOTHER", fake.last_view("UOTHER"), {"reason": "   "})
+    assert list(reply.body["errors"]) == ["reason"]
+    assert "why it is closed" in reply.body["errors"]["reason"]
+    assert items(sessions)[0].state == "open" and close_events(sessions) == []
+
+
+def test_reopen_on_the_confirmation_undoes_the_close_once(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Budget cut" likelihood:likely impact:severe')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_close")
+    done = slack.submit_view("ULEAD", fake.last_view("ULEAD"), {"reason": "budget restored"})
+    bot.settle()
+    flagged = program(sessions, "apollo")
+    assert flagged is not None and "HIGH_RISK" not in flagged.flags
+    confirmation = {**done.body["view"], "id": fake.last_view("ULEAD")["id"]}
+    slack.click_button("ULEAD", confirmation, "raid_reopen")
+    reopened = fake.last_view("ULEAD")
+    assert "Reopened risk #1 “Budget cut” on *Apollo*; it had been closed as “budget restored”" in (
+        text_of(reopened)
+    )
+    (item,) = items(sessions)
+    assert (item.state, item.closed_at, item.close_reason) == ("open", None, None)
+    (event,) = close_events(sessions, "reopen")
+    assert event.before == {"state": "closed", "reason": "budget restored"}
+    assert event.actor_id == "ULEAD"
+    again = program(sessions, "apollo")
+    assert again is not None and "HIGH_RISK" in again.flags, "reopened, it is high again"
+    slack.click_button("ULEAD", confirmation, "raid_reopen")  # a second click
+    assert "already open" in text_of(fake.last_view("ULEAD"))
+    assert len(close_events(sessions, "reopen")) == 1
+
+
+def test_risk_reopen_command_reopens_a_closed_item(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor"')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_close")
+    slack.submit_view("ULEAD", fake.last_view("ULEAD"), {"reason": "no longer applies"})
+    said = text_of(slack.command("ULEAD", "risk reopen #1").body)
+    assert (
+        "Reopened risk #1 “Vendor” on *Apollo*; it had been closed as “no longer applies”" in said
+    )
+    assert items(sessions)[0].state == "open"
+    assert "already open" in text_of(slack.command("ULEAD", "risk reopen 1").body)
+    assert "Vendor" in text_of(slack.command("ULEAD", "risks").body)
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [
+        ("risk reopen", "Name one item by its number"),
+        ("risk reopen twelve", "“twelve” is not an item number"),
+        ("risk reopen #1 #2", "Name one item by its number"),
+        ("risk reopen #999", "That RAID item no longer exists."),
+    ],
+)
+def test_risk_reopen_refuses_what_is_not_one_item_number(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str, typed: str, told: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor"')
+    said = text_of(slack.command("ULEAD", typed).body)
+    assert told in said and f"You typed: `/pmo {typed}`" in said
+    assert "/pmo risk reopen #<n>" in said  # the usage line
+    assert close_events(sessions, "reopen") == []
+
+
+def test_only_those_who_manage_an_item_may_close_or_reopen_it(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Lead risk"')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_close")
+    modal = fake.last_view("ULEAD")
+    crafted = slack.submit_view("UOTHER", {**modal, "id": "VCRAFTED"}, {"reason": "mine now"})
+    assert "Only the item's owner <@ULEAD>" in next(iter(crafted.body["errors"].values()))
+    assert items(sessions)[0].state == "open"
+    slack.submit_view("ULEAD", modal, {"reason": "done"})
+    said = text_of(slack.command("UOTHER", "risk reopen #1").body)
+    assert "Only the item's owner <@ULEAD>" in said
     assert items(sessions)[0].state == "closed"
-    with sessions() as session:
-        closes = session.scalars(select(AuditEvent).where(AuditEvent.action == "close")).all()
-        assert len(closes) == 1
 
 
 def test_stranger_cannot_close_someone_elses_item(

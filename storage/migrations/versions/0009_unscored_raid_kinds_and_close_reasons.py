@@ -1,4 +1,4 @@
-"""decisions and assumptions are not scored
+"""decisions and assumptions are not scored; a closed RAID item keeps its reason
 
 Revision ID: 0009
 Revises: 0006
@@ -24,6 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table("raid_item", schema=None) as batch_op:
         for column in ("likelihood", "impact", "score"):
             batch_op.alter_column(column, existing_type=sa.Integer(), nullable=True)
+        batch_op.add_column(sa.Column("close_reason", sa.Text(), nullable=True))
     # Decisions and assumptions are no longer scored: what they held goes.
     op.execute(
         "UPDATE raid_item SET likelihood = NULL, impact = NULL, score = NULL "
@@ -34,5 +35,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("UPDATE raid_item SET likelihood = 3, impact = 3, score = 9 WHERE score IS NULL")
     with op.batch_alter_table("raid_item", schema=None) as batch_op:
+        batch_op.drop_column("close_reason")
         for column in ("likelihood", "impact", "score"):
             batch_op.alter_column(column, existing_type=sa.Integer(), nullable=False)
