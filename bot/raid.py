@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -224,23 +225,66 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def mitigate(session: Session, *, item: RaidItem, actor_id: str, note: str, now: datetime) -> None:
-    """Record a mitigation note (kept whole; earlier notes stay in the audit history)."""
+@dataclass(frozen=True)
+class Mitigation:
+    """What the mitigation modal sends: the note, and the item's likelihood and impact."""
+
+    note: str
+    likelihood: int
+    impact: int
+
+
+def mitigate(
+    session: Session,
+    *,
+    item: RaidItem,
+    program: Program,
+    actor_id: str,
+    data: Mitigation,
+    now: datetime,
+    workspace: Workspace,
+) -> int | None:
+    """Record the mitigation note and re-score the item, each audited when it changed.
+
+    The note is kept whole (earlier ones stay in the audit history); a new score recomputes
+    the program's flags (HIGH_RISK). Returns the score it had when it changed, else None.
+
+    Raises:
+        UserError: A decision or an assumption, no note, one too long, or a level out of 1–5.
+    """
     require_scored(item, doing="mitigated")
-    if not note.strip():
+    note = data.note.strip()
+    if not note:
         raise UserError("Write what is being done about it.", field="mitigation")
-    limits.check(limits.MITIGATION, note.strip(), block_id="mitigation")
-    before = item.mitigation
-    item.mitigation = note.strip()
+    limits.check(limits.MITIGATION, note, block_id="mitigation")
+    validate(RaidInput(item.title, item.owner_id, item.kind, data.likelihood, data.impact))
+    if note != item.mitigation:
+        _record_change(session, item, actor_id, "mitigate", {"mitigation": note}, now)
+    levels = {"likelihood": data.likelihood, "impact": data.impact}
+    if levels == {"likelihood": item.likelihood, "impact": item.impact}:
+        return None
+    was = item.score
+    scores = levels | {"score": _score(data.likelihood, data.impact)}
+    _record_change(session, item, actor_id, "rescore", scores, now)
+    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    return was
+
+
+def _record_change(
+    session: Session,
+    item: RaidItem,
+    actor_id: str,
+    action: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Set `values` on the item and audit them with what they were."""
+    before = {key: getattr(item, key) for key in values}
+    for key, value in values.items():
+        setattr(item, key, value)
     item.updated_at = now
     audit.record(
-        session,
-        item,
-        actor_id=actor_id,
-        action="mitigate",
-        now=now,
-        before={"mitigation": before},
-        after={"mitigation": item.mitigation},
+        session, item, actor_id=actor_id, action=action, now=now, before=before, after=values
     )
 
 

@@ -174,14 +174,27 @@ def _managed(request: ActionRequest, doing: str | None = None) -> tuple[RaidItem
 
 
 def submit_mitigation(sub: ModalSubmission) -> Result:
-    """The mitigation modal."""
-    item, _ = raid.managed(
+    """The mitigation modal: the note, and a new score when the levels changed."""
+    item, program = raid.managed(
         sub.session, team_id=sub.team_id, item_id=as_id(sub.metadata), person=sub.caller
     )
-    note = sub.values.get("mitigation") or ""
-    raid.mitigate(sub.session, item=item, actor_id=sub.user_id, note=note, now=sub.now)
-    return UpdateModal(
-        done_view("Mitigation saved", f"Mitigation of “{escape(item.title)}” saved.")
+    was = raid.mitigate(
+        sub.session,
+        item=item,
+        program=program,
+        actor_id=sub.user_id,
+        data=_mitigation(sub, item),
+        now=sub.now,
+        workspace=sub.workspace,
+    )
+    return UpdateModal(done_view("Mitigation saved", render.mitigated_text(item, was=was)))
+
+
+def _mitigation(sub: ModalSubmission, item: RaidItem) -> raid.Mitigation:
+    return raid.Mitigation(
+        note=sub.values.get("mitigation") or "",
+        likelihood=_modal_level(sub, "likelihood") or item.likelihood or raid.DEFAULT_LEVEL,
+        impact=_modal_level(sub, "impact") or item.impact or raid.DEFAULT_LEVEL,
     )
 
 

@@ -88,8 +88,8 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "likelihood × impact, 1–5 each: likelihood rare, unlikely, possible, likely, almost "
         "certain; impact negligible, minor, moderate, major, severe (very low … critical "
         "work for both). Decisions and assumptions are recorded, not scored, so they have "
-        "no *Mitigate* or *Escalate*. *Close* asks why (kept in the item's history); "
-        "`reopen` undoes it. Anyone may log one; its owner, the program's owner, delegates "
+        "no *Mitigate* or *Escalate*. *Mitigate* records what is being done and can "
+        "re-score the item; *Close* asks why (kept in its history); `reopen` undoes it. Anyone may log one; its owner, the program's owner, delegates "
         "and admins manage it.",
         ["risk", "risk reopen", "risks"],
     ),

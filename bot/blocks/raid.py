@@ -24,7 +24,7 @@ from bot.blocks.common import (
 )
 from bot.commands import SCALE_WORDS
 from bot.dates import format_date
-from bot.raid import KINDS, RaidPage, is_scored
+from bot.raid import DEFAULT_LEVEL, KINDS, RaidPage, is_scored
 from storage.models import Program, RaidItem
 
 LIST_LIMIT = 15  # each item takes a section and an actions block: 2 × 15 + headers < 50
@@ -241,7 +241,7 @@ def item_buttons(item: RaidItem) -> Block:
 
 
 def mitigate_modal(item: RaidItem) -> Block:
-    """Ask for the mitigation note of one item."""
+    """Ask for the mitigation note of one item, and its likelihood and impact (prefilled)."""
     element = text_input(
         "mitigation",
         max_length=limits.MITIGATION.form_limit,
@@ -254,8 +254,15 @@ def mitigate_modal(item: RaidItem) -> Block:
         submit="Save",
         private_metadata=str(item.id),
         blocks=[
-            section(f"*{escape(truncate(item.title, 2000))}* (score {item.score})"),
+            section(f"*{escape(truncate(item.title, 2000))}*\n{scores(item)}"),
             input_block("mitigation", "What is being done", element),
+            input_block(
+                "likelihood",
+                "Likelihood now",
+                _level("likelihood", item.likelihood or DEFAULT_LEVEL),
+                hint="Re-score it if the mitigation changed the odds or the impact.",
+            ),
+            input_block("impact", "Impact now", _level("impact", item.impact or DEFAULT_LEVEL)),
         ],
     )
 
@@ -308,3 +315,9 @@ def reopened_text(item: RaidItem, program: Program, *, reason: str | None) -> st
     return (
         f"Reopened {item.kind} #{item.id} “{escape(item.title)}” on *{escape(program.name)}*{was}."
     )
+
+
+def mitigated_text(item: RaidItem, *, was: int | None) -> str:
+    """The mitigation saved, and the new score when it changed (`was`, the old one)."""
+    text = f"Mitigation of “{escape(item.title)}” saved."
+    return f"{text} Re-scored: {scores(item)} (was {was})." if was is not None else text

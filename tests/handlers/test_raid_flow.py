@@ -333,6 +333,81 @@ def test_mitigate_records_the_note(
     assert items(sessions)[0].mitigation == "second supplier on standby"
 
 
+def selected(view: dict[str, Any], block_id: str) -> str:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return str(block["element"]["initial_option"]["value"])
+
+
+def test_mitigation_modal_rescores_from_the_current_levels_and_clears_high_risk(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Budget cut" likelihood:likely impact:severe')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_mitigate")
+    view = fake.last_view("ULEAD")
+    assert (selected(view, "likelihood"), selected(view, "impact")) == ("4", "5")
+    assert "Likelihood 4 (likely) × impact 5 (severe) = 20" in text_of(view)
+    done = slack.submit_view(
+        "ULEAD", view, {"mitigation": "CFO signed the budget", "likelihood": "2"}
+    )
+    assert "Re-scored: Likelihood 2 (unlikely) × impact 5 (severe) = 10 (was 20)" in text_of(
+        done.body["view"]
+    )
+    (item,) = items(sessions)
+    assert (item.likelihood, item.impact, item.score) == (2, 5, 10)
+    assert item.mitigation == "CFO signed the budget"
+    (event,) = close_events(sessions, "rescore")
+    assert event.before == {"likelihood": 4, "impact": 5, "score": 20}
+    assert event.after == {"likelihood": 2, "impact": 5, "score": 10}
+    bot.settle()
+    flagged = program(sessions, "apollo")
+    assert flagged is not None and "HIGH_RISK" not in flagged.flags
+    assert any("no longer has a high risk" in m["text"] for m in fake.messages("CPMO"))
+
+
+def test_mitigation_with_the_same_levels_saves_the_note_without_a_rescore(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor" likelihood:possible impact:major')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_mitigate")
+    done = slack.submit_view("ULEAD", fake.last_view("ULEAD"), {"mitigation": "weekly calls"})
+    assert "Re-scored" not in text_of(done.body["view"])
+    assert items(sessions)[0].score == 12
+    assert close_events(sessions, "rescore") == [] and len(close_events(sessions, "mitigate")) == 1
+
+
+def test_a_level_off_the_scale_or_a_blank_note_is_an_inline_error_and_stores_nothing(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor"')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_mitigate")
+    view = fake.last_view("ULEAD")
+    crafted = next(b for b in view["blocks"] if b.get("block_id") == "likelihood")
+    crafted["element"]["options"].append(
+        {"text": {"type": "plain_text", "text": "9"}, "value": "9"}
+    )
+    reply = slack.submit_view("ULEAD", view, {"mitigation": "calls", "likelihood": "9"})
+    assert "Likelihood must be 1–5 or rare" in reply.body["errors"]["likelihood"]
+    blank = slack.submit_view("ULEAD", view, {"mitigation": "   "})
+    assert blank.body["errors"] == {"mitigation": "Write what is being done about it."}
+    (item,) = items(sessions)
+    assert (item.mitigation, item.score) == (None, 9)
+    assert close_events(sessions, "rescore") == close_events(sessions, "mitigate") == []
+
+
+@pytest.mark.parametrize("user", ["UOTHER", "UGUEST"])
+def test_a_crafted_mitigation_by_someone_else_or_a_guest_is_refused(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str, user: str
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor" likelihood:likely impact:severe')
+    slack.click_button("ULEAD", slack.command("ULEAD", "risks").body, "raid_mitigate")
+    view = {**fake.last_view("ULEAD"), "id": "VCRAFTED"}
+    reply = slack.submit_view(user, view, {"mitigation": "ignore it", "likelihood": "1"})
+    refusal = next(iter(reply.body["errors"].values()))
+    assert "Only the item's owner" in refusal or "Guest accounts" in refusal
+    (item,) = items(sessions)
+    assert (item.mitigation, item.score) == (None, 20)
+
+
 def test_program_picker_searches_when_there_are_more_than_100(
     slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
 ) -> None:
