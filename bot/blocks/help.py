@@ -89,8 +89,8 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "certain; impact negligible, minor, moderate, major, severe (very low … critical "
         "work for both). Decisions and assumptions are recorded, not scored, so they have "
         "no *Mitigate* or *Escalate*. *Mitigate* records what is being done and can "
-        "re-score the item; *Close* asks why (kept in its history); `reopen` undoes it. Anyone may log one; its owner, the program's owner, delegates "
-        "and admins manage it.",
+        "re-score the item; *Close* asks why (kept in its history); `reopen` undoes it. "
+        "Anyone may log one; its owner, the program's owner, delegates and admins manage it.",
         ["risk", "risk reopen", "risks"],
     ),
     "digest": (
