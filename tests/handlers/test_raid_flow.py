@@ -521,3 +521,11 @@ def test_a_crafted_mitigate_or_escalate_of_a_decision_is_refused(
     assert not fake.calls_to("views.open") and not fake.messages("CPMO")
     (after,) = items(sessions)
     assert (after.escalated_at, after.mitigation) == (None, None)
+
+
+def test_help_risk_lists_both_scales_reopen_and_what_is_not_scored(slack: SlackDriver) -> None:
+    said = text_of(slack.command("UOTHER", "help risk").body)
+    assert "rare, unlikely, possible, likely, almost certain" in said
+    assert "negligible, minor, moderate, major, severe" in said
+    assert "Decisions and assumptions are recorded, not scored" in said
+    assert "/pmo risk reopen #<n>" in said
