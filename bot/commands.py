@@ -50,8 +50,14 @@ _RAG_LEAD = re.compile(
 _RAG_SEPARATOR = re.compile(r"\s*[-–—:,;.!]+\s*")
 _WORD_PUNCTUATION = ":,;.!-–—"
 
+# Words for a 1–5 level: these mean the same for likelihood and impact; each axis also has
+# the words of the usual 5×5 risk matrix (`almost certain` is two words, written with a
+# space, a dash or in quotes).
 LEVEL_WORDS: dict[str, int] = {"very low": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
-_LEVEL_HELP = "1–5, or very low, low, medium, high, critical"
+SCALE_WORDS: dict[str, dict[str, int]] = {
+    "likelihood": {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost certain": 5},
+    "impact": {"negligible": 1, "minor": 2, "moderate": 3, "major": 4, "severe": 5},
+}
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_ALIASES = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
@@ -330,21 +336,61 @@ def parse_rag_prefix(text: str) -> tuple[str, str] | None:
 
 
 def parse_level(text: str, *, what: str) -> int:
-    """Read a 1–5 level, as a number or a word (`very low` … `critical`, also `very-low`).
+    """Read a 1–5 level: a number, a word of its scale, or one of `very low` … `critical`.
+
+    Likelihood takes `rare, unlikely, possible, likely, almost certain`, impact `negligible,
+    minor, moderate, major, severe`; case, dashes and underscores don't matter
+    (`Almost-Certain`).
 
     Args:
-        text: The value typed, e.g. `high` or `4`.
-        what: The name of the field for the error message, e.g. "impact".
+        text: The value typed, e.g. `major`, `almost certain` or `4`.
+        what: The field, "likelihood" or "impact"; it picks the words and names the field in
+            the error message.
 
     Raises:
-        UserError: Anything else, naming the valid values.
+        UserError: Anything else, naming the valid values (and the field a word belongs to,
+            when it is the other one's).
     """
     cleaned = " ".join(text.lower().replace("-", " ").replace("_", " ").split())
-    if cleaned in LEVEL_WORDS:
-        return LEVEL_WORDS[cleaned]
+    words = SCALE_WORDS.get(what, {}) | LEVEL_WORDS
+    if cleaned in words:
+        return words[cleaned]
     if cleaned in {"1", "2", "3", "4", "5"}:
         return int(cleaned)
-    raise UserError(f"{what.capitalize()} must be {_LEVEL_HELP}; “{text}” is not.", echo=text)
+    raise UserError(f"{level_help(what)}; “{text}” is not.{_other_scale(cleaned, what)}", echo=text)
+
+
+def level_help(what: str) -> str:
+    """What a level may be: "Impact must be 1–5 or negligible, minor, …"."""
+    scale = ", ".join(SCALE_WORDS.get(what, LEVEL_WORDS))
+    return f"{what.capitalize()} must be 1–5 or {scale} (also very low … critical)"
+
+
+def _other_scale(word: str, what: str) -> str:
+    """A hint when the word is of the other scale (`likelihood:major`), else ""."""
+    for other, words in SCALE_WORDS.items():
+        if other != what and word in words:
+            return f" “{word}” is a word for {other}."
+    return ""
+
+
+def parse_item_number(text: str) -> int:
+    """Read a RAID item's number as the bot shows it: `#12` (or `12`).
+
+    Raises:
+        UserError: Anything else.
+    """
+    match = _ITEM_NUMBER.fullmatch(text.strip())
+    if match is None:
+        raise UserError(
+            f"“{text}” is not an item number; write it as the close confirmation shows it, "
+            "e.g. `#12`.",
+            echo=text,
+        )
+    return int(match.group(1))
+
+
+_ITEM_NUMBER = re.compile(r"#?(\d{1,18})")
 
 
 def slugify_key(name: str) -> str:

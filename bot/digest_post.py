@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import digest, outbox
 from bot.blocks import digest as render
+from bot.blocks.common import plural
 from bot.cadence import Schedule, parse_cadence
 from bot.dates import format_date
 from bot.scheduling import SlotJob
@@ -140,4 +141,5 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
         period=job.period,
         subscription_id=sub.id,
     )
-    return f"digest {post.id} queued for <#{sub.channel_id}> ({len(post.messages)} messages)"
+    sent = plural(len(post.messages), "message")
+    return f"digest {post.id} queued for <#{sub.channel_id}> ({sent})"

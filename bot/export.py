@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from bot.blocks.common import plural
 from bot.dates import format_date
 from bot.errors import UserError
 from bot.workspace import require_admin
@@ -91,7 +92,7 @@ class ExportJob:
         return Written(
             filename=f"pmo-{kind}-{self.today.isoformat()}.csv",
             title=f"PMO export: {kind}{since}",
-            comment=f"Your export of {kind}{since}: {rows} row{'s' if rows != 1 else ''}.",
+            comment=f"Your export of {kind}{since}: {plural(rows, 'row')}.",
             rows=rows,
         )
 
@@ -354,6 +355,7 @@ def _risks(session: Session, spec: ExportSpec) -> Table:
             RaidItem.created_at,
             RaidItem.updated_at,
             RaidItem.closed_at,
+            RaidItem.close_reason,
         )
         .join(Program, Program.id == RaidItem.program_id)
         .outerjoin(owner, _is_person(owner, RaidItem.team_id, RaidItem.owner_id))

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot.raid import RaidPage
+from bot.raid import BY_SCORE, RaidPage
 from bot.workspace import is_pmo_admin
 from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, Workspace
 from storage.types import Flag, IntakeState, ProgramState, Rag, RaidState
@@ -126,9 +126,7 @@ def my_risks(session: Session, *, person: Person) -> RaidPage:
         )
     )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(RaidItem.score.desc(), RaidItem.due_date, RaidItem.id).limit(RISKS_SHOWN)
-    )
+    rows = session.execute(query.order_by(*BY_SCORE).limit(RISKS_SHOWN))
     return RaidPage(items=[(item, program) for item, program in rows.tuples()], total=total)
 
 

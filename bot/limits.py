@@ -70,6 +70,7 @@ PATH_TO_GREEN = TextField("path to green", StatusUpdate.path_to_green)
 RAID_TITLE = TextField("title", RaidItem.title)
 RAID_DESCRIPTION = TextField("description", RaidItem.description)
 MITIGATION = TextField("mitigation", RaidItem.mitigation)
+CLOSE_REASON = TextField("reason", RaidItem.close_reason)
 INTAKE_TITLE = TextField("title", IntakeRequest.title)
 PROBLEM = TextField("problem", IntakeRequest.problem)
 NOTES = TextField("notes", IntakeRequest.notes)
@@ -95,6 +96,7 @@ FIELDS = (
     RAID_TITLE,
     RAID_DESCRIPTION,
     MITIGATION,
+    CLOSE_REASON,
     INTAKE_TITLE,
     PROBLEM,
     NOTES,

@@ -7,7 +7,7 @@ from typing import Any
 from bot import digest, digest_post, program_view, programs
 from bot.blocks import digest as render
 from bot.blocks import programs as program_blocks
-from bot.blocks.common import context, escape, message, notice
+from bot.blocks.common import context, escape, message, notice, plural
 from bot.cadence import describe, parse_cadence
 from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
 from bot.dates import format_date
@@ -106,7 +106,9 @@ def post_now(request: CommandRequest) -> Result:
         period=f"now:{request.now.isoformat()}",
     )
     return Reply(
-        notice(f"Posting the digest in <#{channel_id}> now ({len(post.messages)} messages).")
+        notice(
+            f"Posting the digest in <#{channel_id}> now ({plural(len(post.messages), 'message')})."
+        )
     )
 
 

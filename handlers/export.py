@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import export
-from bot.blocks.common import message, section
+from bot.blocks.common import message, plural, section
 from bot.commands import split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
@@ -35,7 +35,7 @@ def export_data(request: CommandRequest) -> Result:
 
 
 def _sent(written: export.Written) -> FileToSend:
-    rows = f"{written.rows} row{'s' if written.rows != 1 else ''}"
+    rows = plural(written.rows, "row")
     text = f":white_check_mark: Your export of {rows} is in your DM."
     return FileToSend(
         filename=written.filename,

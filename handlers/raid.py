@@ -8,11 +8,11 @@ from bot import programs, raid
 from bot.blocks import raid as render
 from bot.blocks.common import done_view, escape, notice
 from bot.blocks.programs import program_picker
-from bot.commands import LIST_FILTER_WORDS, parse_level, split_options
+from bot.commands import LIST_FILTER_WORDS, parse_item_number, parse_level, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
-from handlers.request import ActionRequest, CommandRequest, ModalSubmission, as_id
+from handlers.request import OUT_OF_DATE, ActionRequest, CommandRequest, ModalSubmission, as_id
 from storage.models import Program, RaidItem
 
 QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
@@ -21,11 +21,15 @@ QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
 def register(on: Listeners) -> None:
     """Route `/pmo risk`, `/pmo risks`, the RAID modals and buttons."""
     on.commands.add("risk", log_item)
+    on.commands.add("risk reopen", reopen_item)
     on.commands.add("risks", list_items, mode="deferred")
     on.view("raid_submit", submit)
+    on.action(render.KIND_ACTION, pick_kind)
     on.view("raid_mitigate", submit_mitigation)
     on.action("raid_mitigate", mitigate_button)
     on.action("raid_close", close_button)
+    on.view("raid_close", submit_close)
+    on.action("raid_reopen", reopen_button)
     on.action("raid_escalate", escalate_button)
 
 
@@ -66,10 +70,14 @@ def _quick_input(request: CommandRequest, title: str, options: dict[str, str]) -
     return raid.RaidInput(
         title=title,
         owner_id=request.user(options["owner"]).user_id if "owner" in options else request.user_id,
-        likelihood=parse_level(options.get("likelihood", "3"), what="likelihood"),
-        impact=parse_level(options.get("impact", "3"), what="impact"),
+        likelihood=_level(options.get("likelihood"), what="likelihood"),
+        impact=_level(options.get("impact"), what="impact"),
         due_date=request.date(options["due"]) if "due" in options else None,
     )
+
+
+def _level(text: str | None, *, what: str) -> int | None:
+    return None if text is None else parse_level(text, what=what)
 
 
 def list_items(request: CommandRequest) -> Result:
@@ -116,17 +124,31 @@ def submit(sub: ModalSubmission) -> Result:
 
 def _modal_input(sub: ModalSubmission) -> raid.RaidInput:
     values = sub.values
+    kind = values.get("kind") or "risk"
+    scored = raid.is_scored(kind)  # a modal drawn for a risk may be submitted as a decision
     return raid.RaidInput(
         title=values.get("title") or "",
-        kind=values.get("kind") or "risk",
+        kind=kind,
         owner_id=values.get("owner") or sub.user_id,
-        likelihood=int(values.get("likelihood") or 3),
-        impact=int(values.get("impact") or 3),
+        likelihood=_modal_level(sub, "likelihood") if scored else None,
+        impact=_modal_level(sub, "impact") if scored else None,
         due_date=values.get("due_date"),
         description=values.get("description"),
-        mitigation=values.get("mitigation"),
+        mitigation=values.get("mitigation") if scored else None,
         blocking=bool(values.get("blocking")),
     )
+
+
+def _modal_level(sub: ModalSubmission, what: str) -> int | None:
+    value = sub.values.get(what)
+    return sub.field(what, lambda: _level(str(value), what=what)) if value else None
+
+
+def pick_kind(request: ActionRequest) -> Result:
+    """The type picked in the RAID modal: redraw it with the fields that type has."""
+    if request.view is None:
+        raise UserError(OUT_OF_DATE)
+    return UpdateModal(render.redraw_for_kind(request.view, request.value))
 
 
 def _required(value: str | None) -> str:
@@ -137,35 +159,93 @@ def _required(value: str | None) -> str:
 
 def mitigate_button(request: ActionRequest) -> Result:
     """*Mitigate*: a modal for the mitigation note."""
-    item, _ = _managed(request)
+    item, _ = _managed(request, doing="mitigated")
     return OpenModal(render.mitigate_modal(item))
 
 
-def _managed(request: ActionRequest) -> tuple[RaidItem, Program]:
+def _managed(request: ActionRequest, doing: str | None = None) -> tuple[RaidItem, Program]:
     return raid.managed(
         request.session,
         team_id=request.team_id,
         item_id=as_id(request.value),
         person=request.caller,
+        doing=doing,
     )
 
 
 def submit_mitigation(sub: ModalSubmission) -> Result:
-    """The mitigation modal."""
-    item, _ = raid.managed(
+    """The mitigation modal: the note, and a new score when the levels changed."""
+    item, program = raid.managed(
         sub.session, team_id=sub.team_id, item_id=as_id(sub.metadata), person=sub.caller
     )
-    note = sub.values.get("mitigation") or ""
-    raid.mitigate(sub.session, item=item, actor_id=sub.user_id, note=note, now=sub.now)
-    return UpdateModal(
-        done_view("Mitigation saved", f"Mitigation of “{escape(item.title)}” saved.")
+    was = raid.mitigate(
+        sub.session,
+        item=item,
+        program=program,
+        actor_id=sub.user_id,
+        data=_mitigation(sub, item),
+        now=sub.now,
+        workspace=sub.workspace,
+    )
+    return UpdateModal(done_view("Mitigation saved", render.mitigated_text(item, was=was)))
+
+
+def _mitigation(sub: ModalSubmission, item: RaidItem) -> raid.Mitigation:
+    return raid.Mitigation(
+        note=sub.values.get("mitigation") or "",
+        likelihood=_modal_level(sub, "likelihood") or item.likelihood or raid.DEFAULT_LEVEL,
+        impact=_modal_level(sub, "impact") or item.impact or raid.DEFAULT_LEVEL,
     )
 
 
 def close_button(request: ActionRequest) -> Result:
-    """*Close*: close the item (once, however often it is clicked)."""
-    item, program = _managed(request)
+    """*Close*: a modal asking why (an item closed already is refused)."""
+    item, program = raid.to_close(
+        request.session,
+        team_id=request.team_id,
+        item_id=as_id(request.value),
+        person=request.caller,
+    )
+    return OpenModal(render.close_modal(item, program))
+
+
+def submit_close(sub: ModalSubmission) -> Result:
+    """The close modal: close it (once) with its reason; the confirmation offers *Reopen*."""
+    item, program = raid.managed(
+        sub.session, team_id=sub.team_id, item_id=as_id(sub.metadata), person=sub.caller
+    )
     raid.close(
+        sub.session,
+        item=item,
+        program=program,
+        actor_id=sub.user_id,
+        reason=sub.values.get("reason") or "",
+        now=sub.now,
+        workspace=sub.workspace,
+    )
+    return UpdateModal(render.closed_view(item, program))
+
+
+def reopen_button(request: ActionRequest) -> Result:
+    """*Reopen* on the close confirmation: undo the close."""
+    text = _reopen(request, as_id(request.value))
+    if request.view is None:
+        return Reply(notice(text, done=True))
+    return UpdateModal(done_view("RAID item reopened", text))
+
+
+def reopen_item(request: CommandRequest) -> Result:
+    """`risk reopen #<n>`: reopen a closed item."""
+    if len(request.words) != 1:
+        raise UserError("Name one item by its number: `/pmo risk reopen #12`.")
+    return Reply(notice(_reopen(request, parse_item_number(request.words[0].text)), done=True))
+
+
+def _reopen(request: ActionRequest | CommandRequest, item_id: int) -> str:
+    item, program = raid.managed(
+        request.session, team_id=request.team_id, item_id=item_id, person=request.caller
+    )
+    reason = raid.reopen(
         request.session,
         item=item,
         program=program,
@@ -173,7 +253,7 @@ def close_button(request: ActionRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(notice(f"Closed “{escape(item.title)}” on *{escape(program.name)}*.", done=True))
+    return render.reopened_text(item, program, reason=reason)
 
 
 def escalate_button(request: ActionRequest) -> Result:

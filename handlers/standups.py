@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import standups
 from bot.blocks import standups as render
-from bot.blocks.common import done_view
+from bot.blocks.common import done_view, plural
 from bot.commands import Token, parse_channel, parse_user, split_options
 from bot.errors import UserError
 from bot.standups.plans import Plan
@@ -148,7 +148,7 @@ def close(request: CommandRequest) -> Result:
     return Reply(
         render.said(
             f"Closed the stand-up in <#{standup.channel_id}>; the summary is posted there "
-            f"({len(summary.answers)} answered, {len(summary.blockers)} blockers)."
+            f"({len(summary.answers)} answered, {plural(len(summary.blockers), 'blocker')})."
         )
     )
 

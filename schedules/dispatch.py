@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, outbox
+from bot.blocks.common import plural
 from bot.status import program_flags, prompts
 from schedules import registry, slots
 from storage.models import Program, ScheduledJob, Workspace
@@ -207,7 +208,8 @@ def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassRepo
             select(func.count()).select_from(Program).where(Program.flags_recheck_at <= now)
         )
         if rechecks:
-            report.add(f"would recheck the flags of {rechecks} program(s) whose dates passed")
+            programs = plural(rechecks, "program")
+            report.add(f"would recheck the flags of {programs} whose dates passed")
         waiting = outbox.pending_count(session, now=now)
         if waiting:
-            report.add(f"would send {waiting} queued message(s)")
+            report.add(f"would send {plural(waiting, 'queued message')}")

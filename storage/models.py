@@ -190,9 +190,11 @@ class RaidItem(Base):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(LimitedText(200))
     description: Mapped[str | None] = mapped_column(FORM_TEXT)
-    likelihood: Mapped[int] = mapped_column(Integer)
-    impact: Mapped[int] = mapped_column(Integer)
-    score: Mapped[int] = mapped_column(Integer)
+    # Risks, issues and dependencies are scored (1–5 each, score = their product); decisions
+    # and assumptions are not, and hold None.
+    likelihood: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[str] = mapped_column(USER_ID)
     due_date: Mapped[date | None] = mapped_column(Date)
     mitigation: Mapped[str | None] = mapped_column(FORM_TEXT)
@@ -203,6 +205,8 @@ class RaidItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was closed, asked when it is; cleared on reopening (the audit history keeps it).
+    close_reason: Mapped[str | None] = mapped_column(LimitedText(300))
 
 
 class FlagTransition(Base):

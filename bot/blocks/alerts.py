@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import context, escape, message, section
+from bot.blocks.common import context, escape, message, section, truncate
+from bot.blocks.status import rag_change
 from storage.models import Program, RaidItem
-from storage.types import Flag
+from storage.types import Flag, Rag
 
 FLAG_WORDS: dict[str, tuple[str, str]] = {
     Flag.RED: ("is red", "is no longer red"),
@@ -18,10 +19,11 @@ FLAG_WORDS: dict[str, tuple[str, str]] = {
 
 def flag_alert(program: Program, *, code: str, raised: bool, reason: str) -> dict[str, Any]:
     """One alert: what changed, why, and where to look."""
-    raised_words, cleared_words = FLAG_WORDS.get(code, (f"gained {code}", f"lost {code}"))
     icon = ":rotating_light:" if raised else ":large_green_circle:"
-    headline = f"{icon} *{escape(program.name)}* {raised_words if raised else cleared_words}"
+    headline = f"{icon} {_what_changed(program, code=code, raised=raised)}"
     detail = escape(reason) if raised else f"was: {escape(reason)}"
+    if code == Flag.RED and program.last_summary:  # the headline says the colour; say why
+        detail = escape(truncate(program.last_summary, 300))
     text = f"{headline} — {detail}"
     return message(
         text,
@@ -30,6 +32,18 @@ def flag_alert(program: Program, *, code: str, raised: bool, reason: str) -> dic
             context(f"Owner <@{program.owner_id}> · `/pmo program show {program.key}`"),
         ],
     )
+
+
+def _what_changed(program: Program, *, code: str, raised: bool) -> str:
+    """The headline's words: "*Atlas* has gone stale", and for RED the change of colour,
+    "*Atlas* is now amber (was red)", when there is an earlier colour to compare with."""
+    trend = list(program.trend or [])
+    if code == Flag.RED and raised and len(trend) > 1:
+        return rag_change(program.name, rag=Rag.RED, was=trend[1])
+    if code == Flag.RED and not raised and program.rag not in (None, Rag.RED):
+        return rag_change(program.name, rag=program.rag, was=Rag.RED)
+    raised_words, cleared_words = FLAG_WORDS.get(code, (f"gained {code}", f"lost {code}"))
+    return f"*{escape(program.name)}* {raised_words if raised else cleared_words}"
 
 
 def escalation(program: Program, item: RaidItem, *, actor_id: str) -> dict[str, Any]:

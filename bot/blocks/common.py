@@ -64,6 +64,17 @@ def escape_pieces(text: str, size: int) -> list[str]:
     return [*pieces, escaped]
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """A count with its noun in the right number: "1 blocker", "0 blockers", "2 blockers".
+
+    Args:
+        count: How many.
+        word: The noun for one.
+        many: The noun for any other count when it is not `word` + "s" ("entries").
+    """
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to `limit` characters, marking the cut with "…".
 

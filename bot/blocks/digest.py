@@ -19,6 +19,7 @@ from bot.blocks.common import (
     header,
     message,
     notice,
+    plural,
     section,
     truncate,
 )
@@ -72,9 +73,9 @@ def _top(
 def _headline(snapshot: Snapshot) -> str:
     counts = snapshot.counts()
     return (
-        f"*{len(snapshot.programs)} programs*: 🔴 {counts['red']} red · 🟡 {counts['amber']} "
-        f"amber · 🟢 {counts['green']} green · ⚪ {counts['no update']} no update · "
-        f"⚑ {counts['flagged']} flagged"
+        f"*{plural(len(snapshot.programs), 'program')}*: 🔴 {counts['red']} red · "
+        f"🟡 {counts['amber']} amber · 🟢 {counts['green']} green · "
+        f"⚪ {counts['no update']} no update · ⚑ {counts['flagged']} flagged"
     )
 
 
@@ -137,7 +138,8 @@ def _thread(snapshot: Snapshot, more: list[ProgramLine]) -> list[dict[str, Any]]
         left = len(blocks) - shown
         pages = pages[:MAX_REPLIES]
         note = context(
-            f"…and {left} more program entries. Take everything with `/pmo export programs`."
+            f"…and {plural(left, 'more program entry', 'more program entries')}. "
+            "Take everything with `/pmo export programs`."
         )
         pages[-1] = [*pages[-1][:-1], note]
     return [message(_page_text(page, n), page) for n, page in enumerate(pages, start=1)]

@@ -46,8 +46,10 @@ USAGE: dict[str, str] = {
     "milestone add": '/pmo milestone add <program> "<name>" due:<date>',
     "milestone done": '/pmo milestone done <program> "<name>"',
     "status": "/pmo status [<program>] | /pmo status <program> <green|amber|red> <summary…>",
-    "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" [impact:1-5|low|medium|high] '
-    "[likelihood:…] [due:<date>] [owner:@x]",
+    "risk": '/pmo risk [<program>] | /pmo risk <program> "<title>" '
+    "[likelihood:1-5|rare…almost certain] [impact:1-5|negligible…severe] [due:<date>] "
+    "[owner:@x]",
+    "risk reopen": "/pmo risk reopen #<n>",
     "risks": "/pmo risks [<program>|mine|overdue]",
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "config grace": "/pmo config grace <hours>",
@@ -97,9 +99,13 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
     ),
     "risk": (
         "The RAID log: risks, issues, assumptions, dependencies and decisions. Score = "
-        "likelihood × impact (1–5 each: very low, low, medium, high, critical). Anyone may "
-        "log one; its owner, the program's owner, delegates and admins manage it.",
-        ["risk", "risks"],
+        "likelihood × impact, 1–5 each: likelihood rare, unlikely, possible, likely, almost "
+        "certain; impact negligible, minor, moderate, major, severe (very low … critical "
+        "work for both). Decisions and assumptions are recorded, not scored, so they have "
+        "no *Mitigate* or *Escalate*. *Mitigate* records what is being done and can "
+        "re-score the item; *Close* asks why (kept in its history); `reopen` undoes it. "
+        "Anyone may log one; its owner, the program's owner, delegates and admins manage it.",
+        ["risk", "risk reopen", "risks"],
     ),
     "digest": (
         "Leadership digests: headline counts, what changed since the last digest, red and "

@@ -19,6 +19,7 @@ from bot.blocks.common import (
     divider,
     escape,
     header,
+    plural,
     section,
     truncate,
 )
@@ -149,7 +150,7 @@ def counts_text(portfolio: Portfolio) -> str:
     """Live programs by RAG, flagged, and with an overdue update."""
     rag = portfolio.by_rag
     return (
-        f"*{portfolio.total} live programs* · 🟢 {rag.get('green', 0)} green · "
+        f"*{plural(portfolio.total, 'live program')}* · 🟢 {rag.get('green', 0)} green · "
         f"🟡 {rag.get('amber', 0)} amber · 🔴 {rag.get('red', 0)} red · "
         f"⚪ {rag.get(None, 0)} no update yet\n"
         f"⚑ {portfolio.flagged.total} flagged · ⏰ {portfolio.overdue} update overdue"

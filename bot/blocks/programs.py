@@ -17,10 +17,12 @@ from bot.blocks.common import (
     message,
     modal,
     plain,
+    plural,
     section,
     text_input,
     truncate,
 )
+from bot.blocks.raid import score_mark
 from bot.blocks.status import RAG_ICON, trend_strip, update_lines
 from bot.dates import format_date
 from bot.people import mention
@@ -68,7 +70,7 @@ def list_message(listing: Listing, *, which: str, now: datetime) -> dict[str, An
         return message(text, [section(text)])
     shown = listing.programs[:LIST_LIMIT]
     lines = [_list_line(p, now) for p in shown]
-    title = f"{listing.total} program{'s' if listing.total != 1 else ''}"
+    title = plural(listing.total, "program")
     if which in ("mine", "all", "overdue"):
         title += f" ({which})"
     blocks: list[Block] = [header(title)]
@@ -156,7 +158,7 @@ def _risk_text(detail: ProgramDetail) -> str:
         return "*Open RAID items* none"
     lines = [f"*Open RAID items* ({page.total})"]
     lines += [
-        f"*{item.score}* {item.kind} · {escape(truncate(item.title, 150))} · "
+        f"{score_mark(item.score)}{item.kind} · {escape(truncate(item.title, 150))} · "
         f"{mention(item.owner_id)}"
         for item, _ in page.items
     ]

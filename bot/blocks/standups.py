@@ -21,6 +21,7 @@ from bot.blocks.common import (
     input_block,
     message,
     modal,
+    plural,
     section,
     text_input,
     truncate,
@@ -57,7 +58,7 @@ def ask_message(standup: Standup, *, run_id: int, closes_at: datetime) -> dict[s
             section(f"{intro}\n{questions}"),
             _answer_button(run_id),
             context(
-                f"Or reply here with {lines} line{'s' if lines != 1 else ''}, one per question. "
+                f"Or reply here with {plural(lines, 'line')}, one per question. "
                 "You can change your answer until the stand-up closes."
             ),
         ],
@@ -116,8 +117,8 @@ def reply_hint(standup: Standup, *, run_id: int) -> dict[str, Any]:
     """A DM that does not have one line per question."""
     count = len(standup.questions)
     text = (
-        f"Your stand-up in <#{standup.channel_id}> asks {count} question"
-        f"{'s' if count != 1 else ''}: reply with one line per question, or use *Answer*."
+        f"Your stand-up in <#{standup.channel_id}> asks {plural(count, 'question')}: reply "
+        "with one line per question, or use *Answer*."
     )
     return message(text, [section(text), _answer_button(run_id)])
 
@@ -293,9 +294,9 @@ def list_message(standups: Sequence[Standup]) -> dict[str, Any]:
         )
     lines = [
         f"• <#{s.channel_id}> · {describe(s)} · run by <@{s.facilitator_id}> · "
-        f"{len(s.participants)} participant{'s' if len(s.participants) != 1 else ''} · "
+        f"{plural(len(s.participants), 'participant')} · "
         f"next {_next(s)}"
         for s in standups
     ]
-    body = [f"*{len(standups)} stand-up{'s' if len(standups) != 1 else ''}*", *lines]
+    body = [f"*{plural(len(standups), 'stand-up')}*", *lines]
     return message("\n".join(body), [section(chunk) for chunk in chunk_lines(body)])

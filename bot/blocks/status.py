@@ -35,6 +35,24 @@ TEXT_FIELDS = (
 )
 
 
+def rag_change(name: str, *, rag: str | None, was: str | None) -> str:
+    """A program's colour as it changed, in mrkdwn: "*Atlas* is now amber (was red)".
+
+    Args:
+        name: The program's name (escaped here).
+        rag: Its colour now, or None before its first update.
+        was: Its colour before, or None when it had none.
+
+    Returns:
+        "*Atlas* is red" when there is no earlier colour to compare, or it is unchanged.
+    """
+    if rag is None:
+        return f"*{escape(name)}* has no status yet"
+    if was is None or was == rag:
+        return f"*{escape(name)}* is {rag}"
+    return f"*{escape(name)}* is now {rag} (was {was})"
+
+
 def trend_strip(rags: list[str]) -> str:
     """The last updates as coloured dots, oldest first (`rags` come newest first)."""
     return "".join(RAG_ICON.get(r, "⚪") for r in reversed(rags)) or "—"
@@ -222,8 +240,8 @@ def _receipt_notes(*, needs_plan: bool, late_for: date | None, kept_plan: bool) 
 
 def channel_post(program: Program, update: StatusUpdate, *, trend: list[str]) -> dict[str, Any]:
     """The update as posted in the program's channel, with the trend strip."""
-    head = (
-        f"*{escape(program.name)}* status from <@{update.author_id}> · trend {trend_strip(trend)}"
-    )
+    was = trend[1] if len(trend) > 1 else None
+    change = rag_change(program.name, rag=update.rag, was=was)
+    head = f"{change} — status from <@{update.author_id}> · trend {trend_strip(trend)}"
     text = "\n".join([head, *update_lines(update)])
     return message(text, [section(text), context(f"`/pmo program show {program.key}`")])

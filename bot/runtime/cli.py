@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot import dates, logs
+from bot.blocks.common import plural
 from bot.clock import system_clock
 from bot.runtime.answers import AnswerProcess
 from bot.runtime.app import after_ack_executor, build_app, request_client, scheduler_client
@@ -324,13 +325,9 @@ def _summary(report: PassReport, *, dry_run: bool) -> str:
         return f"pass as of {when}: skipped; another process is running a pass right now"
     if dry_run:
         return (
-            f"dry run as of {when}: would do {_plural(count, 'thing')}; nothing was changed or sent"
+            f"dry run as of {when}: would do {plural(count, 'thing')}; nothing was changed or sent"
         )
-    return f"pass as of {when}: {_plural(count, 'action')}, {_plural(report.sent, 'message')} sent"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"pass as of {when}: {plural(count, 'action')}, {plural(report.sent, 'message')} sent"
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.blocks.common import plural
 from storage.types import Flag, ProgramState, Rag, RaidKind
 
 HIGH_RISK_SCORE = 15
@@ -34,7 +35,7 @@ class OpenRaid(NamedTuple):
 
     title: str
     kind: str
-    score: int
+    score: int | None  # None for decisions and assumptions, which are not scored
     due: date | None
     blocking: bool
 
@@ -116,7 +117,7 @@ def _schedule_flags(facts: Facts, found: dict[str, str]) -> None:
 
 def _risk_flags(facts: Facts, found: dict[str, str]) -> None:
     risks = [r for r in facts.open_raid if r.kind == RaidKind.RISK]
-    high = sorted((r for r in risks if r.score >= HIGH_RISK_SCORE), key=lambda r: -r.score)
+    high = sorted((r for r in risks if _score(r) >= HIGH_RISK_SCORE), key=lambda r: -_score(r))
     if high:
         more = f" (+{len(high) - 1} more)" if len(high) > 1 else ""
         found[Flag.HIGH_RISK] = f"open risk ‘{high[0].title}’ scores {high[0].score}{more}"
@@ -124,6 +125,11 @@ def _risk_flags(facts: Facts, found: dict[str, str]) -> None:
     if overdue:
         title, due = overdue[0]
         found[Flag.RISK_OVERDUE] = f"risk ‘{title}’ was due {_days((facts.today - due).days)} ago"
+
+
+def _score(item: OpenRaid) -> int:
+    """An item's score; an unscored one (a decision, an assumption) never counts as high."""
+    return item.score if item.score is not None else 0
 
 
 def _blocked(facts: Facts, found: dict[str, str]) -> None:
@@ -190,7 +196,7 @@ def changes(before: dict[str, str], after: dict[str, str]) -> tuple[list[str], l
 
 
 def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return plural(n, "day")
 
 
 def _clip(text: str, limit: int = 120) -> str:

@@ -40,7 +40,7 @@ def _open_items(session: Session, *, program_id: int) -> tuple[list[Any], list[A
     raid = session.execute(
         select(RaidItem.title, RaidItem.kind, RaidItem.score, RaidItem.due_date, RaidItem.blocking)
         .where(RaidItem.program_id == program_id, RaidItem.state == RaidState.OPEN)
-        .order_by(RaidItem.score.desc(), RaidItem.id)
+        .order_by(RaidItem.score.desc().nulls_last(), RaidItem.id)
     ).all()
     return list(milestones), list(raid)
 

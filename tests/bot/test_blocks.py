@@ -201,7 +201,7 @@ def test_channel_post_with_huge_summary_and_blockers_is_valid_and_marks_the_cut(
     assert "…" in shown
     assert "trend 🟢🟡" in shown
     assert "`/pmo program show apollo`" in shown
-    assert payload["text"].startswith("*Apollo* status from <@U1>")
+    assert payload["text"].startswith("*Apollo* is now amber (was green) — status from <@U1>")
 
 
 def test_status_modal_is_prefilled_from_the_last_update() -> None:
@@ -620,3 +620,64 @@ def test_error_text_keeps_the_bots_own_references_and_escapes_the_users() -> Non
     said = escape_message("“<@U1> <!channel>” is not a person; ask <@U2> in <#C3>. *<!here>*")
     assert "<@U1>" not in said and "<!channel>" not in said and "<!here>" not in said
     assert "<@U2>" in said and "<#C3>" in said
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 blockers"), (1, "1 blocker"), (2, "2 blockers"), (-1, "-1 blockers")],
+)
+def test_plural_puts_the_noun_in_the_right_number(count: int, expected: str) -> None:
+    assert common.plural(count, "blocker") == expected
+
+
+def test_plural_takes_an_irregular_plural() -> None:
+    assert common.plural(1, "entry", "entries") == "1 entry"
+    assert common.plural(3, "entry", "entries") == "3 entries"
+
+
+def test_rag_change_says_what_it_is_now_and_what_it_was() -> None:
+    assert status.rag_change("Atlas", rag="amber", was="red") == "*Atlas* is now amber (was red)"
+    assert status.rag_change("Atlas", rag="red", was="red") == "*Atlas* is red"
+    assert status.rag_change("Atlas", rag="green", was=None) == "*Atlas* is green"
+    assert status.rag_change("<!here>", rag="red", was="amber").startswith("*&lt;!here&gt;*")
+
+
+def test_red_alerts_name_the_colour_before_and_after() -> None:
+    worse = make_program(rag="red", trend=["red", "amber"], last_summary="vendor gone")
+    raised = alerts.flag_alert(worse, code="RED", raised=True, reason="reported red")
+    assert raised["text"] == ":rotating_light: *Apollo* is now red (was amber) — vendor gone"
+    better = make_program(rag="amber", trend=["amber", "red"], last_summary="vendor back")
+    cleared = alerts.flag_alert(better, code="RED", raised=False, reason="reported red")
+    assert "*Apollo* is now amber (was red) — vendor back" in cleared["text"]
+    first = make_program(rag="red", trend=["red"], last_summary="late")
+    assert (
+        "*Apollo* is red — late"
+        in alerts.flag_alert(first, code="RED", raised=True, reason="x")["text"]
+    )
+
+
+def test_digest_headline_counts_one_program_in_the_singular() -> None:
+    from bot.blocks import digest as digest_blocks
+    from bot.digest import Changes, ProgramLine, Snapshot
+
+    line = ProgramLine(1, "apollo", "Apollo", "U1", "green", 3, None, None, ["green"], {})
+    snapshot = Snapshot(taken_at=NOW, portfolio=None, programs=[line])
+    [top, *_] = digest_blocks.render(snapshot, Changes([], [], [], [], first=True), period="x")
+    assert "*1 program*: 🔴 0 red" in top["text"]
+
+
+def test_raid_modal_labels_each_level_with_its_5x5_word() -> None:
+    view = raid.raid_modal(program=make_program(), program_picker=None)
+    assert validate_view(view) == []
+    selects = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    likelihood = [o["text"]["text"] for o in selects["likelihood"]["options"]]
+    impact = [o["text"]["text"] for o in selects["impact"]["options"]]
+    assert likelihood == [
+        "1 — rare",
+        "2 — unlikely",
+        "3 — possible",
+        "4 — likely",
+        "5 — almost certain",
+    ]
+    assert impact == ["1 — negligible", "2 — minor", "3 — moderate", "4 — major", "5 — severe"]
+    assert selects["likelihood"]["initial_option"]["value"] == "3"

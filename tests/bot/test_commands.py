@@ -306,12 +306,49 @@ def test_free_text_without_a_rag_word_is_none(text: str) -> None:
 )
 def test_levels_are_numbers_or_words(text: str, level: int) -> None:
     assert parse_level(text, what="impact") == level
+    assert parse_level(text, what="likelihood") == level
 
 
-@pytest.mark.parametrize("text", ["0", "6", "huge", "", "3.5"])
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("rare", 1),
+        ("unlikely", 2),
+        ("Possible", 3),
+        ("likely", 4),
+        ("almost certain", 5),
+        ("Almost-Certain", 5),
+        ("almost_certain", 5),
+        ("  almost   certain ", 5),
+    ],
+)
+def test_likelihood_takes_the_5x5_matrix_words(text: str, level: int) -> None:
+    assert parse_level(text, what="likelihood") == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("negligible", 1), ("minor", 2), ("moderate", 3), ("MAJOR", 4), ("severe", 5)],
+)
+def test_impact_takes_the_5x5_matrix_words(text: str, level: int) -> None:
+    assert parse_level(text, what="impact") == level
+
+
+@pytest.mark.parametrize("text", ["0", "6", "huge", "", "3.5", "almost"])
 def test_other_levels_are_refused_naming_the_valid_values(text: str) -> None:
-    with pytest.raises(UserError, match="Impact must be 1–5, or very low"):
+    with pytest.raises(UserError, match="Impact must be 1–5 or negligible, minor, moderate"):
         parse_level(text, what="impact")
+
+
+def test_a_word_of_the_other_scale_is_refused_saying_whose_it_is() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_level("major", what="likelihood")
+    assert "Likelihood must be 1–5 or rare, unlikely, possible, likely, almost certain" in str(
+        refused.value.message
+    )
+    assert "“major” is a word for impact." in refused.value.message
+    with pytest.raises(UserError, match="“likely” is a word for likelihood"):
+        parse_level("likely", what="impact")
 
 
 # keys

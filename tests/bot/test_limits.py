@@ -163,7 +163,8 @@ def _forms() -> list[tuple[dict[str, Any], dict[str, limits.TextField]]]:
     request = IntakeRequest(id=1, number=1, title="Portal", requester_id="U1", score=3.2)
     for name in ("business_value", "time_criticality", "risk_reduction", "job_size"):
         setattr(request, name, 5)
-    item = RaidItem(id=1, title="Vendor", score=9, mitigation="m" * 5000)
+    item = RaidItem(id=1, kind="risk", title="Vendor", score=9, mitigation="m" * 5000)
+    program_row = Program(id=1, key="apollo", name="Apollo")
     standup = Standup(id=1, channel_id="C1", questions=["Yesterday?", "Today?", "Blockers?"])
     program = programs.program_modal(callback_id="program_add", title="Register")
     status_view = status.status_modal(program=None, initial=None)
@@ -177,6 +178,7 @@ def _forms() -> list[tuple[dict[str, Any], dict[str, limits.TextField]]]:
             {"description": limits.RAID_DESCRIPTION, "mitigation": limits.MITIGATION},
         ),
         (raid.mitigate_modal(item), {"mitigation": limits.MITIGATION}),
+        (raid.close_modal(item, program_row), {"reason": limits.CLOSE_REASON}),
         (
             intake.intake_modal([]),
             {"title": limits.INTAKE_TITLE, "problem": limits.PROBLEM, "notes": limits.NOTES},
@@ -204,7 +206,7 @@ def test_form_inputs_carry_their_fields_limit_as_max_length(
 
 
 def test_stored_text_longer_than_a_form_field_is_shown_cut_and_marked() -> None:
-    item = RaidItem(id=1, title="Vendor", score=9, mitigation="m" * 5000)
+    item = RaidItem(id=1, kind="risk", title="Vendor", score=9, mitigation="m" * 5000)
     shown = text_inputs(raid.mitigate_modal(item))["mitigation"]["initial_value"]
     assert len(shown) == limits.MITIGATION.form_limit and shown.endswith("…")
 

@@ -88,7 +88,7 @@ def test_portfolio_subscription_only_covers_its_programs(
     slack.command("UADMIN", "digest subscribe <#CLEAD|leadership> daily 09:00 portfolio:payments")
     run_pass(MONDAY_0905_UTC)
     top = text_of(digests_in(fake, "CLEAD")[0])
-    assert "Payments" in top and "1 programs" in top and "Apollo" not in top
+    assert "Payments" in top and "*1 program*:" in top and "Apollo" not in top
 
 
 def test_non_admin_subscribe_is_refused_and_posts_nothing(

@@ -73,6 +73,7 @@ ACTIONS = [
     "prompt_submit",
     "raid_close",
     "raid_escalate",
+    "raid_kind",
     "raid_mitigate",
     "reply_pick_program",
     "status_add_plan",

@@ -8,12 +8,13 @@ refusal and nothing is stored or shown.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.raid import raid_modal
+from bot.blocks.raid import close_modal, raid_modal
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import Person, RaidItem, Workspace
+from storage.models import Person, Program, RaidItem, Workspace
 from tests.flow import count, program, text_of
 
 REFUSAL = "Guest accounts can't see or change PMO data here."
@@ -40,7 +41,10 @@ def test_a_guest_submitting_a_crafted_raid_modal_stores_nothing(
     assert count(sessions, RaidItem) == 0
 
 
-@pytest.mark.parametrize("action_id", ["status_pick_program", "home_status", "raid_close"])
+@pytest.mark.parametrize(
+    "action_id",
+    ["status_pick_program", "home_status", "raid_close", "raid_kind", "raid_reopen"],
+)
 def test_a_guest_clicking_a_crafted_button_learns_nothing(
     slack: SlackDriver, fake: FakeSlack, apollo: int, action_id: str
 ) -> None:
@@ -50,6 +54,21 @@ def test_a_guest_clicking_a_crafted_button_learns_nothing(
     assert any(REFUSAL in said for said in told)
     assert not [said for said in told if "Apollo" in said or "ULEAD" in said]
     assert not fake.calls_to("views.update") and not fake.calls_to("views.open")
+
+
+def test_a_guest_can_neither_close_nor_reopen_an_item_by_crafted_payload_or_command(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: int
+) -> None:
+    slack.command("ULEAD", 'risk apollo "Vendor may slip"')
+    with sessions() as session:
+        item = session.scalars(select(RaidItem)).one()
+        view = {**close_modal(item, session.get_one(Program, apollo)), "id": "VCRAFTED"}
+    reply = slack.submit_view("UGUEST", view, {"reason": "not my problem"})
+    assert reply.body is not None and REFUSAL in reply.body["errors"].values()
+    said = text_of(slack.command("UGUEST", f"risk reopen #{item.id}").body)
+    assert REFUSAL in said and "Vendor" not in said
+    with sessions() as session:
+        assert session.scalars(select(RaidItem.state)).one() == "open"
 
 
 @pytest.fixture

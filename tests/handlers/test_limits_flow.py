@@ -163,6 +163,11 @@ def mitigate_modal(world: World, text: str) -> Reply:
     return world.slack.submit_view("ULEAD", world.fake.last_view("ULEAD"), {"mitigation": text})
 
 
+def close_modal(world: World, text: str) -> Reply:
+    world.slack.click_button("ULEAD", world.slack.command("ULEAD", "risks").body, "raid_close")
+    return world.slack.submit_view("ULEAD", world.fake.last_view("ULEAD"), {"reason": text})
+
+
 def status_modal(block: str) -> Callable[[World, str], Reply]:
     values = {"summary": f"now with {block}"}  # else the same colour and summary is a repeat
     return lambda world, text: world.modal("ULEAD", "status apollo", {**values, block: text})
@@ -353,6 +358,15 @@ CASES = [
         mitigate_modal,
         lambda w: w.column(RaidItem.mitigation),
         block="mitigation",
+        prepare=risk,
+    ),
+    Case(
+        "close modal",
+        limits.CLOSE_REASON,
+        "modal",
+        close_modal,
+        lambda w: w.column(RaidItem.close_reason),
+        block="reason",
         prepare=risk,
     ),
     Case(

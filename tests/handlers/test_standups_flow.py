@@ -199,10 +199,10 @@ def test_live_standup_posts_agenda_and_closes_on_command_with_one_summary(
     again = slack.command("ULEAD", "standup start", channel_id="CTEAM")
     assert "already open" in text_of(again.body)
 
-    answer_by_modal(slack, fake, "ULEAD2", ["x", "y", "none"])
+    answer_by_modal(slack, fake, "ULEAD2", ["x", "y", "waiting on legal"])
     closed = slack.command("ULEAD", "standup close <#CTEAM|team>", channel_id="CGENERAL")
     bot.settle()
-    assert "summary is posted there (1 answered, 0 blockers)" in text_of(closed.body)
+    assert "summary is posted there (1 answered, 1 blocker)." in text_of(closed.body)
     run_pass(datetime(2026, 11, 25, 16, 0, tzinfo=UTC))  # the live run's own close time
     [summary] = summaries(fake)
     assert "(live)" in summary["text"] and "<@UOTHER>" in summary["text"]

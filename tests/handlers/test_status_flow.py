@@ -50,8 +50,21 @@ def test_recovery_is_announced_once(
     slack.command("ULEAD", "status apollo green vendor back on track")
     slack.command("ULEAD", "status apollo on track still fine")
     bot.settle()
-    recovered = [t for t in alerts_in(fake, "CPMO") if "no longer red" in t]
-    assert len(recovered) == 1
+    recovered = [t for t in alerts_in(fake, "CPMO") if "is now green (was red)" in t]
+    assert len(recovered) == 1 and "vendor back on track" in recovered[0]
+
+
+def test_a_change_of_colour_says_what_it_was_in_the_alert_and_the_channel(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, apollo: str
+) -> None:
+    slack.command("ULEAD", "status apollo amber vendor late")
+    slack.command("ULEAD", "status apollo red vendor gone")
+    bot.settle()
+    [alert] = [t for t in alerts_in(fake, "CPMO") if "is now red" in t]
+    assert "*Apollo* is now red (was amber)" in alert and "vendor gone" in alert
+    posts = [text_of(m) for m in fake.messages("CAPOLLO")]
+    assert posts[0].startswith("*Apollo* is amber — status from <@ULEAD>")
+    assert posts[1].startswith("*Apollo* is now red (was amber) — status from <@ULEAD>")
 
 
 def test_rag_words_are_accepted(

@@ -68,3 +68,45 @@ def test_upgrade_backfills_each_programs_status_and_trend(tmp_path: Path) -> Non
     assert summary == "week 6"
     assert trend == '["green", "green", "amber", "red", "red", "amber"]'
     engine.dispose()
+
+
+def test_upgrade_drops_the_scores_of_decisions_and_assumptions(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'scored.db'}")
+    config = migrate.alembic_config(str(engine.url))
+    command.upgrade(config, "0006")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO workspace (team_id, timezone, grace_hours, intake_seq, created_at) "
+            "VALUES ('T1', 'UTC', 24, 0, '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO program (id, team_id, key, name, owner_id, cadence, start_date, state,"
+            " created_by, created_at, updated_at, flags, flag_count) VALUES (1, 'T1', 'a', 'A',"
+            " 'U1', 'weekly', '2026-01-01', 'active', 'U1', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00', '{}', 0)"
+        )
+        for n, kind in enumerate(["risk", "decision", "assumption", "issue"]):
+            conn.exec_driver_sql(
+                "INSERT INTO raid_item (team_id, program_id, kind, title, likelihood, impact,"
+                " score, owner_id, blocking, state, created_by, created_at, updated_at) VALUES"
+                f" ('T1', 1, '{kind}', 'item {n}', 4, 5, 20, 'U1', 0, 'open', 'U1',"
+                " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT kind, likelihood, impact, score FROM raid_item ORDER BY id"
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("risk", 4, 5, 20),
+        ("decision", None, None, None),
+        ("assumption", None, None, None),
+        ("issue", 4, 5, 20),
+    ]
+    command.downgrade(config, "0006")
+    with engine.connect() as conn:
+        scores = conn.exec_driver_sql("SELECT score FROM raid_item ORDER BY id").scalars().all()
+    assert scores == [20, 9, 9, 20]
+    engine.dispose()

@@ -109,8 +109,8 @@ class RaidSpec:
     program: str
     title: str
     kind: str
-    likelihood: int
-    impact: int
+    likelihood: int | None  # None for a decision or an assumption, which are not scored
+    impact: int | None
     owner: str
     weeks_ago: int
     due_days: int | None = None
@@ -126,9 +126,10 @@ RAID = (
              "Pairing and runbooks"),
     RaidSpec("titan", "Security review backlog", "issue", 5, 4, OTTO, 5, blocking=True),
     RaidSpec("vega", "Rules engine licence renewal", "risk", 3, 3, OTTO, 7, -3),
-    RaidSpec("orion", "Finance can staff the sign-off in January", "assumption", 2, 3, KIM, 8),
+    RaidSpec("orion", "Finance can staff the sign-off in January", "assumption", None, None,
+             KIM, 8),
     RaidSpec("luna", "CRM export API from the sales team", "dependency", 3, 3, OTTO, 6, 21),
-    RaidSpec("hermes", "Keep the old checkout for one release", "decision", 1, 2, LEE, 3),
+    RaidSpec("hermes", "Keep the old checkout for one release", "decision", None, None, LEE, 3),
 )  # fmt: skip
 
 

@@ -38,7 +38,7 @@ def update(rag: str = "green", **overrides: object) -> LatestUpdate:
 
 def risk(
     title: str = "Vendor may slip",
-    score: int = 9,
+    score: int | None = 9,
     due: date | None = None,
     *,
     kind: str = "risk",
@@ -111,6 +111,13 @@ def test_high_risk_names_the_highest_score_and_counts_the_others() -> None:
 
 def test_issue_with_a_high_score_does_not_raise_high_risk() -> None:
     assert "HIGH_RISK" not in flags_of(facts(open_raid=(risk(score=25, kind="issue"),)))
+
+
+@pytest.mark.parametrize("kind", ["decision", "assumption"])
+def test_unscored_decisions_and_assumptions_never_raise_high_risk(kind: str) -> None:
+    raid = (risk("Keep the old checkout", None, kind=kind), risk("Budget cut", 16))
+    assert flags_of(facts(open_raid=raid))["HIGH_RISK"] == "open risk ‘Budget cut’ scores 16"
+    assert "HIGH_RISK" not in flags_of(facts(open_raid=raid[:1]))
 
 
 def test_high_risk_clears_when_no_open_risk_scores_15() -> None:
