@@ -50,6 +50,7 @@ from handlers.effects import (
     went_wrong,
 )
 from handlers.lookups import (
+    BUSY,
     DB_WAIT_S,
     LOOKUP_BUDGET_S,
     SLACK_DOWN,
@@ -75,7 +76,6 @@ EventHandler = Callable[..., None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
 MAX_LOOKUP_ROUNDS = 12
-BUSY = "The database is busy just now, so I changed nothing. Please try again in a moment"
 
 
 class Listeners:
@@ -168,7 +168,7 @@ class Listeners:
         deps = self.deps
         lookups = Lookups(
             client=self.quick_client,
-            sessions=deps.sessions,
+            sessions=self._sessions_for(False, db_wait_s),  # caching what Slack said waits too
             team_id=team_id,
             now=deps.clock(),
             default_timezone=deps.settings.pmo_timezone,

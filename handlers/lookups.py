@@ -18,14 +18,14 @@ from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, people, standups, workspace
 from bot.channels import resolve_postable_channel
 from bot.commands import ChannelRef
 from bot.errors import UserError
-from storage.db import read_only
+from storage.db import DatabaseBusy, is_busy, read_only
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ SLACK_TIMEOUT_S = 1.5
 DB_WAIT_S = 1.0
 DEFERRED_DB_WAIT_S = 10.0  # an answer after the ack has time
 SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment"
+BUSY = "The database is busy just now, so I changed nothing. Please try again in a moment"
 # Slack-side failures other than a clear "no such thing": the network, a 5xx, a timeout.
 SLACK_DOWN = (SlackClientError, OSError, TimeoutError)
 
@@ -214,6 +215,11 @@ class Lookups:
             except IntegrityError:
                 if attempt == 2:
                     raise
+            except (DBAPIError, DatabaseBusy) as error:
+                if not is_busy(error):
+                    raise
+                log.warning("the database was busy while caching a look-up")
+                raise UserError(f"{BUSY} {logs.reference()}.") from error
 
     def _ask(self, question: Callable[[], T]) -> T | UserError:
         try:

@@ -128,3 +128,20 @@ def test_a_failing_users_info_is_answered_slack_is_slow_with_a_reference(
     assert "You typed: `/pmo status apollo red vendor late`" in said
     assert "(ref `" in said and "(ref `-`)" not in said
     assert count(sessions, StatusUpdate) == 0
+
+
+def test_a_locked_database_while_caching_a_new_person_is_answered_busy_in_time(
+    fake: FakeSlack, bot: Bot, engine: Engine, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock to hold")
+    as_slack = SlackDriver(bot.url, SIGNING_SECRET, fake)
+    with locked(engine):  # Kim has never been seen: her users.info answer must be stored
+        started = time.perf_counter()
+        reply = as_slack.command("ULEAD2", "status apollo red vendor late")
+        acked = time.perf_counter() - started
+    said = text_of(reply.body)
+    assert acked < 3.0, f"acked after {acked:.2f} s"
+    assert "The database is busy just now, so I changed nothing" in said
+    assert "You typed: `/pmo status apollo red vendor late`" in said
+    assert count(sessions, StatusUpdate) == 0
