@@ -126,7 +126,7 @@ def add(
         now=now,
         after=values,
     )
-    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    program_flags.refresh(session, program=program, now=now, workspace=workspace, actor_id=actor_id)
     return item
 
 
@@ -270,7 +270,7 @@ def mitigate(
     was = item.score
     scores = levels | {"score": _score(data.likelihood, data.impact)}
     _record_change(session, item, actor_id, "rescore", scores, now)
-    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    program_flags.refresh(session, program=program, now=now, workspace=workspace, actor_id=actor_id)
     return was
 
 
@@ -335,7 +335,7 @@ def close(
         before={"state": RaidState.OPEN},
         after={"state": RaidState.CLOSED, "reason": reason},
     )
-    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    program_flags.refresh(session, program=program, now=now, workspace=workspace, actor_id=actor_id)
 
 
 def reopen(
@@ -364,7 +364,7 @@ def reopen(
         before={"state": RaidState.CLOSED, "reason": reason},
         after={"state": RaidState.OPEN},
     )
-    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    program_flags.refresh(session, program=program, now=now, workspace=workspace, actor_id=actor_id)
     return reason
 
 

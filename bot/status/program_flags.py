@@ -83,11 +83,13 @@ def refresh(
     workspace: Workspace,
     update_received: bool = False,
     scheduled: dict[str, str | None] | None = None,
+    actor_id: str | None = None,
 ) -> None:
     """Recompute and store the flags; record and alert alerting flags raised or cleared.
 
-    OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the
-    cadence); any other change keeps them as they are, and a received update clears them.
+    OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the cadence);
+    other changes keep them, and a received update clears them. `actor_id` caused the change
+    (None: the scheduler), and is not DMed about it; the PMO channel hears of it as ever.
     """
     programs.lock(session, program=program)  # two changes at once must not both see the old flags
     current = program.flags or {}
@@ -111,6 +113,7 @@ def refresh(
         recheck_at=flags.next_recheck(facts, now),
         now=now,
         workspace=workspace,
+        actor_id=actor_id,
     )
 
 
@@ -122,8 +125,10 @@ def store(
     recheck_at: datetime | None,
     now: datetime,
     workspace: Workspace,
+    actor_id: str | None = None,
 ) -> None:
-    """Save the flags and, for each alerting transition, one alert to the PMO channel and owner."""
+    """Save the flags and, for each alerting transition, one alert to the PMO channel and to
+    the owner (unless the owner caused it: `actor_id`)."""
     before = dict(program.flags or {})
     raised, cleared = flags.changes(before, found)
     program.flags = found
@@ -138,6 +143,7 @@ def store(
             reason=found[code],
             now=now,
             workspace=workspace,
+            actor_id=actor_id,
         )
     for code in cleared:
         _transition(
@@ -148,6 +154,7 @@ def store(
             reason=before[code],
             now=now,
             workspace=workspace,
+            actor_id=actor_id,
         )
 
 
@@ -183,8 +190,10 @@ def _transition(
     reason: str,
     now: datetime,
     workspace: Workspace,
+    actor_id: str | None = None,
 ) -> None:
-    """Record the transition; alert the PMO channel now, owner (and sponsor) in their hours."""
+    """Record the transition; alert the PMO channel now, owner (and sponsor) in their hours,
+    except whoever caused it."""
     row = FlagTransition(
         team_id=program.team_id,
         program_id=program.id,
@@ -198,6 +207,8 @@ def _transition(
     payload = alerts.flag_alert(program, code=code, raised=raised, reason=reason)
     _alert_pmo(session, workspace=workspace, key=f"flag:{row.id}:pmo", payload=payload, now=now)
     for user_id in _told(session, program=program, code=code, raised=raised):
+        if user_id == actor_id:
+            continue  # they made the change: the receipt told them
         notify.direct_message(
             session,
             workspace=workspace,

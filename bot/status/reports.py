@@ -92,7 +92,12 @@ def submit(
     )
     _post_to_channel(session, program=program, update=update, now=now)
     program_flags.refresh(
-        session, program=program, now=now, workspace=workspace, update_received=True
+        session,
+        program=program,
+        now=now,
+        workspace=workspace,
+        update_received=True,
+        actor_id=author_id,
     )
     _answer_prompts(session, program=program, now=now)
     return update
@@ -214,7 +219,9 @@ def edit(
         before=before,
         after=after,
     )
-    program_flags.refresh(session, program=program, now=now, workspace=workspace)
+    program_flags.refresh(
+        session, program=program, now=now, workspace=workspace, actor_id=editor.user_id
+    )
     _edit_channel_post(session, program=program, update=update, now=now)
     return update
 

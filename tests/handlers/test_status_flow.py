@@ -38,9 +38,23 @@ def test_quick_red_update_is_stored_posted_and_alerted_once(
     assert stored is not None and stored.rag == "red"
     assert set(stored.flags) == {"RED", "NO_RECOVERY_PLAN"}
     assert len([t for t in alerts_in(fake, "CPMO") if "is red" in t]) == 1
-    assert len([t for t in alerts_in(fake, "ULEAD") if "is red" in t]) == 1
+    assert [t for t in alerts_in(fake, "ULEAD") if t.startswith(":rotating_light:")] == []
     posts = fake.messages("CAPOLLO")
     assert len(posts) == 2 and "🔴🔴" in text_of(posts[-1])
+
+
+def test_the_owner_hears_of_their_program_going_red_only_when_someone_else_did_it(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, apollo: str
+) -> None:
+    slack.command("ULEAD", "status apollo red vendor slipped")
+    slack.command("ULEAD", "status apollo green back on track")
+    bot.settle()
+    assert [t for t in alerts_in(fake, "ULEAD") if t.startswith(":rotating_light:")] == []
+    slack.command("UADMIN", "status apollo red the vendor has gone")
+    bot.settle()
+    assert len([t for t in alerts_in(fake, "ULEAD") if "now red (was green)" in t]) == 1
+    assert [t for t in alerts_in(fake, "UADMIN") if "now red" in t] == []
+    assert len([t for t in alerts_in(fake, "CPMO") if t.startswith(":rotating_light:")]) == 2
 
 
 def test_recovery_is_announced_once(

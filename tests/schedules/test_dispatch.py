@@ -288,7 +288,8 @@ def test_second_missed_period_goes_stale_and_escalates_to_sponsor_then_recovers_
     pmo = world.texts("CPMO")
     assert len([t for t in pmo if "has its status update in" in t]) == 1
     assert len([t for t in pmo if "is no longer stale" in t]) == 1
-    assert len([t for t in world.texts("ULEAD") if "has its status update in" in t]) == 1
+    # Lee sent the update: the receipt told him; he is not DMed about his own change.
+    assert [t for t in world.texts("ULEAD") if "has its status update in" in t] == []
     assert len(world.texts("UADMIN")) == 1  # the sponsor heard of the escalation only
 
 
