@@ -11,9 +11,9 @@ import json
 import re
 from dataclasses import dataclass
 
+from bot.blocks.common import escape
+
 BUTTON_VALUE_MAX = 2000
-# How Slack escapes command text; a value is looked for as it arrives.
-_SLACK_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
 _OPTION_VALUE_START = r"(?<=[A-Za-z]:)|(?<=[A-Za-z]:[\"“”'‘’])"
 _WORD_START = r"(?:(?<=\s)|(?<=\s[\"“”'‘’])|^[\"“”'‘’]?)"
 _WORD_END = r"(?=[\"“”'‘’]?(?:\s|$))"
@@ -29,7 +29,7 @@ class Rerun:
     def replacing(self, old: str, new: str) -> Rerun | None:
         """The command with the value `old` replaced by `new`: an option's value (`due:old`)
         if one reads `old`, else a word on its own; None if neither is in the text."""
-        escaped = _escape(old)
+        escaped = escape(old)  # command text arrives as Slack escapes it, as mrkdwn is
         for start in (_OPTION_VALUE_START, _WORD_START):
             pattern = re.compile(f"(?:{start}){re.escape(escaped)}{_WORD_END}")
             if pattern.search(self.text):
@@ -54,9 +54,3 @@ class Rerun:
         ):
             raise ValueError("not a command to run again")
         return cls(data["user"], data["text"])
-
-
-def _escape(text: str) -> str:
-    for char, entity in _SLACK_ESCAPES:
-        text = text.replace(char, entity)
-    return text

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.common import plural
 from bot.clock import Clock
 from bot.runtime.app import create_app, request_client, scheduler_client
 from bot.runtime.deps import Deps
@@ -168,7 +169,7 @@ class Sandbox:
             f"{by_rag[rag]} {rag}" for rag in ("red", "amber", "green") if by_rag.get(rag)
         )
         return (
-            f"{total} program{'s' if total != 1 else ''}"
+            plural(total, "program")
             + (f" ({colours})" if colours else "")
             + f", {risks or 0} open RAID items, {pending or 0} intake requests awaiting a decision"
         )
