@@ -106,7 +106,7 @@ FIELDS = (
     STANDUP_ANSWER,
 )
 # Text about people that Slack sends (users.info, user_change): cut to fit, never refused.
-FROM_SLACK = (Person.name, Person.display_name)
+FROM_SLACK = (Person.name, Person.display_name, Person.away_status)
 
 
 def check(field: TextField, text: str | None, *, block_id: str | None = None) -> None:

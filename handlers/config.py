@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import intake, workspace
+from bot import intake, working_time, workspace
 from bot.blocks import config as render
 from bot.blocks import intake as render_intake
 from bot.blocks.common import escape, notice
@@ -27,6 +27,9 @@ def register(on: Listeners) -> None:
     add("config goals remove", remove_goal, admins=GOALS)
     add("config timezone", timezone, admins="set the workspace time zone")
     add("config grace", grace, admins="set the grace period")
+    add("config workweek", workweek, admins="set the working days")
+    add("config hours", hours, admins="set the message hours")
+    add("config holidays", holidays, admins="set the public holidays")
 
 
 def show(request: CommandRequest) -> Result:
@@ -142,3 +145,32 @@ def grace(request: CommandRequest) -> Result:
     hours = parse_int_in_range(request.words[0].text, 1, 168, what="grace period in hours")
     _configure(request, "grace_hours", hours, doing="set the grace period")
     return Reply(render.grace_changed(hours))
+
+
+def workweek(request: CommandRequest) -> Result:
+    """`config workweek mon-fri`: the workspace's working days."""
+    text = " ".join(w.text for w in request.words)
+    if not text:
+        raise UserError("Give the working days, e.g. `mon-fri` or `sun-thu`.")
+    days = working_time.parse_workdays(text)
+    _configure(request, "workdays", days, doing="set the working days")
+    return Reply(render.calendar_changed(request.workspace))
+
+
+def hours(request: CommandRequest) -> Result:
+    """`config hours 09:00-18:00`: when people may be messaged on a working day."""
+    text = " ".join(w.text for w in request.words)
+    if not text:
+        raise UserError("Give the message hours as HH:MM-HH:MM, e.g. `08:00-20:00`.")
+    span = working_time.parse_hours(text)
+    _configure(request, "hours", span, doing="set the message hours")
+    return Reply(render.calendar_changed(request.workspace))
+
+
+def holidays(request: CommandRequest) -> Result:
+    """`config holidays DE` (or `US-CA`, or `none`): whose public holidays are days off."""
+    if len(request.words) != 1:
+        raise UserError("Give one country code such as `DE` or `US-CA`, or `none`.")
+    code = working_time.parse_holidays(request.words[0].text)
+    _configure(request, "holidays", code, doing="set the public holidays")
+    return Reply(render.calendar_changed(request.workspace))

@@ -1,8 +1,11 @@
-"""`/pmo ooo until:<date>` and `/pmo ooo off`: out of office, delegates cover."""
+"""A person's own time: `/pmo ooo` (out of office, delegates cover), `/pmo hours` and
+`/pmo holidays` (their working calendar)."""
 
 from __future__ import annotations
 
-from bot import people, programs
+from typing import Any
+
+from bot import people, programs, working_time
 from bot.blocks.common import notice
 from bot.commands import split_options
 from bot.dates import format_date
@@ -15,6 +18,8 @@ from handlers.request import CommandRequest
 def register(on: Listeners) -> None:
     """Route `/pmo ooo`."""
     on.commands.add("ooo", out_of_office)
+    on.commands.add("hours", own_hours)
+    on.commands.add("holidays", own_holidays)
 
 
 def out_of_office(request: CommandRequest) -> Result:
@@ -42,3 +47,82 @@ def out_of_office(request: CommandRequest) -> Result:
         *covered,
     ]
     return Reply(notice("\n".join(lines)))
+
+
+_DEFAULT = "default"
+
+
+def own_hours(request: CommandRequest) -> Result:
+    """`/pmo hours [<days>] [<HH:MM-HH:MM>]`, or `default`: the caller's working days and
+    message hours; alone, what they are now."""
+    words = [w.text for w in request.words]
+    if not words:
+        return Reply(_calendar_notice(request, "Your working time"))
+    if [w.lower() for w in words] == [_DEFAULT]:
+        people.set_calendar(
+            request.session, person=request.caller, now=request.now, reset=("workdays", "hours")
+        )
+        return Reply(_calendar_notice(request, "You follow the workspace's working time again"))
+    spans = [w for w in words if any(c.isdigit() for c in w)]
+    days = " ".join(w for w in words if w not in spans)
+    if len(spans) > 1:
+        raise UserError(
+            "Give one span of hours, e.g. `/pmo hours sun-thu 08:00-16:00`.", echo=" ".join(words)
+        )
+    people.set_calendar(
+        request.session,
+        person=request.caller,
+        now=request.now,
+        workdays=working_time.parse_workdays(days) if days else None,
+        hours=working_time.parse_hours(spans[0]) if spans else None,
+    )
+    return Reply(_calendar_notice(request, "Your working time is now"))
+
+
+def own_holidays(request: CommandRequest) -> Result:
+    """`/pmo holidays <CC[-REGION]>`, `none` or `default`: whose public holidays are the
+    caller's days off; alone, which they are now."""
+    words = [w.text for w in request.words]
+    if not words:
+        return Reply(_calendar_notice(request, "Your working time"))
+    if len(words) != 1:
+        raise UserError(
+            "Give one country code such as `DE` or `US-CA`, `none`, or `default`.",
+            echo=" ".join(words),
+        )
+    if words[0].lower() == _DEFAULT:
+        people.set_calendar(
+            request.session, person=request.caller, now=request.now, reset=("holidays",)
+        )
+        return Reply(_calendar_notice(request, "You follow the workspace's holidays again"))
+    code = working_time.parse_holidays(words[0])
+    # "none" is a choice of its own: no holidays, whatever the workspace has.
+    people.set_calendar(
+        request.session,
+        person=request.caller,
+        now=request.now,
+        holidays=code or working_time.NO_HOLIDAYS_CODE,
+    )
+    return Reply(_calendar_notice(request, "Your working time is now"))
+
+
+def _calendar_notice(request: CommandRequest, lead: str) -> dict[str, Any]:
+    calendar = working_time.for_person(request.caller, request.workspace)
+    own = [
+        name
+        for name, value in (
+            ("days", request.caller.workdays),
+            ("hours", request.caller.hours),
+            ("holidays", request.caller.holidays),
+        )
+        if value is not None
+    ]
+    whose = (
+        f"your own {', '.join(own)}; the rest follows the workspace" if own else "the workspace's"
+    )
+    return notice(
+        f"{lead}: {working_time.describe(calendar)} ({whose}). Prompts, reminders and "
+        "stand-up questions reach you then; weekends and holidays don't count towards grace.\n"
+        "Change it with `/pmo hours <days> <HH:MM-HH:MM>` and `/pmo holidays <country>`, "
+        "or go back with `default`."
+    )

@@ -119,15 +119,25 @@ def _materialize_slots(
 
 
 def _run_jobs(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
+    """Run due jobs: the time-critical kinds first, then the rest, oldest first, one batch.
+
+    A digest or a stand-up opening must go out in the first pass after it is due, however
+    many reminders and overdue checks are due with it.
+    """
+    due: list[int] = []
     with sessions() as session:
-        due = list(
-            session.scalars(
+        for urgent in (True, False):
+            kind = ScheduledJob.kind.in_(registry.TIME_CRITICAL)
+            due += session.scalars(
                 select(ScheduledJob.id)
-                .where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now)
+                .where(
+                    ScheduledJob.state == "pending",
+                    ScheduledJob.due_at <= now,
+                    kind if urgent else ~kind,
+                )
                 .order_by(ScheduledJob.due_at, ScheduledJob.id)
-                .limit(BATCH)
+                .limit(BATCH - len(due) if not urgent else BATCH)
             )
-        )
     for job_id in due:
         try:
             _run_job(sessions, job_id, now=now, report=report)

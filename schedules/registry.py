@@ -59,6 +59,11 @@ RUNNERS: dict[str, JobRunner] = {
 }
 
 
+# Jobs that are late when they wait a pass: posted to channels at a stated time, or opening
+# a meeting. They run before bulk work (reminders, overdue checks) in every pass.
+TIME_CRITICAL = ("digest", standups.OPEN, standups.CLOSE)
+
+
 def run(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
     """Run one job with the runner of its kind."""
     runner = RUNNERS.get(job.kind)

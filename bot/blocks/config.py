@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import working_time
 from bot.blocks.common import notice
 from storage.models import Workspace
 
@@ -18,7 +19,9 @@ def settings_message(space: Workspace, *, admins: list[str]) -> dict[str, Any]:
         "Intake channel: "
         + (f"<#{space.intake_channel_id}>" if space.intake_channel_id else "not set (PMO channel)"),
         f"Time zone: {space.timezone}",
-        f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
+        f"Grace period: {space.grace_hours} working hours "
+        f"(reminder after {space.grace_hours / 2:g}, in message hours)",
+        f"Working time: {calendar_line(space)}",
     ]
     return notice("\n".join(lines))
 
@@ -33,6 +36,27 @@ def admin_changed(user_id: str, *, added: bool, changed: bool) -> dict[str, Any]
 def grace_changed(hours: int) -> dict[str, Any]:
     """`config grace` confirmed, with when the reminder goes."""
     return notice(
-        f"Updates are now overdue {hours} h after they are due; one reminder goes "
-        f"out after {hours / 2:g} h. This applies from the next status slot."
+        f"Updates are now overdue {hours} working hours after they are asked for (weekends "
+        f"and holidays don't count); one reminder goes out after {hours / 2:g}, in the "
+        "owner's message hours. This applies from the next status slot."
+    )
+
+
+def calendar_line(space: Workspace) -> str:
+    """The workspace's working days, message hours and holidays in one line."""
+    calendar = working_time.for_workspace(space)
+    days = working_time.format_workdays(space.workdays)
+    holidays = space.holidays or "none"
+    return (
+        f"{days}, messages {calendar.opens:%H:%M}–{calendar.closes:%H:%M} in each person's "
+        f"zone; public holidays: {holidays}"
+    )
+
+
+def calendar_changed(space: Workspace) -> dict[str, Any]:
+    """`config workweek|hours|holidays` confirmed."""
+    return notice(
+        f"Working time is now {calendar_line(space)}. Prompts, reminders, stand-up "
+        "questions and grace follow it, except for people who set their own with "
+        "`/pmo hours` or `/pmo holidays`; jobs already scheduled keep their times."
     )

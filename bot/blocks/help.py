@@ -52,7 +52,12 @@ USAGE: dict[str, str] = {
     "risk reopen": "/pmo risk reopen #<n>",
     "risks": "/pmo risks [<program>|mine|overdue]",
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
+    "hours": "/pmo hours [<days>] [<HH:MM-HH:MM>] | /pmo hours default",
+    "holidays": "/pmo holidays <country[-region]>|none|default",
     "config grace": "/pmo config grace <hours>",
+    "config workweek": "/pmo config workweek <days>",
+    "config hours": "/pmo config hours <HH:MM-HH:MM>",
+    "config holidays": "/pmo config holidays <country[-region]>|none",
     "digest": "/pmo digest preview [portfolio:<name>] | subscribe #channel [daily|weekly] "
     "[<day>] [<HH:MM>] [tz:<Area/City>] [portfolio:<name>] | unsubscribe #channel | "
     "now #channel | list | show <date> [#channel]",
@@ -74,7 +79,8 @@ USAGE: dict[str, str] = {
     '[tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
     "standup cancel": "/pmo standup cancel #channel",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
-    'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"]]',
+    'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"] | workweek <days> | '
+    "hours <HH:MM-HH:MM> | holidays <country>]",
     "config admins": "/pmo config admins add|remove @person",
     "config pmo-channel": "/pmo config pmo-channel #channel",
     "config timezone": "/pmo config timezone <Area/City>",
@@ -94,8 +100,11 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "track). Amber and red need a path to green and a recovery date. Owners, delegates "
         "and PMO admins may update; the receipt has an *Edit* button. Prompts arrive by DM "
         "when an update is due; answer with the buttons or reply like "
-        "`amber - vendor late; next: escalate`. Away? `/pmo ooo until:<date>`.",
-        ["status", "ooo"],
+        "`amber - vendor late; next: escalate`. Away? `/pmo ooo until:<date>` (a Slack "
+        "status with :palm_tree: or “vacation” counts too). Prompts come in your working "
+        "time (Mon–Fri 08:00–20:00 unless you or the workspace set other), and grace counts "
+        "working days only.",
+        ["status", "ooo", "hours", "holidays"],
     ),
     "risk": (
         "The RAID log: risks, issues, assumptions, dependencies and decisions. Score = "
@@ -202,7 +211,7 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         f"`{USAGE['digest']}`",
         f"`{USAGE['standup']}`",
         f"`{USAGE['export']}`",
-        f"`{USAGE['ooo']}`",
+        f"`{USAGE['ooo']}` · `{USAGE['hours']}` · `{USAGE['holidays']}`",
         f"`{USAGE['config']}`",
     ]
     more = ", ".join(f"`/pmo help {area}`" for area in TOPICS)

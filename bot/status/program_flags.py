@@ -84,18 +84,16 @@ def refresh(
     update_received: bool = False,
     scheduled: dict[str, str | None] | None = None,
     actor_id: str | None = None,
+    owner_asked: bool = True,
 ) -> None:
     """Recompute and store the flags; record and alert alerting flags raised or cleared.
 
     OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the cadence);
-    other changes keep them, and a received update clears them. `actor_id` caused the change
-    (None: the scheduler), and is not DMed about it; the PMO channel hears of it as ever.
+    other changes keep them, and a received update clears them. Who is told: see `store`.
     """
     programs.lock(session, program=program)  # two changes at once must not both see the old flags
-    current = program.flags or {}
+    current = {} if update_received else program.flags or {}
     kept: dict[str, str] = {code: current[code] for code in SCHEDULED if code in current}
-    if update_received:
-        kept = {}
     if scheduled is not None:
         kept = {code: reason for code, reason in scheduled.items() if reason}
     facts = load_facts(
@@ -114,6 +112,7 @@ def refresh(
         now=now,
         workspace=workspace,
         actor_id=actor_id,
+        owner_asked=owner_asked,
     )
 
 
@@ -126,35 +125,30 @@ def store(
     now: datetime,
     workspace: Workspace,
     actor_id: str | None = None,
+    owner_asked: bool = True,
 ) -> None:
     """Save the flags and, for each alerting transition, one alert to the PMO channel and to
-    the owner (unless the owner caused it: `actor_id`)."""
+    the owner. `actor_id` caused the change (None: the scheduler) and is not DMed about it;
+    with `owner_asked` False (the slot's prompt never went out, say while the bot was down)
+    the owner is not told they are overdue on a request they never received."""
     before = dict(program.flags or {})
     raised, cleared = flags.changes(before, found)
     program.flags = found
     program.flag_count = len(found)
     program.flags_recheck_at = recheck_at
-    for code in raised:
+    changes = [(code, True, found[code]) for code in raised]
+    changes += [(code, False, before[code]) for code in cleared]
+    for code, up, reason in changes:
         _transition(
             session,
             program=program,
             code=code,
-            raised=True,
-            reason=found[code],
+            raised=up,
+            reason=reason,
             now=now,
             workspace=workspace,
             actor_id=actor_id,
-        )
-    for code in cleared:
-        _transition(
-            session,
-            program=program,
-            code=code,
-            raised=False,
-            reason=before[code],
-            now=now,
-            workspace=workspace,
-            actor_id=actor_id,
+            owner_asked=owner_asked,
         )
 
 
@@ -191,9 +185,10 @@ def _transition(
     now: datetime,
     workspace: Workspace,
     actor_id: str | None = None,
+    owner_asked: bool = True,
 ) -> None:
     """Record the transition; alert the PMO channel now, owner (and sponsor) in their hours,
-    except whoever caused it."""
+    except whoever caused it and an owner who was never asked."""
     row = FlagTransition(
         team_id=program.team_id,
         program_id=program.id,
@@ -209,6 +204,8 @@ def _transition(
     for user_id in _told(session, program=program, code=code, raised=raised):
         if user_id == actor_id:
             continue  # they made the change: the receipt told them
+        if user_id == program.owner_id and not owner_asked:
+            continue  # the prompt never reached them: the PMO channel knows
         notify.direct_message(
             session,
             workspace=workspace,

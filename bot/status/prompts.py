@@ -14,15 +14,49 @@ from bot.blocks import prompts as render
 from bot.dates import format_date
 from bot.notify import direct_message, is_out_of_office, may_hear
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
-from storage.types import Flag, OutboxState, ProgramState, PromptState
+from storage.types import Flag, JobState, OutboxState, ProgramState, PromptState
 
 # Work missed while the bot was down is done on the next pass if less late than this.
 CATCH_UP = timedelta(hours=12)
 PEOPLE_JOBS = frozenset({"prompt", "reminder", "snooze"})
 
 
+# A slot whose prompt is skipped for these reasons has nothing left to do: its reminder and
+# overdue check are retired with it. For other reasons (missed while the bot was down, a later
+# slot asked instead, nobody to ask) the program still goes overdue for the PMO to see.
+_NOTHING_LEFT = ("skipped: already updated", "skipped: program not active")
+
+
 def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
-    """Do one due job inside the caller's transaction; returns what happened, for the log."""
+    """Do one due job inside the caller's transaction; returns what happened, for the log.
+
+    A skipped prompt retires its slot's reminder (and, when nothing is left to ask for, its
+    overdue check) in the same transaction, so they are not claimed and run one by one.
+    """
+    note = _run_job(session, job=job, now=now, workspace=workspace)
+    if job.kind == "prompt" and note.startswith("skipped"):
+        kinds = ("reminder", "overdue") if note in _NOTHING_LEFT else ("reminder",)
+        _retire(session, job=job, kinds=kinds, now=now, why=note)
+    return note
+
+
+def _retire(
+    session: Session, *, job: ScheduledJob, kinds: tuple[str, ...], now: datetime, why: str
+) -> None:
+    session.execute(
+        update(ScheduledJob)
+        .where(
+            ScheduledJob.target_id == job.target_id,
+            ScheduledJob.period == job.period,
+            ScheduledJob.kind.in_(kinds),
+            ScheduledJob.state == JobState.PENDING,
+        )
+        .values(state=JobState.SKIPPED, done_at=now, note=f"{why} (with its prompt)"[:200])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
     if job.kind in PEOPLE_JOBS and now - job.due_at > CATCH_UP:
         return "skipped: missed while the bot was down"
     if job.kind in PEOPLE_JOBS and _superseded(session, job=job, now=now):
@@ -32,7 +66,7 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     program = session.get(Program, job.target_id)
     if program is None or program.state != ProgramState.ACTIVE:
         return "skipped: program not active"
-    if is_satisfied(program, slot=job.slot_at, workspace=workspace):
+    if is_satisfied(session, program, slot=job.slot_at, workspace=workspace):
         return "skipped: already updated"
     runner = {"prompt": _prompt, "reminder": _remind, "overdue": _overdue}[job.kind]
     return runner(session, program=program, job=job, now=now, workspace=workspace)
@@ -53,19 +87,21 @@ def _superseded(session: Session, *, job: ScheduledJob, now: datetime) -> bool:
     return session.scalar(later.limit(1)) is not None
 
 
-def is_satisfied(program: Program, *, slot: datetime, workspace: Workspace) -> bool:
+def is_satisfied(
+    session: Session, program: Program, *, slot: datetime, workspace: Workspace
+) -> bool:
     """Whether an update arrived in the period the slot closes (or since).
 
-    That period opens at the previous slot's deadline (slot + grace), not at the previous
-    slot: an update answers the first deadline it comes before, so the answer to last
-    week's prompt does not also satisfy this week's.
+    That period opens at the previous slot's deadline (slot + grace in the owner's working
+    time), not at the previous slot: an update answers the first deadline it comes before,
+    so the answer to last week's prompt does not also satisfy this week's.
     """
     if program.last_update_at is None:
         return False
     previous = scheduling.previous_slot(program, slot, workspace)
     opened = program.created_at
     if previous is not None:
-        deadline = min(previous + timedelta(hours=workspace.grace_hours), slot)
+        deadline = min(scheduling.overdue_at(session, program, previous, workspace), slot)
         opened = max(deadline, program.created_at)
     # `>=`: an update in the very instant the program was registered counts for it.
     return program.last_update_at >= opened
@@ -203,12 +239,18 @@ def _overdue(
     stale = None
     if previous is not None and last <= previous and program.created_at <= previous:
         stale = "no update for two cadence periods"
+    asked = session.scalar(
+        select(Prompt.id)
+        .where(Prompt.program_id == program.id, Prompt.period == job.period)
+        .limit(1)
+    )
     program_flags.refresh(
         session,
         program=program,
         now=now,
         workspace=workspace,
         scheduled={Flag.OVERDUE_UPDATE: overdue, Flag.STALE: stale},
+        owner_asked=asked is not None,
     )
     session.execute(
         update(Prompt)
@@ -231,7 +273,7 @@ def _snoozed_prompt(
     program = session.get(Program, prompt.program_id)
     assert program is not None
     if program.state != ProgramState.ACTIVE or is_satisfied(
-        program, slot=prompt.slot_at, workspace=workspace
+        session, program, slot=prompt.slot_at, workspace=workspace
     ):
         return "skipped: already updated"
     prompt.state = PromptState.PENDING

@@ -17,7 +17,7 @@ from tests.conftest import Bot
 from tests.flow import count, echo_of, program, text_of
 
 FRIDAY_10_BERLIN = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-SATURDAY_NOON = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+MONDAY_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_overdue_lists_overdue_updates_and_overdue_raid_items(
 ) -> None:
     assert "Nothing is overdue" in text_of(ask(slack, fake, bot, "ULEAD", "overdue"))
     run_pass(FRIDAY_10_BERLIN)
-    run_pass(SATURDAY_NOON)  # Mercury's update is a day late; both risks are past due
+    run_pass(MONDAY_NOON)  # Mercury's update is a working day late; both risks are past due
     said = text_of(ask(slack, fake, bot, "ULEAD", "what's overdue?"))
     assert "1 program (overdue)" in said and "`mercury`" in said
     assert "Vendor may slip" in said and "Licences lapse" in said

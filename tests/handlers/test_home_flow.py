@@ -301,3 +301,14 @@ def test_a_guest_is_welcomed_to_intake_only(slack: SlackDriver, fake: FakeSlack,
     bot.settle()
     said = " ".join(text_of(m) for m in fake.dms("UGUEST"))
     assert "/pmo intake" in said and "/pmo status" not in said
+
+
+def test_home_shows_the_viewers_own_working_time(
+    slack: SlackDriver, bot: Bot, fake: FakeSlack, apollo: str
+) -> None:
+    shown = text_of(open_home(slack, bot, fake, "ULEAD"))
+    assert "Your working time: Mon–Fri 08:00–20:00, Europe/Berlin" in shown
+    slack.command("ULEAD", "hours sun-thu 08:00-16:00")
+    slack.command("ULEAD", "holidays IL")
+    shown = text_of(open_home(slack, bot, fake, "ULEAD"))
+    assert "Your working time: Sun–Thu 08:00–16:00, Europe/Berlin, public holidays: IL" in shown

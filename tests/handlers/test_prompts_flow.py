@@ -194,7 +194,7 @@ def test_no_change_repeats_the_last_status_once(
     assert "already answered" in text_of(fake.responses[-1]["body"])
 
 
-def test_snooze_asks_again_the_next_day(
+def test_snooze_on_friday_asks_again_on_monday_at_the_same_time(
     slack: SlackDriver,
     fake: FakeSlack,
     bot: Bot,
@@ -204,12 +204,31 @@ def test_snooze_asks_again_the_next_day(
 ) -> None:
     run_pass(FRIDAY_10_BERLIN)
     slack.click_button("ULEAD", prompt_dm(fake), "prompt_snooze")
-    assert "again" in text_of(fake.responses[-1]["body"])
+    said = text_of(fake.responses[-1]["body"])
+    assert "again on your next working day, Mon 7 Dec 2026 at 10:00" in said
     before = len(fake.dms("ULEAD"))
-    run_pass(datetime(2026, 12, 5, 9, 5, tzinfo=UTC))  # Saturday: outside working hours
+    run_pass(datetime(2026, 12, 5, 9, 5, tzinfo=UTC))  # Saturday: not a working day
+    run_pass(datetime(2026, 12, 7, 8, 59, tzinfo=UTC))  # Monday 09:59 Berlin
     assert len(fake.dms("ULEAD")) == before
-    run_pass(datetime(2026, 12, 7, 7, 5, tzinfo=UTC))  # Monday 08:05 Berlin
+    run_pass(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # Monday 10:00 Berlin
     assert len([m for m in fake.dms("ULEAD") if "Status update due" in m["text"]]) == 2
+
+
+def test_snooze_follows_the_owners_own_working_days(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    run_pass,
+    apollo: None,  # type: ignore[no-untyped-def]
+) -> None:
+    run_pass(FRIDAY_10_BERLIN)
+    with sessions.begin() as session:
+        lee = session.get(Person, (TEAM, "ULEAD"))
+        assert lee is not None
+        lee.workdays = "1234"  # Tuesday to Friday
+    slack.click_button("ULEAD", prompt_dm(fake), "prompt_snooze")
+    assert "Tue 8 Dec 2026 at 10:00" in text_of(fake.responses[-1]["body"])
 
 
 def test_submit_update_button_opens_the_prefilled_modal(

@@ -17,8 +17,9 @@ from tests.conftest import Bot
 from tests.flow import count, echo_of, program, text_of
 
 FRIDAY_10_BERLIN = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-SATURDAY_10_BERLIN = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)  # due + 24 h of grace
+SATURDAY_10_BERLIN = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 MONDAY_09_BERLIN = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+MONDAY_10_BERLIN = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # due + 24 working hours of grace
 
 
 @pytest.fixture
@@ -30,11 +31,13 @@ def zephyr(slack: SlackDriver) -> None:
 
 @pytest.fixture
 def overdue(zephyr: None, run_pass: Any, fake: FakeSlack) -> dict[str, Any]:
-    """Zephyr was prompted on Friday, nobody answered, and on Saturday it went overdue."""
+    """Zephyr was prompted on Friday, nobody answered, and on Monday it went overdue (the
+    weekend does not count towards the grace)."""
     run_pass(FRIDAY_10_BERLIN)
     prompt = [m for m in fake.dms("ULEAD") if "Status update due" in m.get("text", "")][-1]
     run_pass(SATURDAY_10_BERLIN)
     run_pass(MONDAY_09_BERLIN)
+    run_pass(MONDAY_10_BERLIN)
     return prompt
 
 
@@ -145,7 +148,7 @@ def test_a_late_reply_picked_from_several_prompts_is_stored_whole_and_late(
     slack.command("UADMIN", 'program add Gemini owner:<@ULEAD|lee> cadence:"weekly fri 10:00"')
     slack.command("ULEAD", "status gemini green fine")
     run_pass(FRIDAY_10_BERLIN)
-    run_pass(SATURDAY_10_BERLIN)
+    run_pass(MONDAY_10_BERLIN)
     text = "red - " + "the vendor went under. " * 200
     slack.dm("ULEAD", text)
     bot.settle()

@@ -30,6 +30,7 @@ from storage.models import (
     Prompt,
     ScheduledJob,
     StatusUpdate,
+    Workspace,
 )
 from tests.conftest import START
 from tests.flow import text_of
@@ -90,15 +91,19 @@ class World:
             space.pmo_channel_id = pmo_channel
             space.grace_hours = grace_hours
 
-    def person(self, user_id: str, tz: str, *, now: datetime, name: str | None = None) -> None:
-        """Cache a Slack user as users.info would return them."""
+    def person(
+        self,
+        user_id: str,
+        tz: str,
+        *,
+        now: datetime,
+        name: str | None = None,
+        profile: dict[str, Any] | None = None,
+    ) -> None:
+        """Cache a Slack user as users.info would return them (with `profile`: a status)."""
+        user = {"id": user_id, "name": name or user_id.lower(), "tz": tz, "profile": profile or {}}
         with self.sessions.begin() as session:
-            people.upsert_person(
-                session,
-                team_id=TEAM,
-                user={"id": user_id, "name": name or user_id.lower(), "tz": tz},
-                now=now,
-            )
+            people.upsert_person(session, team_id=TEAM, user=user, now=now)
 
     def program(
         self,
@@ -139,6 +144,14 @@ class World:
                 now=now,
                 workspace=space,
             )
+
+    def set_workspace(self, **values: Any) -> None:
+        """Change workspace columns directly (holidays, workdays, hours…)."""
+        with self.sessions.begin() as session:
+            space = session.get(Workspace, TEAM)
+            assert space is not None
+            for key, value in values.items():
+                setattr(space, key, value)
 
     def set_program(self, program_id: int, **values: Any) -> None:
         """Change program columns directly (state, sponsor…)."""

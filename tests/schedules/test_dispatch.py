@@ -41,8 +41,10 @@ def test_weekly_owner_is_prompted_at_ten_berlin_exactly_once(world: World, apoll
     assert (prompt.user_id, prompt.period, prompt.state) == ("ULEAD", "2026-11-27T10:00", "pending")
     jobs = {job.kind: job for job in world.jobs(apollo)}
     assert jobs["prompt"].state == "done" and jobs["prompt"].note == "prompted ULEAD"
-    assert jobs["reminder"].due_at == local("2026-11-27 22:00", BERLIN)
-    assert jobs["overdue"].due_at == local("2026-11-28 10:00", BERLIN)
+    # 24 h of grace in Lee's working time: Friday 14 h, then Monday 10 h. The reminder at half
+    # of it (Friday 22:00) falls outside his hours, so it goes when they open on Monday.
+    assert jobs["reminder"].due_at == local("2026-11-30 08:00", BERLIN)
+    assert jobs["overdue"].due_at == local("2026-11-30 10:00", BERLIN)
     assert world.get_program(apollo).next_due_at == local("2026-12-04 10:00", BERLIN)
 
     world.tick(local("2026-11-27 10:01", BERLIN))
@@ -74,15 +76,15 @@ def test_tokyo_owner_is_prompted_at_ten_tokyo(world: World) -> None:
 def test_update_on_thursday_satisfies_fridays_prompt(world: World, apollo: int) -> None:
     world.submit(apollo, author="ULEAD", now=local("2026-11-26 12:00", BERLIN))
 
-    for when in ("2026-11-27 10:00", "2026-11-27 22:00", "2026-11-28 10:00", "2026-11-30 08:00"):
+    for when in ("2026-11-27 10:00", "2026-11-28 10:00", "2026-11-30 08:00", "2026-11-30 10:00"):
         world.tick(local(when, BERLIN))
 
     assert world.prompts_to("ULEAD") == world.reminders_to("ULEAD") == []
     assert world.prompt_rows(apollo) == []
     assert {(j.kind, j.state, j.note) for j in world.jobs(apollo)} == {
         ("prompt", "skipped", "skipped: already updated"),
-        ("reminder", "skipped", "skipped: already updated"),
-        ("overdue", "skipped", "skipped: already updated"),
+        ("reminder", "skipped", "skipped: already updated (with its prompt)"),
+        ("overdue", "skipped", "skipped: already updated (with its prompt)"),
     }
     assert "OVERDUE_UPDATE" not in world.get_program(apollo).flags
 
@@ -124,9 +126,9 @@ def test_program_paused_after_its_prompt_gets_no_reminder_or_overdue_flag(
         assert program is not None
         change_state(session, program=program, actor_id="ULEAD", command="pause", now=FRIDAY_10)
 
-    world.tick(local("2026-11-27 22:00", BERLIN))
     world.tick(local("2026-11-28 10:00", BERLIN))
     world.tick(local("2026-11-30 08:00", BERLIN))
+    world.tick(local("2026-11-30 10:00", BERLIN))
 
     assert len(world.prompts_to("ULEAD")) == 1 and world.reminders_to("ULEAD") == []
     assert world.get_program(apollo).flags == {}
@@ -156,6 +158,24 @@ def test_out_of_office_owner_is_covered_by_delegates_in_their_own_hours(
     assert world.fake.dms("ULEAD") == []
 
 
+def test_a_slack_vacation_status_counts_as_out_of_office_until_it_expires(
+    world: World, apollo: int
+) -> None:
+    back = local("2026-12-01 00:00", BERLIN)
+    status = {
+        "status_emoji": ":palm_tree:",
+        "status_text": "Vacationing",
+        "status_expiration": int(back.timestamp()),
+    }
+    world.person("ULEAD", BERLIN, now=START, profile=status)
+    world.add_delegate(apollo, "UOTHER", now=START)
+
+    world.tick(FRIDAY_10)
+    assert [p.user_id for p in world.prompt_rows(apollo)] == ["UOTHER"]
+    world.tick(local("2026-12-04 10:00", BERLIN))  # the status has expired
+    assert len(world.prompts_to("ULEAD")) == 1
+
+
 def test_owner_back_from_out_of_office_is_prompted(world: World, apollo: int) -> None:
     world.out_of_office("ULEAD", date(2026, 11, 26))  # back on Friday
     world.add_delegate(apollo, "UOTHER", now=START)
@@ -174,35 +194,66 @@ def test_out_of_office_owner_without_delegates_prompts_nobody(world: World, apol
     assert (job.state, job.note) == ("skipped", "skipped: owner out of office and no delegates")
 
 
-def test_reminder_at_half_grace_waits_for_mondays_window(world: World, apollo: int) -> None:
+def test_reminder_at_half_grace_in_working_time_waits_for_the_window(
+    world: World, apollo: int
+) -> None:
+    # 72 h of grace from Friday 10:00 in working time: Fri 14 h, Mon 24 h, Tue 24 h, Wed 10 h.
+    # Half of it ends Monday 22:00, outside Lee's hours: the reminder goes Tuesday 08:00.
     world.workspace(now=START, grace_hours=72)
     world.tick(FRIDAY_10)
-    world.tick(local("2026-11-28 21:59", BERLIN))
-    assert world.outbox("ULEAD")[1:] == []
+    jobs = {job.kind: job for job in world.jobs(apollo)}
+    assert jobs["reminder"].due_at == local("2026-12-01 08:00", BERLIN)
+    assert jobs["overdue"].due_at == local("2026-12-02 10:00", BERLIN)
 
-    world.tick(local("2026-11-28 22:00", BERLIN))  # half of 72 h grace, a Saturday night
-    [reminder] = [m for m in world.outbox("ULEAD") if "Reminder" in m.payload["text"]]
-    assert reminder.not_before == local("2026-11-30 08:00", BERLIN)
-    assert reminder.state == "pending"
+    world.tick(local("2026-11-28 22:00", BERLIN))  # Saturday night: nothing
+    world.tick(local("2026-11-30 22:00", BERLIN))
+    world.tick(local("2026-12-01 07:59", BERLIN))
+    assert world.reminders_to("ULEAD") == []
+    world.tick(local("2026-12-01 08:00", BERLIN))
+    assert len(world.reminders_to("ULEAD")) == 1
     [job] = world.jobs(apollo, "reminder")
     assert (job.state, job.note) == ("done", "reminded 1")
+    world.tick(local("2026-12-01 08:01", BERLIN))
+    assert len(world.reminders_to("ULEAD")) == 1
 
-    world.tick(local("2026-11-29 09:00", BERLIN))  # Sunday
-    world.tick(local("2026-11-30 07:59", BERLIN))
-    assert world.reminders_to("ULEAD") == []
-    world.tick(local("2026-11-30 08:00", BERLIN))
-    assert len(world.reminders_to("ULEAD")) == 1
-    world.tick(local("2026-11-30 08:01", BERLIN))
-    assert len(world.reminders_to("ULEAD")) == 1
+
+def test_reminder_that_half_grace_would_put_after_the_overdue_time_goes_before_it(
+    world: World, apollo: int
+) -> None:
+    # 3 h of grace from Friday 18:30: half of it (20:00) is past Lee's hours and the next
+    # window (Monday) is after the overdue time (Friday 21:30): the reminder goes an hour
+    # before Friday's window closes, still after the prompt.
+    world.workspace(now=START, grace_hours=3)
+    late = world.program("Late", owner="ULEAD", cadence="weekly fri 18:30", tz=BERLIN, now=START)
+    world.tick(local("2026-11-27 18:30", BERLIN))
+    jobs = {job.kind: job for job in world.jobs(late)}
+    assert jobs["reminder"].due_at == local("2026-11-27 19:00", BERLIN)
+    assert jobs["overdue"].due_at == local("2026-11-27 21:30", BERLIN)
+
+
+def test_no_reminder_when_no_message_hours_fall_before_the_overdue_time(
+    world: World, apollo: int
+) -> None:
+    world.workspace(now=START, grace_hours=1)
+    late = world.program("Late", owner="ULEAD", cadence="weekly fri 19:30", tz=BERLIN, now=START)
+    world.tick(local("2026-11-27 19:30", BERLIN))
+    assert {job.kind for job in world.jobs(late)} == {"prompt", "overdue"}
 
 
 def test_reminder_held_past_the_overdue_flag_is_withdrawn(world: World, apollo: int) -> None:
+    # Lee is away; his New York delegate answers for him. The reminder is due at 08:00 Berlin
+    # on Monday (Lee's calendar sets the grace), which is 02:00 in New York: held until 08:00
+    # there, by when the update went overdue (10:00 Berlin).
+    world.out_of_office("ULEAD", date(2026, 11, 30))
+    world.add_delegate(apollo, "UOTHER", now=START)
     world.tick(FRIDAY_10)
-    world.tick(local("2026-11-27 22:00", BERLIN))  # half of 24 h grace: held until Monday
-    world.tick(local("2026-11-28 10:00", BERLIN))  # overdue on Saturday, at the exact time
+    world.tick(local("2026-11-27 08:00", NEW_YORK))
+    assert len(world.prompts_to("UOTHER")) == 1
     world.tick(local("2026-11-30 08:00", BERLIN))
-    assert world.reminders_to("ULEAD") == []  # "will be flagged overdue" would be wrong now
-    [reminder] = [m for m in world.outbox("ULEAD") if "Reminder" in m.payload["text"]]
+    world.tick(local("2026-11-30 10:00", BERLIN))  # overdue, at the exact time
+    world.tick(local("2026-11-30 08:00", NEW_YORK))
+    assert world.reminders_to("UOTHER") == []  # "will be flagged overdue" would be wrong now
+    [reminder] = [m for m in world.outbox("UOTHER") if "Reminder" in m.payload["text"]]
     assert reminder.state == "withdrawn"
 
 
@@ -215,58 +266,75 @@ def test_queued_reminder_is_dropped_when_the_update_arrives_first(
 
     world.tick(local("2026-11-28 10:00", BERLIN))
     world.tick(local("2026-11-30 08:00", BERLIN))
+    world.tick(local("2026-11-30 10:00", BERLIN))
 
     assert world.reminders_to("ULEAD") == []
     assert world.get_program(apollo).flags == {}
     assert world.fake.messages("CPMO") == []
 
 
-def test_overdue_flag_at_due_plus_grace_alerts_pmo_now_and_owner_in_their_window(
+def test_overdue_flag_at_due_plus_grace_in_working_time_alerts_pmo_and_owner_once(
     world: World, apollo: int
 ) -> None:
     world.tick(FRIDAY_10)
-    world.tick(local("2026-11-28 09:59", BERLIN))
+    for when in ("2026-11-28 10:00", "2026-11-29 12:00", "2026-11-30 09:59"):
+        world.tick(local(when, BERLIN))  # the weekend does not count towards the grace
     assert "OVERDUE_UPDATE" not in world.get_program(apollo).flags
     assert world.fake.messages("CPMO") == []
 
-    saturday_10 = local("2026-11-28 10:00", BERLIN)
-    world.tick(saturday_10)
+    monday_10 = local("2026-11-30 10:00", BERLIN)
+    world.tick(monday_10)
     program = world.get_program(apollo)
     assert program.flags["OVERDUE_UPDATE"] == "no status update since it was due Fri 27 Nov 2026"
     assert "STALE" not in program.flags
-    assert world.transitions(apollo) == [("OVERDUE_UPDATE", True, saturday_10)]
+    assert world.transitions(apollo) == [("OVERDUE_UPDATE", True, monday_10)]
     [alert] = world.texts("CPMO")
     assert "Apollo* has an overdue status update" in alert
     [owner_alert] = [m for m in world.outbox("ULEAD") if m.dedupe_key.startswith("flag:")]
-    assert owner_alert.not_before == local("2026-11-30 08:00", BERLIN)
+    assert owner_alert.not_before == monday_10
     assert [p.state for p in world.prompt_rows(apollo)] == ["expired"]
 
-    world.tick(local("2026-11-28 10:01", BERLIN))
-    world.tick(local("2026-11-29 12:00", BERLIN))
+    world.tick(local("2026-11-30 10:01", BERLIN))
+    world.tick(local("2026-11-30 12:00", BERLIN))
     assert len(world.texts("CPMO")) == 1
-    assert not any("overdue" in t for t in world.texts("ULEAD"))
+    assert len([t for t in world.texts("ULEAD") if "overdue status update" in t]) == 1
 
-    world.tick(local("2026-11-30 08:00", BERLIN))
-    assert len([t for t in world.texts("ULEAD") if "overdue status update" in t]) == 1
-    world.tick(local("2026-11-30 09:00", BERLIN))
-    assert len([t for t in world.texts("ULEAD") if "overdue status update" in t]) == 1
-    assert len(world.texts("CPMO")) == 1
+
+def test_a_slot_on_a_public_holiday_is_asked_and_counted_from_the_next_working_day(
+    world: World, apollo: int
+) -> None:
+    world.set_workspace(holidays="DE")
+    christmas = local("2026-12-25 10:00", BERLIN)  # a Friday, and a holiday in Germany
+    world.set_program(apollo, next_due_at=christmas)
+    world.tick(christmas)
+    [prompt] = world.outbox("ULEAD")
+    assert prompt.not_before == local("2026-12-28 08:00", BERLIN)  # Mon, after Boxing Day
+    jobs = {job.kind: job for job in world.jobs(apollo) if job.slot_at == christmas}
+    # Half the grace ends at 20:00, as Lee's hours close; the next window is Tuesday 08:00,
+    # the overdue time itself: the reminder goes in the last hour of Monday's.
+    assert jobs["reminder"].due_at == local("2026-12-28 19:00", BERLIN)
+    assert jobs["overdue"].due_at == local("2026-12-29 08:00", BERLIN)
+
+    for when in ("2026-12-26 10:00", "2026-12-27 10:00", "2026-12-28 07:59"):
+        world.tick(local(when, BERLIN))
+    assert world.prompts_to("ULEAD") == []
+    world.tick(local("2026-12-28 08:00", BERLIN))
+    assert len(world.prompts_to("ULEAD")) == 1
+    world.tick(local("2026-12-29 07:59", BERLIN))
+    assert "OVERDUE_UPDATE" not in world.get_program(apollo).flags
+    world.tick(local("2026-12-29 08:00", BERLIN))
+    assert "OVERDUE_UPDATE" in world.get_program(apollo).flags
 
 
 def test_second_missed_period_goes_stale_and_escalates_to_sponsor_then_recovers_once(
     world: World, apollo: int
 ) -> None:
     world.set_program(apollo, sponsor_id="UADMIN")
-    for when in (
-        "2026-11-27 10:00",
-        "2026-11-28 10:00",
-        "2026-12-04 10:00",
-        "2026-12-04 22:00",
-    ):
+    for when in ("2026-11-27 10:00", "2026-11-30 10:00", "2026-12-04 10:00", "2026-12-05 10:00"):
         world.tick(local(when, BERLIN))
     assert set(world.get_program(apollo).flags) == {"OVERDUE_UPDATE"}
 
-    world.tick(local("2026-12-05 10:00", BERLIN))
+    world.tick(local("2026-12-07 10:00", BERLIN))  # the second period's grace ends Monday
     program = world.get_program(apollo)
     assert program.flags["STALE"] == "no update for two cadence periods"
     assert "OVERDUE_UPDATE" in program.flags
@@ -275,14 +343,11 @@ def test_second_missed_period_goes_stale_and_escalates_to_sponsor_then_recovers_
         ("STALE", True),
     ]
     assert len([t for t in world.texts("CPMO") if "has gone stale" in t]) == 1
-    assert world.fake.dms("UADMIN") == []  # Saturday in London: waits for Monday
-
-    world.tick(local("2026-12-07 08:00", "Europe/London"))
-    [sponsor_dm] = world.texts("UADMIN")
+    [sponsor_dm] = world.texts("UADMIN")  # 09:00 in London: in the sponsor's hours
     assert "Apollo* has gone stale" in sponsor_dm
 
-    world.submit(apollo, author="ULEAD", now=local("2026-12-07 10:00", BERLIN))
-    for when in ("2026-12-07 10:01", "2026-12-07 11:00", "2026-12-08 09:00"):
+    world.submit(apollo, author="ULEAD", now=local("2026-12-07 11:00", BERLIN))
+    for when in ("2026-12-07 11:01", "2026-12-07 12:00", "2026-12-08 09:00"):
         world.tick(local(when, BERLIN))
     assert world.get_program(apollo).flags == {}
     pmo = world.texts("CPMO")
@@ -310,16 +375,24 @@ def test_restart_after_thirteen_hours_skips_the_prompt_but_flags_overdue_on_time
     assert world.prompt_rows(apollo) == []
     assert world.fake.calls_to("chat.postMessage") == []
 
-    saturday_10 = local("2026-11-28 10:00", BERLIN)
-    world.tick(saturday_10)
+    # Its reminder went with it; the overdue check stays, for the PMO's sake.
+    [reminder] = world.jobs(apollo, "reminder")
+    assert reminder.state == "skipped" and "with its prompt" in (reminder.note or "")
+    world.tick(local("2026-11-30 08:00", BERLIN))
+    assert world.fake.calls_to("chat.postMessage") == []
+
+    monday_10 = local("2026-11-30 10:00", BERLIN)
+    world.tick(monday_10)
     assert "OVERDUE_UPDATE" in world.get_program(apollo).flags
-    assert world.transitions(apollo) == [("OVERDUE_UPDATE", True, saturday_10)]
-    assert world.prompts_to("ULEAD") == []
+    assert world.transitions(apollo) == [("OVERDUE_UPDATE", True, monday_10)]
     assert len(world.texts("CPMO")) == 1
+    # Lee never received the request: he is not told he is overdue on it.
+    world.tick(local("2026-11-30 12:00", BERLIN))
+    assert world.fake.dms("ULEAD") == []
 
 
 def test_a_pass_repeated_at_the_same_now_changes_nothing(world: World, apollo: int) -> None:
-    for when in ("2026-11-27 10:00", "2026-11-27 22:00", "2026-11-28 10:00", "2026-11-30 08:00"):
+    for when in ("2026-11-27 10:00", "2026-11-28 10:00", "2026-11-30 08:00", "2026-11-30 10:00"):
         now = local(when, BERLIN)
         world.tick(now)
         before = world.snapshot()
@@ -327,7 +400,7 @@ def test_a_pass_repeated_at_the_same_now_changes_nothing(world: World, apollo: i
         assert world.snapshot() == before, when
         assert again.sent == 0 and again.actions == []
     assert len(world.prompts_to("ULEAD")) == 1
-    assert len(world.reminders_to("ULEAD")) == 0  # overdue came first: its alert replaced it
+    assert len(world.reminders_to("ULEAD")) == 1
     assert len(world.texts("CPMO")) == 1
 
 
@@ -422,7 +495,7 @@ def test_a_program_whose_slot_cannot_be_computed_does_not_stop_the_others(
     world.set_program(broken, timezone="Europe/Atlantis")  # a zone this tzdata doesn't know
 
     world.tick(FRIDAY_10)
-    world.tick(local("2026-11-28 10:00", BERLIN))
+    world.tick(local("2026-11-30 10:00", BERLIN))
 
     assert len(world.prompts_to("ULEAD")) == 1
     assert "OVERDUE_UPDATE" in world.get_program(apollo).flags
@@ -437,7 +510,7 @@ def test_dry_run_says_what_it_would_do_and_changes_nothing(world: World, apollo:
 
     world.tick(FRIDAY_10)
     before = world.snapshot()
-    report = world.tick(local("2026-11-28 10:00", BERLIN), dry_run=True)
+    report = world.tick(local("2026-11-30 10:00", BERLIN), dry_run=True)
     assert report.actions == [
         "would run reminder 2026-11-27T10:00 (target 1)",
         "would run overdue 2026-11-27T10:00 (target 1)",

@@ -32,8 +32,10 @@ def test_a_slot_is_keyed_by_its_local_wall_time_and_jobs_follow_the_grace(world:
     assert {job.period for job in jobs} == {"2026-11-27T10:00"}  # Tokyo time, not UTC
     assert [(job.kind, job.due_at) for job in jobs] == [
         ("prompt", utc("2026-11-27 01:00")),
-        ("reminder", utc("2026-11-27 13:00")),
-        ("overdue", utc("2026-11-28 01:00")),
+        # Half of 24 working hours is Friday 22:00 in Tokyo: the reminder waits for Monday
+        # 08:00 there, and the weekend does not count towards the grace.
+        ("reminder", utc("2026-11-29 23:00")),
+        ("overdue", utc("2026-11-30 01:00")),
     ]
     assert world.get_program(program).next_due_at == utc("2026-12-04 01:00")
 
@@ -60,7 +62,7 @@ def test_catching_up_after_a_long_outage_is_bounded_per_pass(world: World) -> No
     created = materialize(world, PROGRAMS, program, now)
 
     next_due = world.get_program(program).next_due_at
-    assert created == MAX_SLOTS_PER_ITEM * len(scheduling.SLOT_JOBS)
+    assert created == MAX_SLOTS_PER_ITEM * 3  # prompt, reminder, overdue
     assert next_due is not None and next_due < now  # the rest is due on the next pass
 
 
