@@ -6,14 +6,15 @@ Dates: Wednesday 25 Nov 2026 is set-up day; Apollo is due Fridays 10:00 Berlin (
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.programs import change_state
-from storage.models import Program
-from tests.conftest import START
+from storage.models import Program, ScheduledJob
+from tests.conftest import START, TEAM
 from tests.schedules.conftest import BERLIN, FRIDAY_10, NEW_YORK, TOKYO, World, local, utc
 
 
@@ -548,3 +549,42 @@ def test_a_prompt_sent_on_time_is_still_reminded(world: World, apollo: int) -> N
     world.tick(FRIDAY_10)
     world.tick(local("2026-11-27 14:00", BERLIN))
     assert len(world.reminders_to("ULEAD")) == 1
+
+
+def test_a_digest_due_with_hundreds_of_bulk_jobs_runs_in_the_first_pass(world: World) -> None:
+    # 600 reminder and overdue jobs queued before 09:00 (a batch is 500), then the 09:00
+    # digest: it must not wait for the bulk work to drain over several passes.
+    world.workspace(now=START)
+    nine = local("2026-11-30 09:00", BERLIN)
+    with world.sessions.begin() as session:
+        session.add_all(
+            ScheduledJob(
+                team_id=TEAM,
+                kind="reminder" if n % 2 else "overdue",
+                target_id=10_000 + n,  # programs that are gone: each is skipped when run
+                period=f"2026-11-30T08:{n % 60:02d}#{n}",
+                slot_at=nine - timedelta(hours=1),
+                due_at=nine - timedelta(minutes=30, seconds=n),
+                state="pending",
+            )
+            for n in range(600)
+        )
+        session.add(
+            ScheduledJob(
+                team_id=TEAM,
+                kind="digest",
+                target_id=99,
+                period="2026-11-30T09:00",
+                slot_at=nine,
+                due_at=nine,
+                state="pending",
+            )
+        )
+    world.tick(nine + timedelta(minutes=1))
+    [digest] = world.jobs(99, "digest")
+    assert digest.state != "pending"
+    with world.sessions() as session:
+        waiting = session.scalar(
+            select(func.count()).select_from(ScheduledJob).where(ScheduledJob.state == "pending")
+        )
+    assert waiting == 101  # the bulk work goes on next pass: 499 of it ran with the digest
