@@ -1,7 +1,9 @@
 """Who may be messaged, and when: guests hear no portfolio news; DMs wait for working hours.
 
 Every feature that DMs people about the portfolio (status prompts, flag alerts, intake
-decisions) goes through here, so the rules are the same everywhere.
+decisions) goes through here, so the rules are the same everywhere. A person may mute a kind
+of news DM (`/pmo notify mute flags`); what asks them for something (status prompts,
+reminders, stand-up questions) can't be muted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,40 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.hours import next_window_start
 from storage.models import Person, Workspace
+
+# The kinds of DM a person may mute, and what each covers (help and `/pmo notify`).
+KINDS: dict[str, str] = {
+    "flags": "flag alerts about programs you own or sponsor",
+    "raid": "RAID items assigned to you, and their reminders",
+    "actions": "action items assigned to you, and their reminders",
+    "intake": "the decision on your intake requests",
+}
+# What asks people for something; they can't mute it (`/pmo notify mute prompts` says why).
+UNMUTABLE = ("prompts", "reminders", "standups")
+
+
+def muted_kinds(person: Person | None) -> list[str]:
+    """The kinds of DM `person` muted, in KINDS order."""
+    muted = set((person.muted if person is not None else "").split(","))
+    return [kind for kind in KINDS if kind in muted]
+
+
+def wants(session: Session, *, team_id: str, user_id: str, kind: str) -> bool:
+    """Whether `user_id` still takes DMs of `kind` (one of KINDS): they did not mute it.
+
+    Someone we have no row for yet muted nothing. Guests are a separate rule (`may_hear`).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown DM kind {kind!r}")
+    return kind not in muted_kinds(session.get(Person, (team_id, user_id)))
+
+
+def set_muted(person: Person, *, kinds: list[str], mute: bool) -> list[str]:
+    """Mute or unmute `kinds` (each in KINDS) for `person`; returns what is muted now."""
+    muted = set(muted_kinds(person))
+    muted = muted | set(kinds) if mute else muted - set(kinds)
+    person.muted = ",".join(kind for kind in KINDS if kind in muted)
+    return muted_kinds(person)
 
 
 def may_hear(session: Session, *, team_id: str, user_id: str) -> bool:
@@ -46,9 +82,19 @@ def direct_message(
     key: str,
     payload: dict[str, object],
     purpose: str | None = None,
+    kind: str | None = None,
 ) -> int | None:
-    """Queue a DM that waits for the recipient's Mon–Fri 08:00–20:00 window."""
+    """Queue a DM that waits for the recipient's Mon–Fri 08:00–20:00 window.
+
+    Args:
+        kind: What kind of news it is (one of KINDS); a DM of a kind the recipient muted is
+            dropped (None returned). None: a prompt or reminder, which is always sent.
+    """
     person = session.get(Person, (workspace.team_id, user_id))
+    if kind is not None and not wants(
+        session, team_id=workspace.team_id, user_id=user_id, kind=kind
+    ):
+        return None
     return outbox.enqueue(
         session,
         team_id=workspace.team_id,
