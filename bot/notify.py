@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import audit, outbox
+from bot.commands import suggest
+from bot.errors import UserError
 from bot.hours import next_window_start
 from storage.models import Person, Workspace
 
@@ -44,12 +46,68 @@ def wants(session: Session, *, team_id: str, user_id: str, kind: str) -> bool:
     return kind not in muted_kinds(session.get(Person, (team_id, user_id)))
 
 
-def set_muted(person: Person, *, kinds: list[str], mute: bool) -> list[str]:
-    """Mute or unmute `kinds` (each in KINDS) for `person`; returns what is muted now."""
-    muted = set(muted_kinds(person))
-    muted = muted | set(kinds) if mute else muted - set(kinds)
-    person.muted = ",".join(kind for kind in KINDS if kind in muted)
+GUESTS = (
+    "Guests get no portfolio DMs (flag alerts, RAID items, intake decisions), so there is "
+    "nothing to mute or unmute."
+)
+
+
+def settings_of(person: Person) -> list[str]:
+    """`/pmo notify`: the kinds `person` muted; guests are told it doesn't apply to them."""
+    if person.is_restricted:
+        raise UserError(GUESTS)
     return muted_kinds(person)
+
+
+def change_muted(session: Session, *, person: Person, words: list[str], now: datetime) -> list[str]:
+    """`/pmo notify mute|unmute <kind>…` (or `all`): returns the kinds muted now.
+
+    Raises:
+        UserError: A guest, no `mute`/`unmute`, no kind, an unknown kind, or a prompt.
+    """
+    settings_of(person)
+    verb = words[0].lower() if words else ""
+    if verb not in ("mute", "unmute"):
+        raise UserError("Say `mute` or `unmute`, then one or more kinds: " + _kinds_hint())
+    kinds = parse_kinds(words[1:])
+    before = muted_kinds(person)
+    muted = set(before) | set(kinds) if verb == "mute" else set(before) - set(kinds)
+    person.muted = ",".join(kind for kind in KINDS if kind in muted)
+    audit.record(
+        session,
+        person,
+        actor_id=person.user_id,
+        action="notify",
+        now=now,
+        before={"muted": before},
+        after={"muted": muted_kinds(person)},
+    )
+    return muted_kinds(person)
+
+
+def parse_kinds(words: list[str]) -> list[str]:
+    """Kinds of DM as typed (`flags raid`, `flags,raid`, `all`), in KINDS order."""
+    lowered = [w for word in words for w in word.lower().split(",") if w]
+    if not lowered:
+        raise UserError("Name what to mute or unmute: " + _kinds_hint())
+    if "all" in lowered:
+        return list(KINDS)
+    for word in lowered:
+        if word.rstrip("s") in (kind.rstrip("s") for kind in UNMUTABLE):
+            raise UserError(
+                f"“{word}” can't be muted: status prompts, their reminders and stand-up "
+                "questions ask you for something, so they always come (in your working "
+                "hours). Away? `/pmo ooo until:<date>` sends prompts to your delegates."
+            )
+        if word not in KINDS:
+            guess = suggest(word, [*KINDS, "all"])
+            hint = f" Did you mean `{guess}`?" if guess else ""
+            raise UserError(f"“{word}” is not a kind of DM.{hint} Use {_kinds_hint()}")
+    return [kind for kind in KINDS if kind in lowered]
+
+
+def _kinds_hint() -> str:
+    return ", ".join(f"`{kind}`" for kind in KINDS) + ", or `all`."
 
 
 def may_hear(session: Session, *, team_id: str, user_id: str) -> bool:

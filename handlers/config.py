@@ -8,6 +8,7 @@ from bot.blocks import intake as render_intake
 from bot.blocks.common import escape, notice
 from bot.commands import parse_int_in_range, parse_timezone
 from bot.errors import UserError
+from bot.status import flag_alerts
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
 from handlers.request import CommandRequest
@@ -27,6 +28,7 @@ def register(on: Listeners) -> None:
     add("config goals remove", remove_goal, admins=GOALS)
     add("config timezone", timezone, admins="set the workspace time zone")
     add("config grace", grace, admins="set the grace period")
+    add("config alerts", alerts, admins="choose which flags are posted to the PMO channel")
 
 
 def show(request: CommandRequest) -> Result:
@@ -142,3 +144,10 @@ def grace(request: CommandRequest) -> Result:
     hours = parse_int_in_range(request.words[0].text, 1, 168, what="grace period in hours")
     _configure(request, "grace_hours", hours, doing="set the grace period")
     return Reply(render.grace_changed(hours))
+
+
+def alerts(request: CommandRequest) -> Result:
+    """`config alerts <kinds>|all|digest-only`: which flag changes the PMO channel hears of."""
+    setting = flag_alerts.parse_setting([w.text for w in request.words])
+    _configure(request, "pmo_alerts", setting, doing="choose which flags reach the PMO channel")
+    return Reply(render.alerts_changed(setting))

@@ -19,6 +19,7 @@ def settings_message(space: Workspace, *, admins: list[str]) -> dict[str, Any]:
         + (f"<#{space.intake_channel_id}>" if space.intake_channel_id else "not set (PMO channel)"),
         f"Time zone: {space.timezone}",
         f"Grace period: {space.grace_hours} h (reminder after {space.grace_hours / 2:g} h)",
+        f"Flag alerts in the PMO channel: {describe_alerts(space.pmo_alerts)}",
     ]
     return notice("\n".join(lines))
 
@@ -36,3 +37,23 @@ def grace_changed(hours: int) -> dict[str, Any]:
         f"Updates are now overdue {hours} h after they are due; one reminder goes "
         f"out after {hours / 2:g} h. This applies from the next status slot."
     )
+
+
+def describe_alerts(setting: str) -> str:
+    """A stored `config alerts` setting in words: "all", "red and stale", "none (digest only)"."""
+    if setting == "all":
+        return "all (red, overdue, stale, high-risk)"
+    if setting == "digest-only":
+        return "none (digest only: digests still show every flag)"
+    kinds = setting.split(",")
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
+
+
+def alerts_changed(setting: str) -> dict[str, Any]:
+    """`config alerts` confirmed."""
+    if setting == "digest-only":
+        return notice(
+            "Flag changes are no longer posted to the PMO channel; digests still show every "
+            "flag, and owners are still told by DM."
+        )
+    return notice(f"The PMO channel will hear of flag changes: {describe_alerts(setting)}.")
