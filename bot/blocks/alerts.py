@@ -39,10 +39,9 @@ def change_alert(
     high-risk", with each reason below. `actor_id` caused them (said in the context).
     """
     if len(changes) == 1:
-        code, raised, reason = changes[0]
-        return flag_alert(program, code=code, raised=raised, reason=reason, actor_id=actor_id)
-    raised = [c for c in changes if c[1]]
-    icon = ":rotating_light:" if raised else ":large_green_circle:"
+        code, up, reason = changes[0]
+        return flag_alert(program, code=code, raised=up, reason=reason, actor_id=actor_id)
+    icon = ":rotating_light:" if any(c[1] for c in changes) else ":large_green_circle:"
     headline = f"{icon} *{escape(program.name)}*: {_newly_and_no_longer(changes)}"
     details = [f"• {_kind(code)}: {_reason(program, code, up, why)}" for code, up, why in changes]
     return message(
