@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot import notify
 from bot.raid import BY_SCORE, RaidPage
 from bot.workspace import is_pmo_admin
 from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, Workspace
@@ -67,6 +68,7 @@ class Home:
     risks: RaidPage = field(default_factory=lambda: RaidPage([], 0))
     intake: Page[IntakeRequest] = field(default_factory=lambda: Page([], 0))
     portfolio: Portfolio | None = None
+    muted: tuple[str, ...] = ()  # the kinds of DM they muted (`/pmo notify`)
 
 
 def gather(session: Session, *, person: Person, workspace: Workspace, now: datetime) -> Home:
@@ -83,6 +85,7 @@ def gather(session: Session, *, person: Person, workspace: Workspace, now: datet
         risks=my_risks(session, person=person),
         intake=my_intake(session, person=person),
         portfolio=portfolio(session, team_id=person.team_id) if admin else None,
+        muted=tuple(notify.muted_kinds(person)),
     )
 
 

@@ -47,7 +47,10 @@ def home_view(home: Home) -> Block:
     blocks = [*_programs(home), divider(), *_risks(home, today), divider(), *_intake(home)]
     if home.portfolio is not None:
         blocks += [divider(), *_portfolio(home.portfolio, home)]
-    blocks.append(context(f"Updated {_local_time(home.now, home.timezone)} (your time)"))
+    footer = [f"Updated {_local_time(home.now, home.timezone)} (your time)"]
+    if home.muted:
+        footer.append(f"Muted DMs: {', '.join(home.muted)} · `/pmo notify` to change")
+    blocks.append(context(*footer))
     return _view(blocks)
 
 

@@ -271,3 +271,14 @@ def test_an_owner_who_did_not_mute_gets_one_dm_per_program(
     flagged = [t for t in texts if "overdue" in t and "Status update due" not in t]
     assert len([t for t in flagged if "Zeus" in t]) == 1
     assert "newly overdue and stale" in next(t for t in flagged if "Zeus" in t)
+
+
+def test_app_home_says_which_dms_are_muted(slack: SlackDriver, fake: FakeSlack, bot: Bot) -> None:
+    slack.command("ULEAD", "notify mute flags raid")
+    assert slack.app_home_opened("ULEAD").status == 200
+    bot.settle()
+    assert "Muted DMs: flags, raid · `/pmo notify` to change" in text_of(fake.home("ULEAD"))
+    slack.command("ULEAD", "notify unmute all")
+    slack.app_home_opened("ULEAD")
+    bot.settle()
+    assert "Muted DMs" not in text_of(fake.home("ULEAD"))

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import notify
 from bot.blocks import alerts
 from bot.errors import UserError
 from bot.status import flag_alerts
-from storage.models import FlagTransition
+from storage.models import FlagTransition, Person, Workspace
 from tests.bot.test_blocks import LONG, assert_valid, make_program
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -97,3 +98,9 @@ def test_several_changes_of_one_program_are_one_valid_line() -> None:
     )
     dumped = str(payload)
     assert "vendor &lt;@U9&gt; gone" in dumped and "after <@U7>'s change" in dumped
+
+
+def test_the_longest_settings_fit_their_columns() -> None:
+    every_kind = flag_alerts.parse_setting(list(flag_alerts.KINDS))
+    assert len(every_kind) <= Workspace.pmo_alerts.type.length  # type: ignore[attr-defined]
+    assert len(",".join(notify.KINDS)) <= Person.muted.type.length  # type: ignore[attr-defined]
