@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot import working_time
+from bot import notify, working_time
 from bot.raid import BY_SCORE, RaidPage
 from bot.workspace import is_pmo_admin
 from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, Workspace
@@ -69,6 +69,7 @@ class Home:
     intake: Page[IntakeRequest] = field(default_factory=lambda: Page([], 0))
     portfolio: Portfolio | None = None
     working_time: str = ""
+    muted: tuple[str, ...] = ()  # the kinds of DM they muted (`/pmo notify`)
 
 
 def gather(session: Session, *, person: Person, workspace: Workspace, now: datetime) -> Home:
@@ -86,6 +87,7 @@ def gather(session: Session, *, person: Person, workspace: Workspace, now: datet
         intake=my_intake(session, person=person),
         portfolio=portfolio(session, team_id=person.team_id) if admin else None,
         working_time=working_time.describe(working_time.for_person(person, workspace)),
+        muted=tuple(notify.muted_kinds(person)),
     )
 
 

@@ -50,7 +50,9 @@ def add_milestone(
         after={"program_id": program.id, "name": name, "due_date": due},
     )
     if workspace is not None:  # MILESTONE_LATE and RAG_MISMATCH depend on milestones
-        program_flags.refresh(session, program=program, now=now, workspace=workspace)
+        program_flags.refresh(
+            session, program=program, now=now, workspace=workspace, actor_id=actor_id
+        )
     return milestone
 
 
@@ -80,7 +82,9 @@ def complete_milestone(
         now=now,
     )
     if workspace is not None:  # MILESTONE_LATE and RAG_MISMATCH depend on milestones
-        program_flags.refresh(session, program=program, now=now, workspace=workspace)
+        program_flags.refresh(
+            session, program=program, now=now, workspace=workspace, actor_id=actor_id
+        )
     return milestone
 
 

@@ -8,6 +8,7 @@ from bot.blocks import intake as render_intake
 from bot.blocks.common import escape, notice
 from bot.commands import parse_int_in_range, parse_timezone
 from bot.errors import UserError
+from bot.status import flag_alerts
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
 from handlers.request import CommandRequest
@@ -30,6 +31,7 @@ def register(on: Listeners) -> None:
     add("config workweek", workweek, admins="set the working days")
     add("config hours", hours, admins="set the message hours")
     add("config holidays", holidays, admins="set the public holidays")
+    add("config alerts", alerts, admins="choose which flags are posted to the PMO channel")
 
 
 def show(request: CommandRequest) -> Result:
@@ -174,3 +176,10 @@ def holidays(request: CommandRequest) -> Result:
     code = working_time.parse_holidays(request.words[0].text)
     _configure(request, "holidays", code, doing="set the public holidays")
     return Reply(render.calendar_changed(request.workspace))
+
+
+def alerts(request: CommandRequest) -> Result:
+    """`config alerts <kinds>|all|digest-only`: which flag changes the PMO channel hears of."""
+    setting = flag_alerts.parse_setting([w.text for w in request.words])
+    _configure(request, "pmo_alerts", setting, doing="choose which flags reach the PMO channel")
+    return Reply(render.alerts_changed(setting))

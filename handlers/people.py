@@ -1,11 +1,12 @@
-"""A person's own time: `/pmo ooo` (out of office, delegates cover), `/pmo hours` and
-`/pmo holidays` (their working calendar)."""
+"""A person's own settings: `/pmo ooo` (out of office, delegates cover), `/pmo hours` and
+`/pmo holidays` (their working calendar), `/pmo notify` (which kinds of DM they get)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot import people, programs, working_time
+from bot import notify, people, programs, working_time
+from bot.blocks import notify as render_notify
 from bot.blocks.common import notice
 from bot.commands import split_options
 from bot.dates import format_date
@@ -16,10 +17,32 @@ from handlers.request import CommandRequest
 
 
 def register(on: Listeners) -> None:
-    """Route `/pmo ooo`."""
+    """Route `/pmo ooo` and `/pmo notify` (guests are told notify doesn't apply to them)."""
     on.commands.add("ooo", out_of_office)
     on.commands.add("hours", own_hours)
     on.commands.add("holidays", own_holidays)
+    on.commands.add("notify", notify_settings, guests=True)
+    on.commands.add("notify mute", change_notify, guests=True)
+    on.commands.add("notify unmute", change_notify, guests=True)
+
+
+def notify_settings(request: CommandRequest) -> Result:
+    """`notify` alone: the caller's DM settings."""
+    if request.words:
+        raise UserError("Say `mute` or `unmute`, then the kinds of DM.")
+    muted = notify.settings_of(request.caller)
+    return Reply(render_notify.settings_message(notify.KINDS, muted=muted))
+
+
+def change_notify(request: CommandRequest) -> Result:
+    """`notify mute|unmute <kind>…`."""
+    muted = notify.change_muted(
+        request.session,
+        person=request.caller,
+        words=[request.path.rpartition(" ")[2], *(w.text for w in request.words)],
+        now=request.now,
+    )
+    return Reply(render_notify.muted_changed(muted=muted))
 
 
 def out_of_office(request: CommandRequest) -> Result:

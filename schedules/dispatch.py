@@ -1,7 +1,8 @@
 """`dispatch_due(now)`: one scheduler pass. The same code runs in-process and in `pmo-bot tick`.
 
 A pass (1) turns due status slots into jobs, (2) runs due jobs, (3) rechecks flags whose
-time has come, (4) reports owners Slack says are gone, and (5) sends queued messages whose
+time has come, (4) announces the flag changes of (2) and (3) to each workspace's PMO channel
+in one message, (5) reports owners Slack says are gone, and (6) sends queued messages whose
 time has come. Each item is its own short transaction, claimed before anything is sent, and
 no transaction stays open across a Slack call. On PostgreSQL the pass holds an advisory lock,
 so replicas take turns instead of contending; the claims make each item happen once anyway.
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, outbox
 from bot.blocks.common import plural
-from bot.status import program_flags, prompts
+from bot.status import flag_alerts, program_flags, prompts
 from schedules import registry, slots
 from storage.models import Program, ScheduledJob, Workspace
 
@@ -69,6 +70,7 @@ def dispatch_due(
         _materialize_slots(sessions, now=now, report=report)
         _run_jobs(sessions, now=now, report=report)
         _recheck_flags(sessions, now=now, report=report)
+        _announce_flag_changes(sessions, now=now, report=report)
         report.sent = outbox.deliver_pending(
             sessions, client, now=now, deadline=deadline, limit=BATCH * 4
         )
@@ -159,6 +161,7 @@ def _run_job(
             return
         job = session.get(ScheduledJob, job_id)
         assert job is not None
+        flag_alerts.defer_to_pass(session)
         space = session.get(Workspace, job.team_id)
         assert space is not None
         note = registry.run(session, job=job, now=now, workspace=space)
@@ -190,7 +193,25 @@ def _recheck_program(sessions: sessionmaker[Session], program_id: int, *, now: d
             return
         space = session.get(Workspace, program.team_id)
         assert space is not None
+        flag_alerts.defer_to_pass(session)
         program_flags.refresh(session, program=program, now=now, workspace=space)
+
+
+def _announce_flag_changes(
+    sessions: sessionmaker[Session], *, now: datetime, report: PassReport
+) -> None:
+    """Each workspace's flag changes not yet announced (this pass's, or an interrupted
+    one's): one summary, in the transaction that marks them announced."""
+    with sessions() as session:
+        teams = flag_alerts.teams_waiting(session)
+    for team_id in teams:
+        try:
+            with sessions.begin() as session:
+                named = flag_alerts.announce_pass(session, team_id=team_id, now=now)
+        except Exception:  # one workspace must not stop the others; it is tried next pass
+            log.exception("flag summary failed", extra={"fields": {"team_id": team_id}})
+            continue
+        report.add(f"flag changes of {plural(named, 'program')} announced in {team_id}")
 
 
 def _report_unreachable(
@@ -220,6 +241,8 @@ def _preview(sessions: sessionmaker[Session], *, now: datetime, report: PassRepo
         if rechecks:
             programs = plural(rechecks, "program")
             report.add(f"would recheck the flags of {programs} whose dates passed")
+        for team_id in flag_alerts.teams_waiting(session):
+            report.add(f"would announce the flag changes waiting in {team_id}")
         waiting = outbox.pending_count(session, now=now)
         if waiting:
             report.add(f"would send {plural(waiting, 'queued message')}")

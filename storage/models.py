@@ -67,6 +67,9 @@ class Workspace(Base):
     grace_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # The last intake number handed out: INT-n is sequential per workspace, no gaps.
     intake_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Which alerting flags reach the PMO channel: "all", "digest-only", or kinds such as
+    # "red,overdue" (see bot.alert_settings).
+    pmo_alerts: Mapped[str] = mapped_column(String(64), default="all", server_default="all")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The working calendar people follow unless they set their own (bot.working_time):
     # working weekdays as digits (Monday = 0), message hours, a `holidays` country code.
@@ -116,6 +119,8 @@ class Person(Base):
     # (None: until they change it).
     away_status: Mapped[str | None] = mapped_column(String(100))
     away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The kinds of DM this person muted, comma-separated ("flags,raid"; see bot.notify).
+    muted: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     __table_args__ = (Index(None, "team_id", "name"),)
 
@@ -225,10 +230,16 @@ class RaidItem(Base):
 
 
 class FlagTransition(Base):
-    """A program gaining or losing an alerting flag; unique, so each alerts once."""
+    """A program gaining or losing an alerting flag; each is announced to the PMO channel once.
+
+    `announced_at` is None while a scheduler pass's change waits for the pass's one summary.
+    """
 
     __tablename__ = "flag_transition"
-    __table_args__ = (Index(None, "program_id", "flag", "at"),)
+    __table_args__ = (
+        Index(None, "program_id", "flag", "at"),
+        Index(None, "announced_at", "team_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
@@ -237,6 +248,7 @@ class FlagTransition(Base):
     raised: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):

@@ -22,6 +22,7 @@ def settings_message(space: Workspace, *, admins: list[str]) -> dict[str, Any]:
         f"Grace period: {space.grace_hours} working hours "
         f"(reminder after {space.grace_hours / 2:g}, in message hours)",
         f"Working time: {calendar_line(space)}",
+        f"Flag alerts in the PMO channel: {describe_alerts(space.pmo_alerts)}",
     ]
     return notice("\n".join(lines))
 
@@ -60,3 +61,23 @@ def calendar_changed(space: Workspace) -> dict[str, Any]:
         "questions and grace follow it, except for people who set their own with "
         "`/pmo hours` or `/pmo holidays`; jobs already scheduled keep their times."
     )
+
+
+def describe_alerts(setting: str) -> str:
+    """A stored `config alerts` setting in words: "all", "red and stale", "none (digest only)"."""
+    if setting == "all":
+        return "all (red, overdue, stale, high-risk)"
+    if setting == "digest-only":
+        return "none (digest only: digests still show every flag)"
+    kinds = setting.split(",")
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
+
+
+def alerts_changed(setting: str) -> dict[str, Any]:
+    """`config alerts` confirmed."""
+    if setting == "digest-only":
+        return notice(
+            "Flag changes are no longer posted to the PMO channel; digests still show every "
+            "flag, and owners are still told by DM."
+        )
+    return notice(f"The PMO channel will hear of flag changes: {describe_alerts(setting)}.")

@@ -54,6 +54,7 @@ USAGE: dict[str, str] = {
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "hours": "/pmo hours [<days>] [<HH:MM-HH:MM>] | /pmo hours default",
     "holidays": "/pmo holidays <country[-region]>|none|default",
+    "notify": "/pmo notify [mute|unmute flags|raid|actions|intake|all …]",
     "config grace": "/pmo config grace <hours>",
     "config workweek": "/pmo config workweek <days>",
     "config hours": "/pmo config hours <HH:MM-HH:MM>",
@@ -80,7 +81,8 @@ USAGE: dict[str, str] = {
     "standup cancel": "/pmo standup cancel #channel",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
     'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"] | workweek <days> | '
-    "hours <HH:MM-HH:MM> | holidays <country>]",
+    "hours <HH:MM-HH:MM> | holidays <country> | alerts <kinds>|all|digest-only]",
+    "config alerts": "/pmo config alerts red|overdue|stale|high-risk … | all | digest-only",
     "config admins": "/pmo config admins add|remove @person",
     "config pmo-channel": "/pmo config pmo-channel #channel",
     "config timezone": "/pmo config timezone <Area/City>",
@@ -155,7 +157,17 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
             "config timezone",
             "config grace",
             "config goals",
+            "config alerts",
         ],
+    ),
+    "notify": (
+        "Which DMs you get. `/pmo notify` shows your settings; `mute` or `unmute` one or more "
+        "kinds (or `all`): `flags` (a program you own or sponsor goes red, overdue, stale or "
+        "high-risk, or recovers), `raid` (RAID items assigned to you), `actions` (action "
+        "items assigned to you), `intake` (the decision on your intake request). Status "
+        "prompts, their reminders and stand-up questions ask you for something, so they "
+        "can't be muted; `/pmo ooo` pauses prompts while you are away.",
+        ["notify", "ooo"],
     ),
     "export": (
         "A CSV file of the workspace's data, sent to your DM (PMO admins). It opens in Excel "
@@ -212,6 +224,7 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         f"`{USAGE['standup']}`",
         f"`{USAGE['export']}`",
         f"`{USAGE['ooo']}` · `{USAGE['hours']}` · `{USAGE['holidays']}`",
+        f"`{USAGE['notify']}`",
         f"`{USAGE['config']}`",
     ]
     more = ", ".join(f"`/pmo help {area}`" for area in TOPICS)

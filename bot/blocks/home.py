@@ -47,13 +47,16 @@ def home_view(home: Home) -> Block:
     blocks = [*_programs(home), divider(), *_risks(home, today), divider(), *_intake(home)]
     if home.portfolio is not None:
         blocks += [divider(), *_portfolio(home.portfolio, home)]
+    footer = [f"Updated {_local_time(home.now, home.timezone)} (your time)"]
+    if home.muted:
+        footer.append(f"Muted DMs: {', '.join(home.muted)} · `/pmo notify` to change")
     blocks.append(
         context(
             f"Your working time: {home.working_time} · change it with `/pmo hours` and "
             "`/pmo holidays`"
         )
     )
-    blocks.append(context(f"Updated {_local_time(home.now, home.timezone)} (your time)"))
+    blocks.append(context(*footer))
     return _view(blocks)
 
 

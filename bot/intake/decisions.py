@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, limits, outbox, programs
+from bot import audit, limits, notify, outbox, programs
 from bot.blocks import intake as render
 from bot.errors import UserError
 from bot.intake.facts import SYSTEM_ACTOR
@@ -261,7 +261,7 @@ def _decide(
 def _announce(
     session: Session, *, request: IntakeRequest, now: datetime, program: Program | None = None
 ) -> None:
-    """Edit the review posts in place and tell the requester the outcome."""
+    """Edit the review posts in place and tell the requester the outcome (unless muted)."""
     stamp = f"{now:%Y%m%dT%H%M%S%f}"
     decided = render.decided_message(request, program=program)
     for key, channel in _posts(session, request=request):
@@ -273,6 +273,10 @@ def _announce(
             payload=decided | {outbox.UPDATE_OF: key},
             now=now,
         )
+    if not notify.wants(
+        session, team_id=request.team_id, user_id=request.requester_id, kind="intake"
+    ):
+        return  # the requester muted intake decisions; `intake show` still says
     outbox.enqueue(
         session,
         team_id=request.team_id,

@@ -1,4 +1,4 @@
-"""Recompute a program's flags after every change; alert once per alerting transition."""
+"""Recompute a program's flags after every change; announce the alerting transitions once."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import bot.status.flag_alerts as flag_alerts
 import bot.status.flags as flags
-from bot import notify, outbox, programs
+from bot import notify, programs
 from bot.blocks import alerts
 from storage.models import FlagTransition, Milestone, Program, RaidItem, StatusUpdate, Workspace
 from storage.types import Flag, RaidState
@@ -89,7 +90,8 @@ def refresh(
     """Recompute and store the flags; record and alert alerting flags raised or cleared.
 
     OVERDUE_UPDATE and STALE come from the scheduler (`scheduled`, which knows the cadence);
-    other changes keep them, and a received update clears them. Who is told: see `store`.
+    other changes keep them, and a received update clears them. `actor_id` caused the change
+    (None: the scheduler) and is not DMed about it; #pmo gets one message (see flag_alerts).
     """
     programs.lock(session, program=program)  # two changes at once must not both see the old flags
     current = {} if update_received else program.flags or {}
@@ -127,92 +129,62 @@ def store(
     actor_id: str | None = None,
     owner_asked: bool = True,
 ) -> None:
-    """Save the flags and, for each alerting transition, one alert to the PMO channel and to
-    the owner. `actor_id` caused the change (None: the scheduler) and is not DMed about it;
-    with `owner_asked` False (the slot's prompt never went out, say while the bot was down)
-    the owner is not told they are overdue on a request they never received."""
+    """Save the flags and record the alerting transitions: one message to the PMO channel for
+    all of them (or, in a scheduler pass, a part of the pass's summary), and one DM to the
+    owner, unless the owner caused it (`actor_id`) or was never asked (`owner_asked` False:
+    the slot's prompt never went out, say while the bot was down)."""
     before = dict(program.flags or {})
     raised, cleared = flags.changes(before, found)
     program.flags = found
     program.flag_count = len(found)
     program.flags_recheck_at = recheck_at
-    changes = [(code, True, found[code]) for code in raised]
-    changes += [(code, False, before[code]) for code in cleared]
-    for code, up, reason in changes:
-        _transition(
-            session,
-            program=program,
-            code=code,
-            raised=up,
-            reason=reason,
-            now=now,
-            workspace=workspace,
-            actor_id=actor_id,
-            owner_asked=owner_asked,
-        )
+    changes = [flag_alerts.Change(code, True, found[code]) for code in raised]
+    changes += [flag_alerts.Change(code, False, before[code]) for code in cleared]
+    if not changes:
+        return
+    rows = flag_alerts.record(session, program=program, changes=changes, now=now)
+    flag_alerts.announce_now(
+        session, program=program, rows=rows, workspace=workspace, now=now, actor_id=actor_id
+    )
+    # The owner is not told they are overdue on a request that never reached them.
+    quiet = {actor_id, None if owner_asked else program.owner_id}
+    _tell_people(session, program=program, rows=rows, workspace=workspace, now=now, quiet=quiet)
 
 
-def _alert_pmo(
-    session: Session, *, workspace: Workspace, key: str, payload: dict[str, Any], now: datetime
-) -> None:
-    """Queue an alert for the PMO channel, if one is set."""
-    if workspace.pmo_channel_id:
-        outbox.enqueue(
-            session,
-            team_id=workspace.team_id,
-            key=key,
-            channel=workspace.pmo_channel_id,
-            payload=payload,
-            now=now,
-        )
-
-
-def _told(session: Session, *, program: Program, code: str, raised: bool) -> list[str]:
+def _told(session: Session, *, program: Program, change: flag_alerts.Change) -> list[str]:
     """Who hears of a flag change by DM: the owner, and the sponsor when it goes stale."""
     people = [program.owner_id]
-    if code == Flag.STALE and raised and program.sponsor_id:
+    if change.code == Flag.STALE and change.raised and program.sponsor_id:
         people.append(program.sponsor_id)
     return [u for u in people if notify.may_hear(session, team_id=program.team_id, user_id=u)]
 
 
-def _transition(
+def _tell_people(
     session: Session,
     *,
     program: Program,
-    code: str,
-    raised: bool,
-    reason: str,
-    now: datetime,
+    rows: list[FlagTransition],
     workspace: Workspace,
-    actor_id: str | None = None,
-    owner_asked: bool = True,
+    now: datetime,
+    quiet: set[str | None],
 ) -> None:
-    """Record the transition; alert the PMO channel now, owner (and sponsor) in their hours,
-    except whoever caused it and an owner who was never asked."""
-    row = FlagTransition(
-        team_id=program.team_id,
-        program_id=program.id,
-        flag=code,
-        raised=raised,
-        reason=reason,
-        at=now,
-    )
-    session.add(row)
-    session.flush()
-    payload = alerts.flag_alert(program, code=code, raised=raised, reason=reason)
-    _alert_pmo(session, workspace=workspace, key=f"flag:{row.id}:pmo", payload=payload, now=now)
-    for user_id in _told(session, program=program, code=code, raised=raised):
-        if user_id == actor_id:
-            continue  # they made the change: the receipt told them
-        if user_id == program.owner_id and not owner_asked:
-            continue  # the prompt never reached them: the PMO channel knows
+    """One DM per person told, in their hours, with all their changes; never the `quiet`
+    (whoever caused them: the receipt told them), nor someone who muted flag alerts."""
+    heard: dict[str, list[flag_alerts.Change]] = {}
+    for row in rows:
+        change = flag_alerts.Change(row.flag, row.raised, row.reason)
+        for user_id in _told(session, program=program, change=change):
+            if user_id not in quiet:
+                heard.setdefault(user_id, []).append(change)
+    for user_id, changes in heard.items():
         notify.direct_message(
             session,
             workspace=workspace,
             user_id=user_id,
             now=now,
-            key=f"flag:{row.id}:{user_id}",
-            payload=payload,
+            key=f"flag:{rows[0].id}:{user_id}",
+            payload=alerts.change_alert(program, changes),
+            kind="flags",
         )
 
 

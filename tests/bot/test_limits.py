@@ -62,6 +62,8 @@ NOT_TYPED = {
     "outbox_message.error": "Slack's error code, cut to the column",
     "scheduled_job.note": "the bot's note, cut to the column",
     "flag_transition.reason": OURS,
+    "workspace.pmo_alerts": "built from the parsed kinds (flag_alerts.parse_setting), 27 at most",
+    "person.muted": "built from the parsed kinds (notify.change_muted), 25 at most",
     "audit_event.entity": OURS,
     "audit_event.entity_id": OURS,
     "audit_event.action": OURS,

@@ -196,6 +196,14 @@ class World:
         """The readable text of every message in a conversation."""
         return [text_of(m) for m in self.fake.messages(channel_or_user)]
 
+    def posts(self, channel: str) -> list[str]:
+        """The readable text of the messages of a channel, not counting thread replies."""
+        return [text_of(m) for m in self.fake.messages(channel) if not m.get("thread_ts")]
+
+    def replies(self, channel: str) -> list[str]:
+        """The readable text of the thread replies in a channel, oldest first."""
+        return [text_of(m) for m in self.fake.messages(channel) if m.get("thread_ts")]
+
     def jobs(self, program_id: int, kind: str | None = None) -> list[ScheduledJob]:
         """The program's scheduled jobs, by due time."""
         with self.sessions() as session:

@@ -289,7 +289,9 @@ def test_overdue_flag_at_due_plus_grace_in_working_time_alerts_pmo_and_owner_onc
     assert program.flags["OVERDUE_UPDATE"] == "no status update since it was due Fri 27 Nov 2026"
     assert "STALE" not in program.flags
     assert world.transitions(apollo) == [("OVERDUE_UPDATE", True, monday_10)]
-    [alert] = world.texts("CPMO")
+    [summary] = world.posts("CPMO")
+    assert "1 program newly overdue: *Apollo*" in summary
+    [alert] = world.replies("CPMO")
     assert "Apollo* has an overdue status update" in alert
     [owner_alert] = [m for m in world.outbox("ULEAD") if m.dedupe_key.startswith("flag:")]
     assert owner_alert.not_before == monday_10
@@ -297,7 +299,7 @@ def test_overdue_flag_at_due_plus_grace_in_working_time_alerts_pmo_and_owner_onc
 
     world.tick(local("2026-11-30 10:01", BERLIN))
     world.tick(local("2026-11-30 12:00", BERLIN))
-    assert len(world.texts("CPMO")) == 1
+    assert len(world.posts("CPMO")) == 1 and len(world.replies("CPMO")) == 1
     assert len([t for t in world.texts("ULEAD") if "overdue status update" in t]) == 1
 
 
@@ -351,9 +353,10 @@ def test_second_missed_period_goes_stale_and_escalates_to_sponsor_then_recovers_
     for when in ("2026-12-07 11:01", "2026-12-07 12:00", "2026-12-08 09:00"):
         world.tick(local(when, BERLIN))
     assert world.get_program(apollo).flags == {}
-    pmo = world.texts("CPMO")
-    assert len([t for t in pmo if "has its status update in" in t]) == 1
-    assert len([t for t in pmo if "is no longer stale" in t]) == 1
+    # Lee's one update cleared both: one line in #pmo.
+    [recovered] = [t for t in world.texts("CPMO") if "no longer" in t]
+    assert "*Apollo*: no longer overdue and stale" in recovered
+    assert "after <@ULEAD>'s change" in recovered
     # Lee sent the update: the receipt told him; he is not DMed about his own change.
     assert [t for t in world.texts("ULEAD") if "has its status update in" in t] == []
     assert len(world.texts("UADMIN")) == 1  # the sponsor heard of the escalation only
@@ -386,7 +389,7 @@ def test_restart_after_thirteen_hours_skips_the_prompt_but_flags_overdue_on_time
     world.tick(monday_10)
     assert "OVERDUE_UPDATE" in world.get_program(apollo).flags
     assert world.transitions(apollo) == [("OVERDUE_UPDATE", True, monday_10)]
-    assert len(world.texts("CPMO")) == 1
+    assert len(world.posts("CPMO")) == 1
     # Lee never received the request: he is not told he is overdue on it.
     world.tick(local("2026-11-30 12:00", BERLIN))
     assert world.fake.dms("ULEAD") == []
@@ -402,7 +405,7 @@ def test_a_pass_repeated_at_the_same_now_changes_nothing(world: World, apollo: i
         assert again.sent == 0 and again.actions == []
     assert len(world.prompts_to("ULEAD")) == 1
     assert len(world.reminders_to("ULEAD")) == 1
-    assert len(world.texts("CPMO")) == 1
+    assert len(world.posts("CPMO")) == 1
 
 
 def test_slack_refusing_one_owner_does_not_stop_the_others_and_is_reported_once(
