@@ -1,4 +1,4 @@
-"""Who may be messaged, and when: guests hear no portfolio news; DMs wait for working hours.
+"""Who may be messaged, and when: guests hear no portfolio news; DMs wait for working time.
 
 Every feature that DMs people about the portfolio (status prompts, flag alerts, intake
 decisions) goes through here, so the rules are the same everywhere.
@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.hours import next_window_start
+from bot import outbox, working_time
 from storage.models import Person, Workspace
 
 
@@ -23,8 +22,11 @@ def may_hear(session: Session, *, team_id: str, user_id: str) -> bool:
 
 
 def is_out_of_office(person: Person, *, now: datetime, workspace: Workspace) -> bool:
-    """Whether `person` is out of office on their local today."""
-    return person.ooo_until is not None and person.ooo_until >= local_today(person, now, workspace)
+    """Whether `person` is away now: out of office through a date that is not past in their
+    zone (`/pmo ooo`), or a Slack status that says so and has not expired."""
+    if person.ooo_until is not None and person.ooo_until >= local_today(person, now, workspace):
+        return True
+    return person.away_status is not None and (person.away_until is None or person.away_until > now)
 
 
 def local_today(person: Person | None, now: datetime, workspace: Workspace) -> date:
@@ -37,6 +39,13 @@ def zone_of(person: Person | None, workspace: Workspace) -> str:
     return (person.tz if person is not None else None) or workspace.timezone
 
 
+def calendar_of(
+    session: Session, *, workspace: Workspace, user_id: str
+) -> working_time.WorkingTime:
+    """A person's working calendar (theirs where they set it, else the workspace's)."""
+    return working_time.for_person(session.get(Person, (workspace.team_id, user_id)), workspace)
+
+
 def direct_message(
     session: Session,
     *,
@@ -47,8 +56,8 @@ def direct_message(
     payload: dict[str, object],
     purpose: str | None = None,
 ) -> int | None:
-    """Queue a DM that waits for the recipient's Mon–Fri 08:00–20:00 window."""
-    person = session.get(Person, (workspace.team_id, user_id))
+    """Queue a DM that waits for the recipient's message hours on a working day of theirs."""
+    calendar = calendar_of(session, workspace=workspace, user_id=user_id)
     return outbox.enqueue(
         session,
         team_id=workspace.team_id,
@@ -56,6 +65,6 @@ def direct_message(
         channel=user_id,
         payload=payload,
         now=now,
-        not_before=next_window_start(now, zone_of(person, workspace)),
+        not_before=calendar.next_window_start(now),
         purpose=purpose,
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,6 +19,10 @@ from storage.models import Person
 
 log = logging.getLogger(__name__)
 REFRESH_AFTER = timedelta(days=1)
+# A Slack status that says its owner is away: Slack's own "Vacationing" and "Out sick"
+# emoji, or words people type for it.
+AWAY_EMOJI = frozenset({":palm_tree:", ":face_with_thermometer:"})
+AWAY_WORDS = re.compile(r"\b(?:vacation(?:ing)?|out of (?:the )?office|ooo|on leave|pto)\b", re.I)
 
 
 def is_fresh(person: Person, *, now: datetime) -> bool:
@@ -70,11 +75,34 @@ def upsert_person(session: Session, *, team_id: str, user: dict[str, Any], now: 
     )
     person.is_bot = bool(user.get("is_bot"))
     person.deleted = bool(user.get("deleted"))
+    person.away_status, person.away_until = away_status(profile, now=now)
     person.fetched_at = now
     session.flush()
     if moved:
         programs.follow_owner_zone(session, person=person, now=now)
     return person
+
+
+def away_status(profile: dict[str, Any], *, now: datetime) -> tuple[str | None, datetime | None]:
+    """What a Slack status says of being away: its text (or emoji) and when it expires.
+
+    Returns:
+        (None, None) unless the status has 🌴 or 🤒 or says "vacation", "out of office",
+        "OOO", "on leave" or "PTO" and has not expired; the expiry is None when it has none.
+    """
+    emoji = profile.get("status_emoji") or ""
+    text = profile.get("status_text") or ""
+    if not isinstance(emoji, str) or not isinstance(text, str):
+        return None, None
+    if emoji not in AWAY_EMOJI and not AWAY_WORDS.search(text):
+        return None, None
+    expires = profile.get("status_expiration") or 0
+    until = None
+    if isinstance(expires, int | float) and expires > 0:
+        until = datetime.fromtimestamp(expires, UTC)
+        if until <= now:
+            return None, None
+    return limits.fitted(Person.away_status, text or emoji), until
 
 
 def named(session: Session, *, team_id: str, name: str) -> list[Person]:

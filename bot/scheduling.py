@@ -11,12 +11,13 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
+from bot import notify
 from bot.cadence import Cadence, Schedule, next_due, parse_cadence, previous_due, slot_local
 from storage.db import insert_once
 from storage.models import Program, ScheduledJob, Workspace
 
-# The jobs of one status slot, and when each is due after the slot, in grace periods.
-SLOT_JOBS = (("prompt", 0.0), ("reminder", 0.5), ("overdue", 1.0))
+# The reminder goes this long before the overdue time when half the grace falls too late.
+REMINDER_LEAD = timedelta(hours=1)
 
 
 class SlotJob(NamedTuple):
@@ -71,10 +72,48 @@ def slot_schedule(session: Session, program: Program) -> Schedule:
     )
 
 
+class Deadlines(NamedTuple):
+    """When a slot's reminder goes (None: no time for one) and when its update is overdue."""
+
+    reminder: datetime | None
+    overdue: datetime
+
+
+def deadlines(
+    session: Session, program: Program, slot: datetime, workspace: Workspace
+) -> Deadlines:
+    """A slot's reminder and overdue times, in the owner's working calendar.
+
+    Grace counts only the owner's working days (a Friday 10:00 slot with 24 h is overdue on
+    Monday 10:00). The reminder goes after half the grace, moved into the owner's message
+    hours and always before the overdue time; when no message hours fall between the prompt
+    and the overdue time there is none.
+    """
+    calendar = notify.calendar_of(session, workspace=workspace, user_id=program.owner_id)
+    grace = timedelta(hours=workspace.grace_hours)
+    overdue = calendar.add_working(slot, grace)
+    reminder = calendar.next_window_start(calendar.add_working(slot, grace / 2))
+    if reminder >= overdue:
+        reminder = calendar.last_hours_before(overdue, margin=REMINDER_LEAD)
+    if reminder <= calendar.next_window_start(slot) or reminder >= overdue:
+        return Deadlines(None, overdue)
+    return Deadlines(reminder, overdue)
+
+
+def overdue_at(
+    session: Session, program: Program, slot: datetime, workspace: Workspace
+) -> datetime:
+    """When an update for `slot` is overdue: the slot plus grace in the owner's working time."""
+    return deadlines(session, program, slot, workspace).overdue
+
+
 def slot_jobs(session: Session, program: Program, slot: datetime) -> list[SlotJob]:
     """The jobs one status slot brings: prompt at the slot, then reminder and overdue."""
-    grace = timedelta(hours=_workspace_of(session, program).grace_hours)
-    return [SlotJob(kind, slot + grace * share) for kind, share in SLOT_JOBS]
+    reminder, overdue = deadlines(session, program, slot, _workspace_of(session, program))
+    jobs = [SlotJob("prompt", slot), SlotJob("overdue", overdue)]
+    if reminder is not None:
+        jobs.insert(1, SlotJob("reminder", reminder))
+    return jobs
 
 
 def _workspace_of(session: Session, program: Program) -> Workspace:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import dm, programs
+from bot import dm, notify, programs
 from bot.blocks import status as status_blocks
 from bot.blocks.common import escape, message, section
 from bot.blocks.programs import edit_modal
@@ -52,10 +52,16 @@ def no_change_button(request: ActionRequest) -> Result:
 def snooze_button(request: ActionRequest) -> Result:
     """*Snooze 1 day*: ask again tomorrow."""
     prompt, program = _prompt_of(request)
-    again = replies.snooze(request.session, prompt=prompt, now=request.now)
+    again = replies.snooze(
+        request.session, prompt=prompt, now=request.now, workspace=request.workspace
+    )
+    calendar = notify.calendar_of(
+        request.session, workspace=request.workspace, user_id=request.user_id
+    )
+    local = calendar.local(again)
     text = (
-        f":zzz: I'll ask about *{escape(program.name)}* again {format_date(again.date())} "
-        "(within your working hours)."
+        f":zzz: I'll ask about *{escape(program.name)}* again on your next working day, "
+        f"{format_date(local.date())} at {local:%H:%M}."
     )
     return Reply(message(text, [section(text)]))
 

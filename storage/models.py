@@ -68,6 +68,13 @@ class Workspace(Base):
     # The last intake number handed out: INT-n is sequential per workspace, no gaps.
     intake_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The working calendar people follow unless they set their own (bot.working_time):
+    # working weekdays as digits (Monday = 0), message hours, a `holidays` country code.
+    workdays: Mapped[str] = mapped_column(String(7), default="01234", server_default="01234")
+    hours: Mapped[str] = mapped_column(
+        String(11), default="08:00-20:00", server_default="08:00-20:00"
+    )
+    holidays: Mapped[str | None] = mapped_column(String(16))
 
 
 class WorkspaceAdmin(Base):
@@ -101,6 +108,14 @@ class Person(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ooo_until: Mapped[date | None] = mapped_column(Date)
+    # Their own working calendar; None follows the workspace's (bot.working_time).
+    workdays: Mapped[str | None] = mapped_column(String(7))
+    hours: Mapped[str | None] = mapped_column(String(11))
+    holidays: Mapped[str | None] = mapped_column(String(16))
+    # A Slack status that says they are away (🌴, 🤒, "vacation", "OOO"…), until it expires
+    # (None: until they change it).
+    away_status: Mapped[str | None] = mapped_column(String(100))
+    away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index(None, "team_id", "name"),)
 

@@ -32,7 +32,7 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     program = session.get(Program, job.target_id)
     if program is None or program.state != ProgramState.ACTIVE:
         return "skipped: program not active"
-    if is_satisfied(program, slot=job.slot_at, workspace=workspace):
+    if is_satisfied(session, program, slot=job.slot_at, workspace=workspace):
         return "skipped: already updated"
     runner = {"prompt": _prompt, "reminder": _remind, "overdue": _overdue}[job.kind]
     return runner(session, program=program, job=job, now=now, workspace=workspace)
@@ -53,19 +53,21 @@ def _superseded(session: Session, *, job: ScheduledJob, now: datetime) -> bool:
     return session.scalar(later.limit(1)) is not None
 
 
-def is_satisfied(program: Program, *, slot: datetime, workspace: Workspace) -> bool:
+def is_satisfied(
+    session: Session, program: Program, *, slot: datetime, workspace: Workspace
+) -> bool:
     """Whether an update arrived in the period the slot closes (or since).
 
-    That period opens at the previous slot's deadline (slot + grace), not at the previous
-    slot: an update answers the first deadline it comes before, so the answer to last
-    week's prompt does not also satisfy this week's.
+    That period opens at the previous slot's deadline (slot + grace in the owner's working
+    time), not at the previous slot: an update answers the first deadline it comes before,
+    so the answer to last week's prompt does not also satisfy this week's.
     """
     if program.last_update_at is None:
         return False
     previous = scheduling.previous_slot(program, slot, workspace)
     opened = program.created_at
     if previous is not None:
-        deadline = min(previous + timedelta(hours=workspace.grace_hours), slot)
+        deadline = min(scheduling.overdue_at(session, program, previous, workspace), slot)
         opened = max(deadline, program.created_at)
     # `>=`: an update in the very instant the program was registered counts for it.
     return program.last_update_at >= opened
@@ -231,7 +233,7 @@ def _snoozed_prompt(
     program = session.get(Program, prompt.program_id)
     assert program is not None
     if program.state != ProgramState.ACTIVE or is_satisfied(
-        program, slot=prompt.slot_at, workspace=workspace
+        session, program, slot=prompt.slot_at, workspace=workspace
     ):
         return "skipped: already updated"
     prompt.state = PromptState.PENDING

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 import bot.status.reports as status
-from bot import programs, scheduling
+from bot import notify, programs, scheduling
 from bot.commands import parse_rag_prefix
 from bot.errors import PermissionDenied, UserError
 from storage.models import (
@@ -29,7 +29,6 @@ from storage.types import JobState, ProgramState, PromptState
 _NEXT = re.compile(r"[;,.]?\s*\bnext(?:\s+steps?)?\s*:\s*", re.IGNORECASE)
 _WORDLIKE = re.compile(r"\w")
 OPEN_STATES = (PromptState.PENDING, PromptState.SNOOZED)
-SNOOZE = timedelta(days=1)
 HELD_GONE = "I no longer have the reply this question was about; send it again, please."
 
 
@@ -307,8 +306,9 @@ def no_change(
     return Answered(update, late_for=late_for, kept_plan=False)
 
 
-def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
-    """Ask again in a day (once per click; a second click is told it is snoozed)."""
+def snooze(session: Session, *, prompt: Prompt, now: datetime, workspace: Workspace) -> datetime:
+    """Ask again on the person's next working day, at the same time of day if it falls in
+    their message hours (once per click; a second click is told it is snoozed)."""
     changed = session.execute(
         update(Prompt)
         .where(Prompt.id == prompt.id, Prompt.state == PromptState.PENDING)
@@ -317,7 +317,8 @@ def snooze(session: Session, *, prompt: Prompt, now: datetime) -> datetime:
     ).rowcount  # type: ignore[attr-defined]
     if not changed:
         raise UserError("That prompt is no longer waiting (answered or snoozed already).")
-    again = now + SNOOZE
+    calendar = notify.calendar_of(session, workspace=workspace, user_id=prompt.user_id)
+    again = calendar.same_time_next_working_day(now)
     scheduling.add_job(
         session,
         job=ScheduledJob(

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox
 from bot.cadence import parse_cadence
-from bot.hours import next_window_start
+from bot.working_time import WorkingTime
 from bot.sandbox.fake_slack import FakeSlack
 from schedules import dispatch
 from storage.db import make_engine, make_sessionmaker
@@ -198,7 +198,9 @@ def pass_time(today: datetime) -> datetime:
     while now.weekday() != 2 or now > today:
         now -= timedelta(days=1)
     for zone in ZONES:
-        assert next_window_start(now, zone) == now, f"{now} is outside the window in {zone}"
+        assert WorkingTime(tz=zone).next_window_start(now) == now, (
+            f"{now} is outside the window in {zone}"
+        )
     return now
 
 
