@@ -29,6 +29,7 @@ def register(on: Listeners) -> None:
     on.commands.add("standup order", order)
     on.commands.add("standup agenda", show_agenda)
     on.action(render.ANSWER_ACTION, answer_button)
+    on.action(render.RESUME_ACTION, resume_button)
     on.view(render.ANSWER_ACTION, submit_answer)
 
 
@@ -218,6 +219,18 @@ def answer_button(request: ActionRequest) -> Result:
     return OpenModal(
         render.answer_modal(standup, run_id=run.id, previous=previous, blocker=blocker)
     )
+
+
+def resume_button(request: ActionRequest) -> Result:
+    """*Resume* on the pause DM (the facilitator or a PMO admin)."""
+    standup, resumed = standups.resume(
+        request.session,
+        team_id=request.team_id,
+        standup_id=as_id(request.value),
+        actor=request.caller,
+        now=request.now,
+    )
+    return Reply(render.resumed_message(standup, resumed=resumed))
 
 
 def submit_answer(sub: ModalSubmission) -> Result:
