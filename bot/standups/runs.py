@@ -23,7 +23,7 @@ from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
 from bot.standups.timing import (
-    asked_by,
+    asked_before,
     plan_asks,
     scheduled_close,
     scheduled_open,
@@ -220,7 +220,7 @@ def _dm(
 def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetime) -> str:
     if run.state != StandupRunState.OPEN or now >= run.closes_at:
         return "skipped: closed already"
-    asked = asked_by(run, now=now)
+    asked = asked_before(run, now=now)
     waiting = [u for u in missing(session, standup=standup, run=run) if asked is None or u in asked]
     payload = render.reminder_message(standup, run_id=run.id, closes_at=run.closes_at)
     for user_id in waiting:

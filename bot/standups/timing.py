@@ -122,11 +122,12 @@ def _calendar(
     return working_time.for_person(session.get(Person, (standup.team_id, user_id)), workspace)
 
 
-def asked_by(run: StandupRun, *, now: datetime) -> set[str] | None:
-    """Who of a run has been asked by `now`; None for runs from before ask times were kept."""
+def asked_before(run: StandupRun, *, now: datetime) -> set[str] | None:
+    """Who of a run was asked before `now` (not at it: a question and its reminder never go
+    out together); None for runs from before ask times were kept."""
     if run.asked_at is None:
         return None
-    return {u for u, at in run.asked_at.items() if datetime.fromisoformat(at) <= now}
+    return {u for u, at in run.asked_at.items() if datetime.fromisoformat(at) < now}
 
 
 def skip_reasons(run: StandupRun) -> list[tuple[str, SkipReason]]:

@@ -235,6 +235,10 @@ def test_agenda_lists_blockers_and_carries_last_times_until_answered(
         ('standup schedule <#CTEAM|team> "mon-fri 09:30"', "Name the participants"),
         ('standup schedule <#CTEAM|team> "mon-fri 09:30" <@UADMIN|ada>', "not in <#CTEAM>"),
         ('standup schedule <#CTEAM|team> "mon-fry 09:30" <@ULEAD2|kim>', "“fry” is not a day"),
+        (
+            'standup schedule <#CTEAM|team> "mon-fri 09:30 locl" <@ULEAD2|kim>',
+            "“locl” is neither a day nor `local`. Did you mean `local`?",
+        ),
         ('standup schedule <#CTEAM|team> "mon-fri 25:00" <@ULEAD2|kim>', "not a time of day"),
         ("standup schedule <#CTEAM|team> <@ULEAD2|kim>", "days and opening time"),
         (
