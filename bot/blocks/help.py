@@ -131,7 +131,7 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "line per question, until close (2 h later unless `close:`). At close the channel "
         "gets the summary: blockers first (a blocker naming a program key becomes a blocking "
         "issue on it), the answers, and who did not answer. Days: `mon-fri`, `mon,wed,fri`. "
-        "Add `local` (`\"mon-fri 09:30 local\"`) to ask each participant at 09:30 their own "
+        'Add `local` (`"mon-fri 09:30 local"`) to ask each participant at 09:30 their own '
         "time. Nobody is asked outside their working hours: they get it when their day starts "
         "before close, else the summary lists them, like those out of office or on a day off. "
         "Three runs in a row that nobody answers pause the stand-up; the facilitator gets a "

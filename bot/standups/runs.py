@@ -10,6 +10,7 @@ a paused stand-up opens no run.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
 from bot.standups.timing import (
+    Ask,
     asked_before,
     plan_asks,
     scheduled_close,
@@ -165,13 +167,28 @@ def open_new_run(
         closes_at=closes,
         state=StandupRunState.OPEN,
         live=live,
-        skipped=[ask.user_id for ask in asks if ask.at is None],
-        skip_reasons={ask.user_id: str(ask.skipped) for ask in asks if ask.skipped},
-        asked_at={ask.user_id: ask.at.isoformat() for ask in asks if ask.at is not None},
+        **_outcomes(asks),
     )
     session.add(run)
     session.flush()
-    payload = render.ask_message(standup, run_id=run.id, closes_at=closes)
+    _queue_asks(session, standup=standup, run=run, asks=asks, now=now)
+    return run
+
+
+def _outcomes(asks: list[Ask]) -> dict[str, Any]:
+    """A run's columns saying who is asked when, and who is skipped and why."""
+    return {
+        "skipped": [ask.user_id for ask in asks if ask.at is None],
+        "skip_reasons": {ask.user_id: str(ask.skipped) for ask in asks if ask.skipped},
+        "asked_at": {ask.user_id: ask.at.isoformat() for ask in asks if ask.at is not None},
+    }
+
+
+def _queue_asks(
+    session: Session, *, standup: Standup, run: StandupRun, asks: list[Ask], now: datetime
+) -> None:
+    """Each asked participant's question, held in the outbox until their ask time."""
+    payload = render.ask_message(standup, run_id=run.id, closes_at=run.closes_at)
     for ask in asks:
         if ask.at is not None:
             _dm(
@@ -183,7 +200,6 @@ def open_new_run(
                 payload=payload,
                 not_before=ask.at if ask.at > now else None,
             )
-    return run
 
 
 def is_away(
