@@ -128,12 +128,7 @@ def start(request: CommandRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    asked = len(standup.participants) - len(started.run.skipped)
-    return Reply(
-        render.said(
-            f"Started the stand-up in <#{standup.channel_id}>: asked {asked} by DM, agenda posted."
-        )
-    )
+    return Reply(render.started_message(standup, skipped=standups.skip_reasons(started.run)))
 
 
 def close(request: CommandRequest) -> Result:

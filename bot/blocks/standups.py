@@ -333,6 +333,17 @@ def list_message(standups: Sequence[Standup]) -> dict[str, Any]:
     return message("\n".join(body), [section(chunk) for chunk in chunk_lines(body)])
 
 
+def started_message(
+    standup: Standup, *, skipped: Sequence[tuple[str, SkipReason]]
+) -> dict[str, Any]:
+    """The answer to `standup start`: how many were asked, and who not and why."""
+    asked = len(standup.participants) - len(skipped)
+    text = f"Started the stand-up in <#{standup.channel_id}>: asked {asked} by DM, agenda posted."
+    if skipped:
+        text += " Not asked: " + ", ".join(f"<@{u}> ({why})" for u, why in skipped) + "."
+    return said(text)
+
+
 def paused_message(standup: Standup, *, runs: int) -> dict[str, Any]:
     """The facilitator's DM when a stand-up pauses, with *Resume*."""
     text = (

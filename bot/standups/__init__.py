@@ -69,6 +69,7 @@ from bot.standups.runs import (
     slot_schedule,
 )
 from bot.standups.summary import named_programs
+from bot.standups.timing import skip_reasons
 
 __all__ = [
     "CLOSE",
@@ -110,6 +111,7 @@ __all__ = [
     "run_job",
     "save_answer",
     "schedule",
+    "skip_reasons",
     "slot_jobs",
     "slot_schedule",
     "speaking_order",

@@ -195,6 +195,7 @@ def test_live_standup_posts_agenda_and_closes_on_command_with_one_summary(
     reply = slack.command("ULEAD", "standup start", channel_id="CTEAM")  # 23:00 in Tokyo
     bot.settle()
     assert "asked 1 by DM" in text_of(reply.body)
+    assert "Not asked: <@ULEAD2> (outside working hours)." in text_of(reply.body)
     live = [m for m in fake.messages("CTEAM") if "Live stand-up started" in m["text"]]
     assert len(live) == 1 and "*Red programs*" in live[0]["text"] and "Kyoto" in live[0]["text"]
     assert len(asks(fake, "UOTHER")) == 1 and asks(fake, "ULEAD2") == []
