@@ -36,7 +36,12 @@ def team(world: World) -> World:
 
 
 def schedule(
-    world: World, people: list[str], *, when: str = "mon-fri 09:30", close: str | None = None
+    world: World,
+    people: list[str],
+    *,
+    when: str = "mon-fri 09:30",
+    close: str | None = None,
+    now: datetime = START,
 ) -> int:
     """Lee schedules the #team stand-up (Berlin) for `people`; returns its id."""
     with world.sessions.begin() as session:
@@ -50,7 +55,7 @@ def schedule(
             plan=standups.make_plan(when=when, close=close, tz=BERLIN, questions=None),
             participants=[p for p in found if p is not None],
             members={"ULEAD", *ZONES},
-            now=START,
+            now=now,
         )
         return standup.id
 
@@ -127,6 +132,24 @@ def test_local_standup_repeated_passes_ask_each_once(team: World) -> None:
     with team.sessions() as session:
         [run] = session.scalars(select(StandupRun)).all()
         assert run.period == "2026-11-26T09:30"
+
+
+def test_local_standup_follows_each_participants_daylight_saving(team: World) -> None:
+    # New York moved its clocks on 14 March 2027, Berlin moves them on Sunday 28 March.
+    people = ["UBER", "UNY"]
+    schedule(team, people, when="mon-fri 09:30 local", close="16:00", now=utc("2027-03-25 12:00"))
+    for at in ("2027-03-26 08:30", "2027-03-26 13:30", "2027-03-26 15:00"):  # Friday
+        team.tick(utc(at))
+    for at in ("2027-03-29 07:30", "2027-03-29 13:30", "2027-03-29 14:00"):  # Monday
+        team.tick(utc(at))
+
+    with team.sessions() as session:
+        runs = session.scalars(select(StandupRun).order_by(StandupRun.id)).all()
+        assert [run.asked_at for run in runs] == [
+            {"UBER": "2027-03-26T08:30:00+00:00", "UNY": "2027-03-26T13:30:00+00:00"},
+            {"UBER": "2027-03-29T07:30:00+00:00", "UNY": "2027-03-29T13:30:00+00:00"},
+        ]
+    assert len(asks(team, "UBER")) == len(asks(team, "UNY")) == 2
 
 
 def test_new_york_participant_of_a_berlin_0930_standup_is_asked_at_0800_new_york(
