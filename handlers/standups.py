@@ -38,7 +38,7 @@ def _what(request: CommandRequest) -> Result:
 
 
 def schedule(request: CommandRequest) -> Result:
-    """`standup schedule #channel "<days> <HH:MM>" @a @b … [close:] [tz:] [questions:]`."""
+    """`standup schedule #channel "<days> <HH:MM> [local]" @a @b … [close:] [tz:] [questions:]`."""
     words, options = split_options(request.words, OPTIONS)
     channel_id = request.channel(_channel_word(words).text)
     people, when = _people_and_when(words[1:])
