@@ -29,6 +29,7 @@ def register(on: Listeners) -> None:
     on.commands.add("standup order", order)
     on.commands.add("standup agenda", show_agenda)
     on.action(render.ANSWER_ACTION, answer_button)
+    on.action(render.RESUME_ACTION, resume_button)
     on.view(render.ANSWER_ACTION, submit_answer)
 
 
@@ -37,7 +38,7 @@ def _what(request: CommandRequest) -> Result:
 
 
 def schedule(request: CommandRequest) -> Result:
-    """`standup schedule #channel "<days> <HH:MM>" @a @b … [close:] [tz:] [questions:]`."""
+    """`standup schedule #channel "<days> <HH:MM> [local]" @a @b … [close:] [tz:] [questions:]`."""
     words, options = split_options(request.words, OPTIONS)
     channel_id = request.channel(_channel_word(words).text)
     people, when = _people_and_when(words[1:])
@@ -127,12 +128,7 @@ def start(request: CommandRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    asked = len(standup.participants) - len(started.run.skipped)
-    return Reply(
-        render.said(
-            f"Started the stand-up in <#{standup.channel_id}>: asked {asked} by DM, agenda posted."
-        )
-    )
+    return Reply(render.started_message(standup, skipped=standups.skip_reasons(started.run)))
 
 
 def close(request: CommandRequest) -> Result:
@@ -218,6 +214,18 @@ def answer_button(request: ActionRequest) -> Result:
     return OpenModal(
         render.answer_modal(standup, run_id=run.id, previous=previous, blocker=blocker)
     )
+
+
+def resume_button(request: ActionRequest) -> Result:
+    """*Resume* on the pause DM (the facilitator or a PMO admin)."""
+    standup, resumed = standups.resume(
+        request.session,
+        team_id=request.team_id,
+        standup_id=as_id(request.value),
+        actor=request.caller,
+        now=request.now,
+    )
+    return Reply(render.resumed_message(standup, resumed=resumed))
 
 
 def submit_answer(sub: ModalSubmission) -> Result:

@@ -40,7 +40,7 @@ SOURCES: list[SlotSource[Any]] = [
     SlotSource(
         name="standup",
         model=Standup,
-        live=Standup.removed_at.is_(None),
+        live=Standup.removed_at.is_(None) & Standup.paused_at.is_(None),
         schedule=standups.slot_schedule,
         jobs=standups.slot_jobs,
         label=lambda standup: f"the stand-up in {standup.channel_id}",

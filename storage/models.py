@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -504,6 +505,11 @@ class Standup(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # `local`: each participant is asked at the opening time in their own zone.
+    local_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Scheduled runs in a row that were asked and nobody answered; three pause the stand-up.
+    unanswered_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StandupRun(Base):
@@ -521,6 +527,10 @@ class StandupRun(Base):
     state: Mapped[str] = mapped_column(String(12), default=StandupRunState.OPEN)
     live: Mapped[bool] = mapped_column(Boolean, default=False)
     skipped: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Why each skipped participant was not asked (user id → reason); older runs: out of office.
+    skip_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When each asked participant's question goes out (user id → ISO instant, UTC).
+    asked_at: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

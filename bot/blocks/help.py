@@ -69,15 +69,15 @@ USAGE: dict[str, str] = {
     "intake list": "/pmo intake list [pending|approved|rejected|deferred|all]",
     "intake show": "/pmo intake show <INT-n>",
     "standup": "/pmo standup schedule|list|start|close|order|agenda|edit|cancel …",
-    "standup schedule": '/pmo standup schedule #channel "<days> <HH:MM>" @a @b … '
+    "standup schedule": '/pmo standup schedule #channel "<days> <HH:MM> [local]" @a @b … '
     '[close:<HH:MM>] [tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
     "standup list": "/pmo standup list",
     "standup start": "/pmo standup start [#channel]",
     "standup close": "/pmo standup close [#channel]",
     "standup order": "/pmo standup order [#channel]",
     "standup agenda": "/pmo standup agenda [#channel]",
-    "standup edit": '/pmo standup edit #channel ["<days> <HH:MM>"] [@a @b …] [close:<HH:MM>] '
-    '[tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
+    "standup edit": '/pmo standup edit #channel ["<days> <HH:MM> [local]"] [@a @b …] '
+    '[close:<HH:MM>] [tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
     "standup cancel": "/pmo standup cancel #channel",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
     'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"] | workweek <days> | '
@@ -142,6 +142,11 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "line per question, until close (2 h later unless `close:`). At close the channel "
         "gets the summary: blockers first (a blocker naming a program key becomes a blocking "
         "issue on it), the answers, and who did not answer. Days: `mon-fri`, `mon,wed,fri`. "
+        'Add `local` (`"mon-fri 09:30 local"`) to ask each participant at 09:30 their own '
+        "time. Nobody is asked outside their working hours: they get it when their day starts "
+        "before close, else the summary lists them, like those out of office or on a day off. "
+        "Three runs in a row that nobody answers pause the stand-up; the facilitator gets a "
+        "DM with *Resume*. "
         "Participants must be members of the channel. `start`, `close`, `order` and `agenda` "
         "act on the channel you type them in unless you name one; the facilitator or a PMO "
         "admin may edit or cancel.",

@@ -27,10 +27,12 @@ from bot.blocks.common import (
     truncate,
 )
 from bot.dates import format_date
-from bot.standups.facts import Agenda, AgendaItem, Blocker, Summary
+from bot.standups.facts import Agenda, AgendaItem, Blocker, SkipReason, Summary
+from bot.standups.plans import EARLIEST_ZONE
 from storage.models import Standup
 
 ANSWER_ACTION = "standup_answer"
+RESUME_ACTION = "standup_resume"
 ANSWER_MAX = 600  # characters of one answer shown in a summary
 BLOCKER_MAX = 300
 
@@ -190,9 +192,20 @@ def _absent_lines(summary: Summary) -> list[str]:
     lines = []
     if summary.missing:
         lines.append("*Did not answer:* " + ", ".join(f"<@{u}>" for u in summary.missing))
-    if summary.away:
-        lines.append("*Out of office:* " + ", ".join(f"<@{u}>" for u in summary.away))
+    for reason in SkipReason:
+        users = [u for u, why in summary.skipped if why == reason]
+        if users:
+            label = _SKIP_LABELS[reason]
+            lines.append(f"*{label}:* " + ", ".join(f"<@{u}>" for u in users))
     return lines
+
+
+_SKIP_LABELS = {
+    SkipReason.OUT_OF_OFFICE: "Out of office",
+    SkipReason.NOT_WORKING_DAY: "Not asked, not a working day",
+    SkipReason.OUTSIDE_HOURS: "Not asked, outside working hours",
+    SkipReason.AFTER_CLOSE: "Not asked, their opening time is after the close",
+}
 
 
 def agenda_blocks(agenda: Agenda) -> list[Block]:
@@ -262,13 +275,30 @@ def order_message(channel_id: str, *, order: Sequence[str], away: Sequence[str])
 
 
 def describe(standup: Standup) -> str:
-    """When a stand-up runs, in its own words: `mon-fri 09:30–11:30 (Europe/Berlin)`."""
-    return f"{standup.days} {standup.open_at}–{standup.close_at} ({standup.timezone})"
+    """When a stand-up runs, in its own words: `mon-fri 09:30–11:30 (Europe/Berlin)`, or
+    `mon-fri 09:30 local–11:30 (Europe/Berlin)` when each is asked at 09:30 their time."""
+    local = " local" if standup.local_time else ""
+    return f"{standup.days} {standup.open_at}{local}–{standup.close_at} ({standup.timezone})"
+
+
+def _local_note(standup: Standup) -> str:
+    if not standup.local_time:
+        return ""
+    return (
+        f" Each participant is asked at {standup.open_at} their own time; it closes at "
+        f"{standup.close_at} {standup.timezone}, and whoever's {standup.open_at} is later is "
+        "listed as not asked."
+    )
 
 
 def _next(standup: Standup) -> str:
+    if standup.paused_at is not None:
+        return "paused (nobody answered the last runs)"
     if standup.next_due_at is None:
         return "not scheduled"
+    if standup.local_time:  # its slot is in the earliest zone; show the day and the opening
+        day = standup.next_due_at.astimezone(ZoneInfo(EARLIEST_ZONE)).date()
+        return f"{format_date(day)} {standup.open_at} local"
     local = standup.next_due_at.astimezone(ZoneInfo(standup.timezone))
     return f"{format_date(local.date())} {local:%H:%M}"
 
@@ -280,7 +310,7 @@ def scheduled_message(standup: Standup, *, verb: str) -> dict[str, Any]:
     text = (
         f":white_check_mark: {verb} the stand-up in <#{standup.channel_id}>: "
         f"{describe(standup)}, run by <@{standup.facilitator_id}>, with {people}. "
-        f"Next: {_next(standup)}."
+        f"Next: {_next(standup)}.{_local_note(standup)}"
     )
     return message(text, [section(text), section(f"*Questions*\n{questions}")])
 
@@ -293,10 +323,42 @@ def list_message(standups: Sequence[Standup]) -> dict[str, Any]:
             '`/pmo standup schedule #channel "mon-fri 09:30" @a @b`.'
         )
     lines = [
-        f"• <#{s.channel_id}> · {describe(s)} · run by <@{s.facilitator_id}> · "
+        f"• <#{s.channel_id}> · {describe(s)}{' · *paused*' if s.paused_at else ''} · "
+        f"run by <@{s.facilitator_id}> · "
         f"{plural(len(s.participants), 'participant')} · "
         f"next {_next(s)}"
         for s in standups
     ]
     body = [f"*{plural(len(standups), 'stand-up')}*", *lines]
     return message("\n".join(body), [section(chunk) for chunk in chunk_lines(body)])
+
+
+def started_message(
+    standup: Standup, *, skipped: Sequence[tuple[str, SkipReason]]
+) -> dict[str, Any]:
+    """The answer to `standup start`: how many were asked, and who not and why."""
+    asked = len(standup.participants) - len(skipped)
+    text = f"Started the stand-up in <#{standup.channel_id}>: asked {asked} by DM, agenda posted."
+    if skipped:
+        text += " Not asked: " + ", ".join(f"<@{u}> ({why})" for u, why in skipped) + "."
+    return said(text)
+
+
+def paused_message(standup: Standup, *, runs: int) -> dict[str, Any]:
+    """The facilitator's DM when a stand-up pauses, with *Resume*."""
+    text = (
+        f":double_vertical_bar: I paused the stand-up in <#{standup.channel_id}>: nobody "
+        f"answered the last {runs} runs, so nobody will be asked until you resume it."
+    )
+    button_ = button("Resume", action_id=RESUME_ACTION, value=str(standup.id), style="primary")
+    return message(text, [section(text), actions(button_, block_id=f"standup-resume-{standup.id}")])
+
+
+def resumed_message(standup: Standup, *, resumed: bool) -> dict[str, Any]:
+    """The answer to *Resume*: when it runs next, or that it was running already."""
+    if not resumed:
+        return said(f"The stand-up in <#{standup.channel_id}> is running already.")
+    return said(
+        f":arrow_forward: Resumed the stand-up in <#{standup.channel_id}>: {describe(standup)}. "
+        f"Next: {_next(standup)}."
+    )

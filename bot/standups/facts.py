@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from storage.models import Program
+
+
+class SkipReason(StrEnum):
+    """Why a participant of a run was not asked, as the summary lists it."""
+
+    OUT_OF_OFFICE = "out of office"
+    NOT_WORKING_DAY = "not a working day"
+    OUTSIDE_HOURS = "outside working hours"
+    AFTER_CLOSE = "their time is after the close"
 
 
 @dataclass(frozen=True)
@@ -51,4 +61,4 @@ class Summary:
     blockers: list[Blocker]
     answers: list[tuple[str, list[tuple[str, str]]]]
     missing: list[str]
-    away: list[str]
+    skipped: list[tuple[str, SkipReason]]

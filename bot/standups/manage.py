@@ -62,7 +62,7 @@ def schedule(
         created_at=now,
     )
     _apply(standup, plan)
-    standup.next_due_at = next_due(plan.cadence, after=now, tz=plan.timezone)
+    standup.next_due_at = next_due(plan.cadence, after=now, tz=plan.slot_timezone)
     session.add(standup)
     session.flush()
     _audit(session, standup, actor_id=facilitator.user_id, action="schedule", now=now)
@@ -125,7 +125,7 @@ def edit(
             participants, members=members, channel_id=standup.channel_id
         )
     _apply(standup, plan)
-    standup.next_due_at = next_due(plan.cadence, after=now, tz=plan.timezone)
+    standup.next_due_at = next_due(plan.cadence, after=now, tz=plan.slot_timezone)
     _audit(session, standup, actor_id=actor.user_id, action="edit", now=now, before=before)
 
 
@@ -143,11 +143,13 @@ def _apply(standup: Standup, plan: Plan) -> None:
     standup.close_at = f"{plan.closes:%H:%M}"
     standup.timezone = plan.timezone
     standup.questions = list(plan.questions)
+    standup.local_time = plan.local
 
 
 def _snapshot(standup: Standup) -> dict[str, object]:
     names = ("channel_id", "facilitator_id", "days", "open_at", "close_at", "timezone")
     values: dict[str, object] = {name: getattr(standup, name) for name in names}
+    values |= {"local": standup.local_time, "paused": standup.paused_at is not None}
     return values | {"questions": list(standup.questions), "people": list(standup.participants)}
 
 

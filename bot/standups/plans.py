@@ -1,6 +1,9 @@
 """A stand-up's plan: on which days it opens, when it closes (in one zone) and what it asks.
 
 The days, times and questions of `/pmo standup schedule` and `edit` are parsed and checked here.
+A schedule spec may end in `local` (`"mon-fri 09:30 local"`): each participant is then asked at
+09:30 in their own zone on the stand-up's day, and the run still closes at the close time in
+the stand-up's zone.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
+from typing import NamedTuple
 
 from bot.cadence import Cadence, parse_cadence
-from bot.commands import parse_hhmm, parse_timezone, parse_weekday
+from bot.commands import parse_hhmm, parse_timezone, parse_weekday, suggest
 from bot.errors import UserError
 from storage.models import Standup
 
@@ -27,6 +31,10 @@ QUESTION_MAX = 150
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORDS = {"weekdays": (0, 1, 2, 3, 4), "daily": (0, 1, 2, 3, 4), "everyday": tuple(range(7))}
 _DAYS_HELP = "Write the days like mon-fri or mon,wed,fri"
+LOCAL_WORD = "local"
+# The zone whose day starts first: a local stand-up's slot is its opening time there, the
+# earliest instant any participant's opening time can fall on that date.
+EARLIEST_ZONE = "Etc/GMT-14"
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class Plan:
         closes: Local closing time, the same day, after `opens`.
         timezone: The IANA zone of both times.
         questions: What each participant is asked, in order.
+        local: Each participant is asked at `opens` in their own zone (it still closes at
+            `closes` in `timezone`).
     """
 
     days: tuple[int, ...]
@@ -46,6 +56,7 @@ class Plan:
     closes: time
     timezone: str
     questions: tuple[str, ...]
+    local: bool = False
 
     @property
     def window(self) -> timedelta:
@@ -57,6 +68,19 @@ class Plan:
         """The openings as a crontab cadence (crontab counts Sunday = 0)."""
         days = ",".join(str((day + 1) % 7) for day in self.days)
         return parse_cadence(f"{self.opens.minute} {self.opens.hour} * * {days}")
+
+    @property
+    def slot_timezone(self) -> str:
+        """The zone the openings are slots in: the earliest one on earth when `local`."""
+        return EARLIEST_ZONE if self.local else self.timezone
+
+
+class When(NamedTuple):
+    """A schedule spec read: the days, the opening time, and whether it is `local`."""
+
+    days: tuple[int, ...]
+    opens: time
+    local: bool
 
 
 def _minutes(at: time) -> timedelta:
@@ -107,10 +131,21 @@ def format_days(days: Sequence[int]) -> str:
 
 
 def parse_when(text: str) -> tuple[tuple[int, ...], time]:
-    """Read `"<days> <HH:MM>"` (either order), e.g. `mon-fri 09:30`.
+    """Read `"<days> <HH:MM>"` (either order), e.g. `mon-fri 09:30`; see `parse_spec`.
 
     Raises:
         UserError: No time, several times, no days or bad days.
+    """
+    spec = parse_spec(text)
+    return spec.days, spec.opens
+
+
+def parse_spec(text: str) -> When:
+    """Read `"<days> <HH:MM> [local]"` (days and time in either order), e.g.
+    `mon-fri 09:30 local`.
+
+    Raises:
+        UserError: No time, several times, no days, bad days or a misspelt `local`.
     """
     words = text.split()
     times = [i for i, word in enumerate(words) if ":" in word]
@@ -120,10 +155,24 @@ def parse_when(text: str) -> tuple[tuple[int, ...], time]:
             echo=text,
         )
     opens = parse_hhmm(words[times[0]])
-    days = " ".join(w for i, w in enumerate(words) if i != times[0])
-    if not days:
+    rest = [w for i, w in enumerate(words) if i != times[0]]
+    local = any(w.lower() == LOCAL_WORD for w in rest)
+    rest = [w for w in rest if w.lower() != LOCAL_WORD]
+    _refuse_near_local(rest, original=text)
+    if not rest:
         raise UserError(f'Which days? e.g. "mon-fri {words[times[0]]}".', echo=text)
-    return parse_days(days), opens
+    return When(parse_days(" ".join(rest)), opens, local)
+
+
+def _refuse_near_local(words: Sequence[str], *, original: str) -> None:
+    """A word that is no day but reads like `local` is a typo of it, said as such."""
+    for word in words:
+        if parse_weekday(word) is None and suggest(word, [LOCAL_WORD], cutoff=0.7):
+            raise UserError(
+                f"“{word}” is neither a day nor `{LOCAL_WORD}`. Did you mean `{LOCAL_WORD}`? "
+                f'e.g. "mon-fri 09:30 {LOCAL_WORD}" asks each participant at 09:30 their time.',
+                echo=original,
+            )
 
 
 def parse_questions(text: str) -> tuple[str, ...]:
@@ -150,7 +199,7 @@ def make_plan(*, when: str, close: str | None, tz: str, questions: str | None) -
     Raises:
         UserError: Any part is malformed, or it would close before it opens.
     """
-    days, opens = parse_when(when)
+    days, opens, local = parse_spec(when)
     return _checked(
         Plan(
             days=days,
@@ -158,6 +207,7 @@ def make_plan(*, when: str, close: str | None, tz: str, questions: str | None) -
             closes=parse_hhmm(close) if close else _later(opens, DEFAULT_WINDOW),
             timezone=parse_timezone(tz),
             questions=parse_questions(questions) if questions else DEFAULT_QUESTIONS,
+            local=local,
         )
     )
 
@@ -170,9 +220,12 @@ def change_plan(
     tz: str | None,
     questions: str | None,
 ) -> Plan:
-    """A stand-up's plan with what an edit names changed; a new opening keeps the window."""
+    """A stand-up's plan with what an edit names changed; a new opening keeps the window, and
+    says again whether it is `local`."""
     current = plan_of(standup)
-    days, opens = parse_when(when) if when else (current.days, current.opens)
+    days, opens, local = (
+        parse_spec(when) if when else When(current.days, current.opens, current.local)
+    )
     closes = current.closes
     if close:
         closes = parse_hhmm(close)
@@ -185,6 +238,7 @@ def change_plan(
             closes=closes,
             timezone=parse_timezone(tz) if tz else current.timezone,
             questions=parse_questions(questions) if questions else current.questions,
+            local=local,
         )
     )
 
@@ -212,6 +266,7 @@ def plan_of(standup: Standup) -> Plan:
         closes=parse_hhmm(standup.close_at),
         timezone=standup.timezone,
         questions=tuple(standup.questions),
+        local=standup.local_time,
     )
 
 

@@ -1,13 +1,16 @@
 """Runs: each due opening brings three jobs (open, remind, close), and the jobs run.
 
-A run asks its participants by DM at once (a stand-up is a meeting, so the business-hours
-window of status prompts does not apply) and reminds who has not answered 30 minutes before
-it closes. Each job is unique by (kind, stand-up, period), so each happens once.
+A run asks each participant by DM at their ask time (`timing`: in their working time, at
+their own opening time for a `local` stand-up; the DM waits in the outbox until then), skips
+whoever cannot be asked before it closes, and reminds who was asked and has not answered 30
+minutes before it closes. Each job is unique by (kind, stand-up, period), so each happens once;
+a paused stand-up opens no run.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +23,14 @@ from bot.scheduling import SlotJob
 from bot.standups.answers import missing
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
+from bot.standups.timing import (
+    Ask,
+    asked_before,
+    plan_asks,
+    scheduled_close,
+    scheduled_open,
+    slot_day,
+)
 from bot.status.prompts import CATCH_UP
 from storage.models import Person, ScheduledJob, Standup, StandupRun, Workspace
 from storage.types import JobState, StandupRunState
@@ -31,15 +42,18 @@ JOB_KINDS = (OPEN, REMIND, CLOSE)
 
 def slot_schedule(session: Session, standup: Standup) -> Schedule | None:
     """When a stand-up opens, for the slot materialiser; None once cancelled."""
-    if standup.removed_at is not None:
+    if standup.removed_at is not None or standup.paused_at is not None:
         return None
     plan = plan_of(standup)
-    return Schedule(plan.cadence, plan.timezone)
+    return Schedule(plan.cadence, plan.slot_timezone)
 
 
 def slot_jobs(session: Session, standup: Standup, slot: datetime) -> list[SlotJob]:
-    """The open, remind and close jobs of the run that opens at `slot`."""
-    return _run_jobs(opens=slot, closes=slot + plan_of(standup).window)
+    """The open, remind and close jobs of the run of `slot`."""
+    workspace = session.get(Workspace, standup.team_id)
+    assert workspace is not None
+    opens = scheduled_open(session, standup=standup, slot=slot, workspace=workspace)
+    return _run_jobs(opens=opens, closes=scheduled_close(plan_of(standup), slot))
 
 
 def add_jobs(
@@ -96,11 +110,14 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
 def _open_scheduled(
     session: Session, *, standup: Standup, job: ScheduledJob, now: datetime, workspace: Workspace
 ) -> str:
-    closes = job.slot_at + plan_of(standup).window
+    plan = plan_of(standup)
+    closes = scheduled_close(plan, job.slot_at)
     if now - job.due_at > CATCH_UP or now >= closes:
         return "skipped: missed while the bot was down"
     if standup.removed_at is not None:
         return "skipped: stand-up cancelled"
+    if standup.paused_at is not None:
+        return "skipped: stand-up paused"
     if open_run(session, standup=standup) is not None:
         return "skipped: another run is still open"
     run = open_new_run(
@@ -111,8 +128,9 @@ def _open_scheduled(
         live=False,
         now=now,
         workspace=workspace,
+        day=slot_day(plan, job.slot_at) if plan.local else None,
     )
-    return f"asked {len(standup.participants) - len(run.skipped)}, {len(run.skipped)} away"
+    return f"asked {len(standup.participants) - len(run.skipped)}, skipped {len(run.skipped)}"
 
 
 def open_new_run(
@@ -124,13 +142,23 @@ def open_new_run(
     live: bool,
     now: datetime,
     workspace: Workspace,
+    day: date | None = None,
 ) -> StandupRun:
-    """Create a run and DM its questions to each participant who is not out of office."""
-    away = [
-        u
-        for u in standup.participants
-        if is_away(session, standup=standup, user_id=u, now=now, workspace=workspace)
-    ]
+    """Create a run and queue its questions, each for its participant's ask time.
+
+    Args:
+        day: For a `local` run, the stand-up's day (each is asked at the opening time on their
+            own clock); None asks each from `now`, inside their working time.
+    """
+    asks = plan_asks(
+        session,
+        standup=standup,
+        participants=standup.participants,
+        day=day,
+        now=now,
+        closes=closes,
+        workspace=workspace,
+    )
     run = StandupRun(
         team_id=standup.team_id,
         standup_id=standup.id,
@@ -139,22 +167,39 @@ def open_new_run(
         closes_at=closes,
         state=StandupRunState.OPEN,
         live=live,
-        skipped=away,
+        **_outcomes(asks),
     )
     session.add(run)
     session.flush()
-    payload = render.ask_message(standup, run_id=run.id, closes_at=closes)
-    for user_id in standup.participants:
-        if user_id not in away:
+    _queue_asks(session, standup=standup, run=run, asks=asks, now=now)
+    return run
+
+
+def _outcomes(asks: list[Ask]) -> dict[str, Any]:
+    """A run's columns saying who is asked when, and who is skipped and why."""
+    return {
+        "skipped": [ask.user_id for ask in asks if ask.at is None],
+        "skip_reasons": {ask.user_id: str(ask.skipped) for ask in asks if ask.skipped},
+        "asked_at": {ask.user_id: ask.at.isoformat() for ask in asks if ask.at is not None},
+    }
+
+
+def _queue_asks(
+    session: Session, *, standup: Standup, run: StandupRun, asks: list[Ask], now: datetime
+) -> None:
+    """Each asked participant's question, held in the outbox until their ask time."""
+    payload = render.ask_message(standup, run_id=run.id, closes_at=run.closes_at)
+    for ask in asks:
+        if ask.at is not None:
             _dm(
                 session,
                 standup=standup,
-                user_id=user_id,
-                key=f"standup-ask:{run.id}:{user_id}",
+                user_id=ask.user_id,
+                key=f"standup-ask:{run.id}:{ask.user_id}",
                 now=now,
                 payload=payload,
+                not_before=ask.at if ask.at > now else None,
             )
-    return run
 
 
 def is_away(
@@ -173,8 +218,9 @@ def _dm(
     key: str,
     now: datetime,
     payload: dict[str, object],
+    not_before: datetime | None = None,
 ) -> None:
-    """A DM sent at once: no messaging window, a stand-up is a meeting."""
+    """A DM sent at once, or held until `not_before` (the ask time worked out for them)."""
     outbox.enqueue(
         session,
         team_id=standup.team_id,
@@ -182,6 +228,7 @@ def _dm(
         channel=user_id,
         payload=payload,
         now=now,
+        not_before=not_before,
         purpose=f"standup:{standup.id}",
     )
 
@@ -189,7 +236,8 @@ def _dm(
 def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetime) -> str:
     if run.state != StandupRunState.OPEN or now >= run.closes_at:
         return "skipped: closed already"
-    waiting = missing(session, standup=standup, run=run)
+    asked = asked_before(run, now=now)
+    waiting = [u for u in missing(session, standup=standup, run=run) if asked is None or u in asked]
     payload = render.reminder_message(standup, run_id=run.id, closes_at=run.closes_at)
     for user_id in waiting:
         _dm(

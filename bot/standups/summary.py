@@ -17,9 +17,12 @@ from bot.blocks import standups as render
 from bot.cadence import slot_local
 from bot.standups.answers import answers_by_user, missing
 from bot.standups.facts import Blocker, Summary
+from bot.standups.pausing import count_run
+from bot.standups.timing import skip_reasons
 from storage.models import Program, Standup, StandupAnswer, StandupRun, Workspace
 from storage.types import ProgramState, RaidKind, StandupRunState
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -49,6 +52,7 @@ def close_run(
         now=now,
         payload=render.summary_message(summary),
     )
+    count_run(session, standup=standup, run=run, answered=bool(summary.answers), now=now)
     return summary
 
 
@@ -71,12 +75,15 @@ def _summarize(
         ],
         answers=[(a.user_id, [(str(p["q"]), str(p["a"])) for p in a.answers]) for a in ordered],
         missing=missing(session, standup=standup, run=run),
-        away=list(run.skipped),
+        skipped=skip_reasons(run),
     )
 
 
 def run_day(run: StandupRun, standup: Standup) -> date:
-    """The local date a run opened on."""
+    """The stand-up's date of a run: its slot's (a `local` run may open the evening before,
+    in the stand-up's zone), or the date a live run opened on."""
+    if not run.live and _ISO_DATE.match(run.period):
+        return date.fromisoformat(run.period[:10])
     return slot_local(run.opened_at, standup.timezone).date()
 
 

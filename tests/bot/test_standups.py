@@ -200,7 +200,7 @@ def make_summary(people: int, answer: str) -> standups.Summary:
         ],
         answers=[(u, [(q, answer) for q in standups.DEFAULT_QUESTIONS]) for u in users],
         missing=["UMISSING"],
-        away=["UAWAY"],
+        skipped=[("UAWAY", standups.SkipReason.OUT_OF_OFFICE)],
     )
 
 

@@ -1,7 +1,8 @@
 """Stand-ups in Slack: schedule, answer by button, modal or DM, summary, live mode, refusals.
 
 Dates: Wednesday 25 Nov 2026 is set-up day. The team stand-up runs mon-fri 09:30–11:30 in
-Lee's zone (Berlin), so Thursday's opens at 08:30 UTC, reminds at 10:00 and closes at 10:30.
+Lee's zone (Berlin), so Thursday's opens at 08:30 UTC, reminds at 10:00 and closes at 10:30:
+inside the working hours of Kim (Tokyo, 17:30) and Otto (London here, 08:30).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ Pass = Callable[[datetime], None]
 
 @pytest.fixture
 def team(slack: SlackDriver, fake: FakeSlack) -> None:
-    """#team with Lee (Berlin, the facilitator), Kim (Tokyo) and Otto (New York)."""
+    """#team with Lee (Berlin, the facilitator), Kim (Tokyo) and Otto (London)."""
+    fake.add_user("UOTHER", "otto", real_name="Otto Other", tz="Europe/London")
     fake.add_channel("CTEAM", "team", members=["ULEAD", "ULEAD2", "UOTHER"])
 
 
@@ -72,7 +74,7 @@ def test_scheduled_standup_asks_by_dm_summarises_blockers_first_and_orders_speak
 
     run_pass(datetime(2026, 11, 26, 8, 29, tzinfo=UTC))
     assert asks(fake, "ULEAD2") == asks(fake, "UOTHER") == []
-    run_pass(THU_OPEN)  # 03:30 in New York: a meeting does not wait for business hours
+    run_pass(THU_OPEN)  # 17:30 in Tokyo, 08:30 in London: inside both working days
     assert len(asks(fake, "ULEAD2")) == len(asks(fake, "UOTHER")) == 1
 
     reply = answer_by_modal(
@@ -190,22 +192,24 @@ def test_live_standup_posts_agenda_and_closes_on_command_with_one_summary(
     slack.command("UADMIN", "program add Kyoto owner:<@ULEAD2|kim>")
     slack.command("ULEAD2", "status kyoto red budget frozen")
 
-    reply = slack.command("ULEAD", "standup start", channel_id="CTEAM")
+    reply = slack.command("ULEAD", "standup start", channel_id="CTEAM")  # 23:00 in Tokyo
     bot.settle()
-    assert "asked 2 by DM" in text_of(reply.body)
+    assert "asked 1 by DM" in text_of(reply.body)
+    assert "Not asked: <@ULEAD2> (outside working hours)." in text_of(reply.body)
     live = [m for m in fake.messages("CTEAM") if "Live stand-up started" in m["text"]]
     assert len(live) == 1 and "*Red programs*" in live[0]["text"] and "Kyoto" in live[0]["text"]
-    assert len(asks(fake, "ULEAD2")) == 1
+    assert len(asks(fake, "UOTHER")) == 1 and asks(fake, "ULEAD2") == []
     again = slack.command("ULEAD", "standup start", channel_id="CTEAM")
     assert "already open" in text_of(again.body)
 
-    answer_by_modal(slack, fake, "ULEAD2", ["x", "y", "waiting on legal"])
+    answer_by_modal(slack, fake, "UOTHER", ["x", "y", "waiting on legal"])
     closed = slack.command("ULEAD", "standup close <#CTEAM|team>", channel_id="CGENERAL")
     bot.settle()
     assert "summary is posted there (1 answered, 1 blocker)." in text_of(closed.body)
     run_pass(datetime(2026, 11, 25, 16, 0, tzinfo=UTC))  # the live run's own close time
     [summary] = summaries(fake)
-    assert "(live)" in summary["text"] and "<@UOTHER>" in summary["text"]
+    assert "(live)" in summary["text"]
+    assert "*Not asked, outside working hours:* <@ULEAD2>" in summary["text"]
 
 
 def test_agenda_lists_blockers_and_carries_last_times_until_answered(
@@ -232,6 +236,10 @@ def test_agenda_lists_blockers_and_carries_last_times_until_answered(
         ('standup schedule <#CTEAM|team> "mon-fri 09:30"', "Name the participants"),
         ('standup schedule <#CTEAM|team> "mon-fri 09:30" <@UADMIN|ada>', "not in <#CTEAM>"),
         ('standup schedule <#CTEAM|team> "mon-fry 09:30" <@ULEAD2|kim>', "“fry” is not a day"),
+        (
+            'standup schedule <#CTEAM|team> "mon-fri 09:30 locl" <@ULEAD2|kim>',
+            "“locl” is neither a day nor `local`. Did you mean `local`?",
+        ),
         ('standup schedule <#CTEAM|team> "mon-fri 25:00" <@ULEAD2|kim>', "not a time of day"),
         ("standup schedule <#CTEAM|team> <@ULEAD2|kim>", "days and opening time"),
         (

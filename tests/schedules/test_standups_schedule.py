@@ -2,7 +2,9 @@
 restarts and catch-up, out of office, cancelled stand-ups and daylight saving.
 
 Dates: the team stand-up runs mon-fri 09:30–11:30 Berlin, so Thursday 26 Nov 2026 opens at
-08:30 UTC, reminds at 10:00 and closes at 10:30.
+08:30 UTC (17:30 for Kim in Tokyo, 08:30 for Otto in London: both in their working hours),
+reminds at 10:00 and closes at 10:30. Participants outside their hours, `local` stand-ups and
+pausing are in test_standups_working_time.py.
 """
 
 from __future__ import annotations
@@ -16,22 +18,23 @@ from sqlalchemy import select
 from bot import standups
 from storage.models import OutboxMessage, Person, ScheduledJob, Standup, StandupRun, Workspace
 from tests.conftest import START
-from tests.schedules.conftest import BERLIN, NEW_YORK, TEAM, TOKYO, World, local, utc
+from tests.schedules.conftest import BERLIN, TEAM, TOKYO, World, local, utc
 
 THU_OPEN = utc("2026-11-26 08:30")
 THU_REMIND = utc("2026-11-26 10:00")
 THU_CLOSE = utc("2026-11-26 10:30")
 PEOPLE = ("ULEAD2", "UOTHER")
+LONDON = "Europe/London"
 
 
 @pytest.fixture
 def team(world: World) -> World:
-    """A workspace, #team, Lee (Berlin, facilitator), Kim (Tokyo) and Otto (New York)."""
+    """A workspace, #team, Lee (Berlin, facilitator), Kim (Tokyo) and Otto (London)."""
     world.workspace(now=START)
     world.fake.add_channel("CTEAM", "team", members=["ULEAD", *PEOPLE])
     world.person("ULEAD", BERLIN, now=START)
     world.person("ULEAD2", TOKYO, now=START)
-    world.person("UOTHER", NEW_YORK, now=START)
+    world.person("UOTHER", LONDON, now=START)
     return world
 
 
@@ -86,7 +89,7 @@ def notes(world: World, standup_id: int) -> dict[tuple[str, str], str | None]:
         return {(job.kind, job.period): job.note for job in jobs}
 
 
-def test_participants_elsewhere_are_asked_at_the_meeting_time_not_in_their_hours(
+def test_participants_elsewhere_are_asked_at_the_meeting_time_inside_their_hours(
     team: World,
 ) -> None:
     standup_id = schedule(team)
@@ -96,11 +99,11 @@ def test_participants_elsewhere_are_asked_at_the_meeting_time_not_in_their_hours
 
     team.tick(utc("2026-11-26 08:29"))
     assert asks(team, "ULEAD2") == asks(team, "UOTHER") == []
-    team.tick(THU_OPEN)  # 17:30 in Tokyo, 03:30 in New York
+    team.tick(THU_OPEN)  # 17:30 in Tokyo, 08:30 in London
 
     assert len(asks(team, "ULEAD2")) == len(asks(team, "UOTHER")) == 1
     assert all(m.not_before is None for m in team.outbox("UOTHER"))
-    assert notes(team, standup_id)[("standup_open", "2026-11-26T09:30")] == "asked 2, 0 away"
+    assert notes(team, standup_id)[("standup_open", "2026-11-26T09:30")] == "asked 2, skipped 0"
 
 
 def test_a_pass_repeated_at_the_same_time_sends_nothing_twice(team: World) -> None:
