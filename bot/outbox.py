@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import insert_once
+from storage.db import insert_new
 from storage.models import OutboxMessage, Prompt
 from storage.types import OutboxState, PromptState
 
@@ -67,21 +67,23 @@ def enqueue(
         not_before: Hold the message until then (people's messaging window).
         purpose: What it is for ("prompt:42"), so a failure can be acted on.
     """
-    message = OutboxMessage(
-        team_id=team_id,
-        dedupe_key=key[:200],
-        channel=channel,
-        payload=payload,
-        state=OutboxState.PENDING,
-        attempts=0,
-        created_at=now,
-        not_before=not_before,
-        purpose=purpose,
-    )
-    if not insert_once(session, message):
+    row = {
+        "team_id": team_id,
+        "dedupe_key": key[:200],
+        "channel": channel,
+        "payload": payload,
+        "state": OutboxState.PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "not_before": not_before,
+        "purpose": purpose,
+    }
+    # One statement (a prompt pass queues hundreds): a key already queued inserts nothing.
+    inserted = insert_new(session, OutboxMessage, [row], returning=OutboxMessage.id)
+    if not inserted:
         return None
     session.info[QUEUED] = True  # wakes the outbox worker once this transaction commits
-    return message.id
+    return int(inserted[0])
 
 
 def pending_count(session: Session, *, now: datetime) -> int:
@@ -204,7 +206,7 @@ def _claim(
     sessions: sessionmaker[Session], message_id: int, *, now: datetime
 ) -> OutboxMessage | None:
     with sessions.begin() as session:
-        claimed = session.execute(
+        message = session.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, _deliverable(now))
             .values(
@@ -216,12 +218,12 @@ def _claim(
                     (OutboxMessage.state == OutboxState.SENDING, RESENT), else_=OutboxMessage.error
                 ),
             )
+            .returning(OutboxMessage)
             .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if not claimed:
-            return None
-        message = session.get(OutboxMessage, message_id)
-        if message is not None and _answered_meanwhile(session, message=message):
+        ).first()
+        if message is None:
+            return None  # sent or claimed meanwhile
+        if _answered_meanwhile(session, message=message):
             message.state = OutboxState.WITHDRAWN
             return None
         return message

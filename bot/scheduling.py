@@ -6,15 +6,17 @@ program's slots fall and what each brings, and inserts one-off jobs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import notify
 from bot.cadence import Cadence, Schedule, next_due, parse_cadence, previous_due, slot_local
 from storage.db import insert_once
-from storage.models import Program, ScheduledJob, Workspace
+from storage.models import Person, Program, ScheduledJob, Workspace
 
 # The reminder goes this long before the overdue time when half the grace falls too late.
 REMINDER_LEAD = timedelta(hours=1)
@@ -118,6 +120,20 @@ def slot_jobs(session: Session, program: Program, slot: datetime) -> list[SlotJo
     if reminder is not None:
         jobs.insert(1, SlotJob("reminder", reminder))
     return jobs
+
+
+def preload(session: Session, programs: Sequence[Program]) -> list[object]:
+    """The workspaces and owners of many programs, in two queries, for the slot materialiser
+    (`slot_schedule` and `slot_jobs` then find them in the session)."""
+    teams = {program.team_id for program in programs}
+    owners = {program.owner_id for program in programs}
+    found: list[object] = list(
+        session.scalars(select(Workspace).where(Workspace.team_id.in_(teams)))
+    )
+    found += session.scalars(
+        select(Person).where(Person.team_id.in_(teams), Person.user_id.in_(owners))
+    )
+    return found
 
 
 def _workspace_of(session: Session, program: Program) -> Workspace:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import func, select, text, update
@@ -29,6 +30,7 @@ from storage.models import Program, ScheduledJob, Workspace
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x504D4F  # "PMO"
 BATCH = 500
+SLOT_CHUNK = 100  # rows whose slots open in one transaction
 
 
 @dataclass
@@ -110,14 +112,37 @@ def _materialize_slots(
     for source in registry.SOURCES:
         with sessions() as session:
             due = slots.due_ids(session, source=source, now=now, limit=BATCH)
-        for item_id in due:
+        for start in range(0, len(due), SLOT_CHUNK):
+            chunk = due[start : start + SLOT_CHUNK]
             try:
                 with sessions.begin() as session:
-                    slots.materialize_slots(session, source=source, item_id=item_id, now=now)
-            except Exception:  # one bad item (say, an unknown zone) must not stop the pass
-                log.exception("slot failed", extra={"fields": {source.name: item_id}})
-                continue
-            report.add(f"slot due: {source.name} {item_id}")
+                    opened = slots.materialize_batch(
+                        session, source=source, item_ids=chunk, now=now
+                    )
+            except Exception:  # the database refused the batch: one row at a time, then
+                log.exception("slot batch failed", extra={"fields": {source.name: chunk[0]}})
+                opened = _materialize_each(sessions, source=source, item_ids=chunk, now=now)
+            for item_id in opened:
+                report.add(f"slot due: {source.name} {item_id}")
+
+
+def _materialize_each(
+    sessions: sessionmaker[Session],
+    *,
+    source: slots.SlotSource[Any],
+    item_ids: list[int],
+    now: datetime,
+) -> list[int]:
+    opened = []
+    for item_id in item_ids:
+        try:
+            with sessions.begin() as session:
+                slots.materialize_slots(session, source=source, item_id=item_id, now=now)
+        except Exception:  # one bad item (say, an unknown zone) must not stop the pass
+            log.exception("slot failed", extra={"fields": {source.name: item_id}})
+            continue
+        opened.append(item_id)
+    return opened
 
 
 def _run_jobs(sessions: sessionmaker[Session], *, now: datetime, report: PassReport) -> None:
@@ -151,16 +176,15 @@ def _run_job(
     sessions: sessionmaker[Session], job_id: int, *, now: datetime, report: PassReport
 ) -> None:
     with sessions.begin() as session:
-        claimed = session.execute(
+        job = session.scalars(
             update(ScheduledJob)
             .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
             .values(state="done", done_at=now)
+            .returning(ScheduledJob)
             .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if not claimed:
-            return
-        job = session.get(ScheduledJob, job_id)
-        assert job is not None
+        ).first()
+        if job is None:
+            return  # another pass claimed it
         flag_alerts.defer_to_pass(session)
         space = session.get(Workspace, job.team_id)
         assert space is not None

@@ -28,6 +28,7 @@ SOURCES: list[SlotSource[Any]] = [
         schedule=scheduling.slot_schedule,
         jobs=scheduling.slot_jobs,
         label=lambda program: f"the status slot of {program.key}",
+        preload=scheduling.preload,
     ),
     SlotSource(
         name="digest",

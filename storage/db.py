@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -220,3 +221,30 @@ def insert_once(session: Session, row: object) -> bool:
         return False
     savepoint.commit()
     return True
+
+
+def insert_new(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], *, returning: Any = None
+) -> list[Any]:
+    """Insert `rows` (column values) in one statement, skipping any a unique constraint says
+    exist already (`ON CONFLICT DO NOTHING`, on PostgreSQL and SQLite alike).
+
+    For bulk work where the ORM's one-row-at-a-time flush (and a savepoint per row, as in
+    `insert_once`) costs a statement or three per row. The rows are not ORM objects of the
+    session; read them back by query if needed.
+
+    Args:
+        returning: A column whose values for the inserted rows come back (say, the id).
+
+    Returns:
+        The `returning` values of the rows inserted; without it, one None per inserted row.
+    """
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(model).values(rows).on_conflict_do_nothing()
+    if returning is not None:
+        return list(session.scalars(statement.returning(returning)))
+    count = session.execute(statement).rowcount  # type: ignore[attr-defined]
+    return [None] * max(count, 0)

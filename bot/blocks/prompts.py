@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.blocks.common import actions, ago, button, context, escape, message, section, truncate
 from bot.blocks.status import RAG_ICON
 from storage.models import Program, StatusUpdate
+
+if TYPE_CHECKING:
+    from bot.status.reports import LastStatus
 
 
 def prompt_message(
     program: Program,
     *,
     prompt_id: int,
-    last: StatusUpdate | None,
+    last: StatusUpdate | LastStatus | None,
     now: datetime,
     covering_for: str | None = None,
 ) -> dict[str, Any]:

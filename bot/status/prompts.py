@@ -11,8 +11,10 @@ import bot.status.program_flags as program_flags
 import bot.status.reports as status
 from bot import outbox, programs, scheduling
 from bot.blocks import prompts as render
+from bot.cadence import next_due
 from bot.dates import format_date
 from bot.notify import direct_message, is_out_of_office, may_hear
+from storage.db import insert_new
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
 from storage.types import Flag, JobState, OutboxState, ProgramState, PromptState
 
@@ -59,25 +61,38 @@ def _retire(
 def _run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
     if job.kind in PEOPLE_JOBS and now - job.due_at > CATCH_UP:
         return "skipped: missed while the bot was down"
-    if job.kind in PEOPLE_JOBS and _superseded(session, job=job, now=now):
-        return "skipped: a later slot is due too; only the latest is asked"
     if job.kind == "snooze":
         return _snoozed_prompt(session, job=job, now=now, workspace=workspace)
     program = session.get(Program, job.target_id)
     if program is None or program.state != ProgramState.ACTIVE:
         return "skipped: program not active"
+    if job.kind in PEOPLE_JOBS and _superseded(session, program=program, job=job, now=now):
+        return "skipped: a later slot is due too; only the latest is asked"
+    # Held while the job runs: the owner is read again (their calendar, their zone).
+    owner = session.get(Person, (program.team_id, program.owner_id))  # noqa: F841
     if is_satisfied(session, program, slot=job.slot_at, workspace=workspace):
         return "skipped: already updated"
     runner = {"prompt": _prompt, "reminder": _remind, "overdue": _overdue}[job.kind]
     return runner(session, program=program, job=job, now=now, workspace=workspace)
 
 
-def _superseded(session: Session, *, job: ScheduledJob, now: datetime) -> bool:
+def _superseded(session: Session, *, program: Program, job: ScheduledJob, now: datetime) -> bool:
     """Whether a later slot's prompt of the same program is due as well.
 
     After downtime a program may have several missed slots within the catch-up window; its
-    owner is asked once, for the latest, not once per slot.
+    owner is asked once, for the latest, not once per slot. (Only when the cadence has a
+    slot after this one by `now` is there a prompt to look for.)
     """
+    if program.timezone is not None:
+        cadence = scheduling.cadence_of(program)
+        try:
+            after = next_due(
+                cadence, after=job.slot_at, tz=program.timezone, anchor=program.start_date
+            )
+        except ValueError:
+            after = None  # no next slot to compute: ask the database
+        if after is not None and after > now:
+            return False
     later = select(ScheduledJob.id).where(
         ScheduledJob.kind == "prompt",
         ScheduledJob.target_id == job.target_id,
@@ -120,28 +135,30 @@ def recipients(
     ], program.owner_id
 
 
-def _prompt_row(
+def _prompt_id(
     session: Session, *, program: Program, user_id: str, period: str, slot: datetime, now: datetime
-) -> Prompt:
-    """The recipient's prompt for this period, created the first time it is asked."""
-    prompt = session.scalar(
-        select(Prompt).where(
+) -> int:
+    """The recipient's prompt for this period, created the first time it is asked (in one
+    statement: a pass asks hundreds)."""
+    row = {
+        "team_id": program.team_id,
+        "program_id": program.id,
+        "user_id": user_id,
+        "period": period,
+        "slot_at": slot,
+        "state": PromptState.PENDING,
+        "created_at": now,
+    }
+    created = insert_new(session, Prompt, [row], returning=Prompt.id)
+    if created:
+        return int(created[0])
+    existing = session.scalar(
+        select(Prompt.id).where(
             Prompt.program_id == program.id, Prompt.period == period, Prompt.user_id == user_id
         )
     )
-    if prompt is None:
-        prompt = Prompt(
-            team_id=program.team_id,
-            program_id=program.id,
-            user_id=user_id,
-            period=period,
-            slot_at=slot,
-            state=PromptState.PENDING,
-            created_at=now,
-        )
-        session.add(prompt)
-        session.flush()
-    return prompt
+    assert existing is not None
+    return existing
 
 
 def _prompt(
@@ -174,16 +191,16 @@ def ask(
     now: datetime,
     workspace: Workspace,
     covering_for: str | None = None,
-) -> Prompt:
-    """Record a prompt and queue its DM for the recipient's messaging window."""
-    prompt = _prompt_row(
+) -> int:
+    """Record a prompt and queue its DM for the recipient's messaging window; its id."""
+    prompt_id = _prompt_id(
         session, program=program, user_id=user_id, period=period, slot=slot, now=now
     )
     payload = render.prompt_message(
         program,
-        prompt_id=prompt.id,
+        prompt_id=prompt_id,
         now=now,
-        last=status.latest(session, program_id=program.id),
+        last=status.last_status(program),
         covering_for=covering_for,
     )
     message = direct_message(
@@ -191,12 +208,13 @@ def ask(
         workspace=workspace,
         user_id=user_id,
         now=now,
-        key=f"prompt:{prompt.id}:{now.isoformat()}",
+        key=f"prompt:{prompt_id}:{now.isoformat()}",
         payload=payload,
-        purpose=f"prompt:{prompt.id}",
+        purpose=f"prompt:{prompt_id}",
     )
-    prompt.outbox_id = message
-    return prompt
+    # ("evaluate": a Prompt loaded in this session, as a snoozed one is, sees the new id)
+    session.execute(update(Prompt).where(Prompt.id == prompt_id).values(outbox_id=message))
+    return prompt_id
 
 
 def _remind(

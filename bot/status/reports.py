@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
@@ -167,6 +168,21 @@ def _apply_to_program(
     if update.new_target_date is not None:
         program.target_date = update.new_target_date
     program.updated_at = now
+
+
+class LastStatus(NamedTuple):
+    """A program's latest status as its own columns keep it (no query)."""
+
+    rag: str
+    summary: str
+    created_at: datetime
+
+
+def last_status(program: Program) -> LastStatus | None:
+    """The program's latest status from its denormalised columns, or None before the first."""
+    if program.rag is None or program.last_update_at is None:
+        return None
+    return LastStatus(program.rag, program.last_summary or "", program.last_update_at)
 
 
 def latest(session: Session, *, program_id: int) -> StatusUpdate | None:

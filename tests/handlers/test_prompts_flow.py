@@ -282,7 +282,9 @@ def test_ooo_in_the_past_or_without_a_date_is_refused(slack: SlackDriver) -> Non
 
 def test_grace_is_configured_by_admins_only(slack: SlackDriver) -> None:
     assert "Only Slack workspace admins" in text_of(slack.command("ULEAD", "config grace 12").body)
-    assert "12 h after" in text_of(slack.command("UADMIN", "config grace 12").body)
+    assert "overdue 12 working hours after" in text_of(
+        slack.command("UADMIN", "config grace 12").body
+    )
     refused = text_of(slack.command("UADMIN", "config grace 500").body)
     assert "168" in refused and "You typed: `/pmo config grace 500`" in refused
 
