@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, TextClause, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -226,25 +227,56 @@ def insert_once(session: Session, row: object) -> bool:
 def insert_new(
     session: Session, model: type[Any], rows: list[dict[str, Any]], *, returning: Any = None
 ) -> list[Any]:
-    """Insert `rows` (column values) in one statement, skipping any a unique constraint says
-    exist already (`ON CONFLICT DO NOTHING`, on PostgreSQL and SQLite alike).
+    """Insert `rows` (column values, all with the same keys), skipping any a unique constraint
+    says exist already (`ON CONFLICT DO NOTHING`, which PostgreSQL and SQLite both speak).
 
     For bulk work where the ORM's one-row-at-a-time flush (and a savepoint per row, as in
     `insert_once`) costs a statement or three per row. The rows are not ORM objects of the
     session; read them back by query if needed.
 
     Args:
-        returning: A column whose values for the inserted rows come back (say, the id).
+        returning: A column whose value for the inserted row comes back (say, the id); with
+            it, one row at a time.
 
     Returns:
-        The `returning` values of the rows inserted; without it, one None per inserted row.
+        The `returning` value of the row if it was inserted; without it, one None per row
+        inserted.
     """
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(model).values(rows).on_conflict_do_nothing()
+    connection = session.connection()
+    statement = _insert_ignoring(
+        connection.dialect.name,
+        model.__table__,
+        tuple(rows[0]),
+        None if returning is None else returning.key,
+    )
     if returning is not None:
-        return list(session.scalars(statement.returning(returning)))
-    count = session.execute(statement).rowcount  # type: ignore[attr-defined]
-    return [None] * max(count, 0)
+        if len(rows) != 1:
+            raise ValueError("returning= takes one row at a time")
+        return list(connection.execute(statement, rows[0]).scalars())
+    return [None] * max(connection.execute(statement, rows).rowcount, 0)
+
+
+@functools.cache
+def _insert_ignoring(
+    dialect: str, table: Table, columns: tuple[str, ...], returning: str | None
+) -> TextClause:
+    """`INSERT … ON CONFLICT DO NOTHING [RETURNING …]` for `table`, built once per shape.
+
+    Written as text with typed parameters because SQLAlchemy's dialect `on_conflict_do_nothing`
+    constructs have no cache key, so they would be compiled again on every execution.
+    """
+    quote = (
+        postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()
+    ).identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(f':{c}' for c in columns)}) ON CONFLICT DO NOTHING"
+    )
+    if returning is not None:
+        sql += f" RETURNING {quote(returning)}"
+    statement = text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+    if returning is not None:
+        return statement.columns(table.c[returning])  # type: ignore[return-value]
+    return statement
