@@ -309,8 +309,9 @@ def edit(
 ) -> dict[str, Any]:
     """Give an open item another owner or due date, audited; returns what changed.
 
-    A new owner is DMed (unless they made the change); a new due date re-arms the due-soon
-    and overdue reminders and recomputes the program's flags (RISK_OVERDUE).
+    A new owner is DMed (unless they made the change); the due-soon and overdue reminders
+    are armed for a new due date, or moved to a new owner's calendar; a new due date
+    recomputes the program's flags (RISK_OVERDUE).
 
     Raises:
         UserError: The item is closed, the due date is past, or nothing would change.
@@ -327,8 +328,8 @@ def edit(
         raid_owners.assigned(
             session, item=item, program=program, actor_id=actor_id, now=now, workspace=workspace
         )
+    raid_owners.arm_reminders(session, item=item, now=now, workspace=workspace)
     if "due_date" in values:
-        raid_owners.arm_reminders(session, item=item, now=now, workspace=workspace)
         program_flags.refresh(
             session, program=program, now=now, workspace=workspace, actor_id=actor_id
         )

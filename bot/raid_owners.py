@@ -17,13 +17,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot import notify, scheduling
 from bot.blocks import raid_owners as render
 from bot.working_time import WorkingTime
 from storage.models import Program, RaidItem, ScheduledJob, Workspace
-from storage.types import ProgramState, RaidState
+from storage.types import JobState, ProgramState, RaidState
 
 DUE = "raid_due"
 OVERDUE = "raid_overdue"
@@ -79,7 +80,10 @@ def _tell(
     key: str,
     payload: dict[str, Any],
 ) -> bool:
-    """The one place RAID DMs are queued (a guest hears nothing); whether one was."""
+    """The one place RAID DMs are queued (a guest hears nothing); whether one was.
+
+    A DM already queued under `key` (a retry, a second pass) is not queued again.
+    """
     if not notify.may_hear(session, team_id=workspace.team_id, user_id=user_id):
         return False
     queued = notify.direct_message(
@@ -97,29 +101,52 @@ def _tell(
 def arm_reminders(session: Session, *, item: RaidItem, now: datetime, workspace: Workspace) -> int:
     """Schedule the due-soon and overdue DMs of an open item's due date; how many are new.
 
-    A reminder whose time has already passed is not armed (the item was given a date that
-    close); existing jobs for the same date are left as they are, so arming twice is harmless.
+    Called when an item gets a due date or another owner. A reminder whose time has already
+    passed is not armed (the item was given a date that close, and the owner sees it); one
+    armed before for the same date and not yet run is moved to the owner's calendar, so
+    arming again never adds a second.
     """
     if item.due_date is None or item.state != RaidState.OPEN:
         return 0
     calendar = notify.calendar_of(session, workspace=workspace, user_id=item.owner_id)
+    period = item.due_date.isoformat()
     new = 0
-    for kind, due_at in _reminder_times(calendar, item.due_date).items():
+    for kind, due_at in reminder_times(calendar, item.due_date).items():
         if due_at <= now:
             continue
         job = ScheduledJob(
             team_id=item.team_id,
             kind=kind,
             target_id=item.id,
-            period=item.due_date.isoformat(),
+            period=period,
             slot_at=due_at,
             due_at=due_at,
         )
-        new += scheduling.add_job(session, job=job)
+        if scheduling.add_job(session, job=job):
+            new += 1
+        else:
+            _move_pending(session, kind=kind, item_id=item.id, period=period, due_at=due_at)
     return new
 
 
-def _reminder_times(calendar: WorkingTime, due: date) -> dict[str, datetime]:
+def _move_pending(
+    session: Session, *, kind: str, item_id: int, period: str, due_at: datetime
+) -> None:
+    """Give a reminder not yet run its time in the (new) owner's calendar."""
+    session.execute(
+        update(ScheduledJob)
+        .where(
+            ScheduledJob.kind == kind,
+            ScheduledJob.target_id == item_id,
+            ScheduledJob.period == period,
+            ScheduledJob.state == JobState.PENDING,
+        )
+        .values(slot_at=due_at, due_at=due_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def reminder_times(calendar: WorkingTime, due: date) -> dict[str, datetime]:
     """When each reminder of a due date goes, in the owner's message hours."""
     return {
         DUE: _hours_open(calendar, calendar.working_days_before(due, DAYS_AHEAD)),

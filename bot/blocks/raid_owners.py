@@ -31,7 +31,8 @@ def due_soon_message(item: RaidItem, program: Program) -> dict[str, Any]:
 def overdue_message(item: RaidItem, program: Program) -> dict[str, Any]:
     """Tell the owner an open item is past its due date."""
     assert item.due_date is not None
-    return _item_message(f":warning: Overdue since {format_date(item.due_date)}:", item, program)
+    lead = f":warning: Overdue since {format_date(item.due_date)}:"
+    return _item_message(lead, item, program, due=False)
 
 
 def blocker_message(

@@ -23,6 +23,7 @@ from tests.conftest import Bot
 from tests.flow import text_of
 
 Pass = Callable[[datetime], PassReport]
+Tick = Callable[[datetime], None]
 ASSIGNED = "made you the owner of"
 DUE_SOON = ":hourglass: Due on"
 OVERDUE = ":warning: Overdue since"
@@ -32,6 +33,17 @@ REFUSAL = "Guest accounts can't see or change PMO data here."
 
 def utc(day: int, hour: int = 7, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def tick(run_pass: Pass, bot: Bot) -> Tick:
+    """A scheduler pass at `at`, then whatever the app's own outbox worker is sending."""
+
+    def run(at: datetime) -> None:
+        run_pass(at)
+        bot.settle()
+
+    return run
 
 
 @pytest.fixture
@@ -220,16 +232,16 @@ def log_due(slack: SlackDriver, due: str, owner: str = "<@ULEAD|lee>") -> None:
 
 
 def test_due_monday_is_reminded_thursday_at_the_start_of_the_owners_hours_once(
-    slack: SlackDriver, fake: FakeSlack, run_pass: Pass, apollo: str
+    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
 ) -> None:
     log_due(slack, "2026-11-30")
-    run_pass(utc(26, 6, 59))
+    tick(utc(26, 6, 59))
     assert told(fake, "ULEAD", DUE_SOON) == []
-    run_pass(utc(26, 7))  # Thursday 08:00 in Berlin
+    tick(utc(26, 7))  # Thursday 08:00 in Berlin
     [dm] = told(fake, "ULEAD", DUE_SOON)
     assert "Due on Mon 30 Nov 2026: risk #1 “Vendor” on *Apollo*" in text_of(dm)
-    run_pass(utc(26, 7))  # the same pass again, a restart, a later pass: nothing more
-    run_pass(utc(27, 12))
+    tick(utc(26, 7))  # the same pass again, a restart, a later pass: nothing more
+    tick(utc(27, 12))
     assert len(told(fake, "ULEAD", DUE_SOON)) == 1
     assert told(fake, "ULEAD", OVERDUE) == []
 
@@ -238,15 +250,15 @@ def test_a_holiday_moves_the_reminder_to_an_earlier_working_day(
     slack: SlackDriver,
     fake: FakeSlack,
     sessions: sessionmaker[Session],
-    run_pass: Pass,
+    tick: Tick,
     apollo: str,
 ) -> None:
     with sessions.begin() as session:
         session.execute(update(Workspace).values(holidays="DE"))
     log_due(slack, "2026-12-28")  # Monday; Friday 25 Dec is Christmas Day in Germany
-    run_pass(utc(23, 6, 59, month=12))
+    tick(utc(23, 6, 59, month=12))
     assert told(fake, "ULEAD", DUE_SOON) == []
-    run_pass(utc(23, 7, month=12))  # Wednesday, not Thursday 24 Dec
+    tick(utc(23, 7, month=12))  # Wednesday, not Thursday 24 Dec
     assert len(told(fake, "ULEAD", DUE_SOON)) == 1
 
 
@@ -258,17 +270,17 @@ def test_without_holidays_the_same_due_date_is_reminded_on_thursday(
 
 
 def test_overdue_is_told_once_the_day_after_the_due_date(
-    slack: SlackDriver, fake: FakeSlack, run_pass: Pass, apollo: str
+    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
 ) -> None:
     log_due(slack, "2026-11-30")
-    run_pass(utc(26, 7))
-    run_pass(utc(30, 19))  # the due day itself: not overdue yet
+    tick(utc(26, 7))
+    tick(utc(30, 19))  # the due day itself: not overdue yet
     assert told(fake, "ULEAD", OVERDUE) == []
-    run_pass(utc(1, 7, month=12))
+    tick(utc(1, 7, month=12))
     [dm] = told(fake, "ULEAD", OVERDUE)
     assert "Overdue since Mon 30 Nov 2026: risk #1 “Vendor”" in text_of(dm)
-    run_pass(utc(1, 7, month=12))
-    run_pass(utc(2, 7, month=12))
+    tick(utc(1, 7, month=12))
+    tick(utc(2, 7, month=12))
     assert len(told(fake, "ULEAD", OVERDUE)) == 1
 
 
@@ -276,47 +288,61 @@ def test_an_item_closed_before_it_is_due_gets_no_reminder(
     slack: SlackDriver,
     fake: FakeSlack,
     sessions: sessionmaker[Session],
-    run_pass: Pass,
+    tick: Tick,
     apollo: str,
 ) -> None:
     log_due(slack, "2026-11-30")
     slack.click_button("ULEAD", slack.command("ULEAD", "risks apollo").body, "raid_close")
     slack.submit_view("ULEAD", fake.last_view("ULEAD"), {"reason": "vendor signed"})
-    run_pass(utc(26, 7))
-    run_pass(utc(1, 7, month=12))
+    tick(utc(26, 7))
+    tick(utc(1, 7, month=12))
     assert told(fake, "ULEAD", DUE_SOON) == told(fake, "ULEAD", OVERDUE) == []
     assert [state for *_, state in jobs(sessions)] == ["skipped", "skipped"]
 
 
 def test_a_new_due_date_rearms_both_reminders_and_the_old_ones_stay_quiet(
-    slack: SlackDriver, fake: FakeSlack, run_pass: Pass, apollo: str
+    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
 ) -> None:
     log_due(slack, "2026-11-30")
-    run_pass(utc(26, 7))
+    tick(utc(26, 7))
     assert len(told(fake, "ULEAD", DUE_SOON)) == 1
     said = text_of(slack.command("ULEAD", "risk edit #1 due:2026-12-07").body)
     assert "due Mon 7 Dec 2026" in said
-    run_pass(utc(1, 7, month=12))  # the old date's overdue: skipped
+    tick(utc(1, 7, month=12))  # the old date's overdue: skipped
     assert told(fake, "ULEAD", OVERDUE) == []
-    run_pass(utc(3, 7, month=12))
+    tick(utc(3, 7, month=12))
     assert "Due on Mon 7 Dec 2026: risk #1" in told(fake, "ULEAD", DUE_SOON)[-1]["text"]
-    run_pass(utc(8, 7, month=12))
-    run_pass(utc(8, 9, month=12))
+    tick(utc(8, 7, month=12))
+    tick(utc(8, 9, month=12))
     assert len(told(fake, "ULEAD", DUE_SOON)) == 2
     assert len(told(fake, "ULEAD", OVERDUE)) == 1
+
+
+def test_a_new_owner_is_reminded_in_their_own_hours(
+    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
+) -> None:
+    log_due(slack, "2026-11-30")
+    slack.command("ULEAD", "risk edit #1 owner:<@ULEAD2|kim>")  # Kim is in Tokyo
+    tick(utc(25, 22, 59))
+    assert told(fake, "ULEAD2", DUE_SOON) == []
+    tick(utc(25, 23))  # Thursday 08:00 in Tokyo
+    assert len(told(fake, "ULEAD2", DUE_SOON)) == 1
+    assert len(told(fake, "ULEAD2", "<@ULEAD> made you the owner of risk #1")) == 1
+    tick(utc(26, 7))
+    assert told(fake, "ULEAD", DUE_SOON) == [] and len(told(fake, "ULEAD2", DUE_SOON)) == 1
 
 
 def test_an_item_with_no_due_date_or_a_guest_owner_gets_no_reminder(
     slack: SlackDriver,
     fake: FakeSlack,
     sessions: sessionmaker[Session],
-    run_pass: Pass,
+    tick: Tick,
     apollo: str,
 ) -> None:
     slack.command("UOTHER", 'risk apollo "Undated" owner:<@ULEAD|lee>')
     log_due(slack, "2026-11-30", owner="<@UGUEST|gus>")  # the guest's zone: UTC
-    run_pass(utc(26, 12))
-    run_pass(utc(1, 12, month=12))
+    tick(utc(26, 12))
+    tick(utc(1, 12, month=12))
     assert told(fake, "ULEAD", DUE_SOON) == [] and fake.dms("UGUEST") == []
     assert [state for *_, state in jobs(sessions)] == ["skipped", "skipped"]
 
