@@ -28,7 +28,6 @@ from storage.types import JobState, ProgramState, RaidState
 
 DUE = "raid_due"
 OVERDUE = "raid_overdue"
-JOB_KINDS = (DUE, OVERDUE)
 DAYS_AHEAD = 2  # working days before the due date that the owner is reminded
 
 
@@ -178,7 +177,7 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     if not _tell(
         session, workspace=workspace, user_id=item.owner_id, now=now, key=key, payload=payload
     ):
-        return "skipped: the owner may not be messaged"
+        return f"skipped: {item.owner_id} is a guest or was told already"
     return f"told {item.owner_id}"
 
 

@@ -256,9 +256,13 @@ def test_a_holiday_moves_the_reminder_to_an_earlier_working_day(
     with sessions.begin() as session:
         session.execute(update(Workspace).values(holidays="DE"))
     log_due(slack, "2026-12-28")  # Monday; Friday 25 Dec is Christmas Day in Germany
+    assert jobs(sessions)[0][:3] == ("raid_due", "2026-12-28", utc(23, 7, month=12))
+    slack.command("ULEAD", "program pause apollo")  # no month of status prompts to catch up
     tick(utc(23, 6, 59, month=12))
     assert told(fake, "ULEAD", DUE_SOON) == []
     tick(utc(23, 7, month=12))  # Wednesday, not Thursday 24 Dec
+    assert len(told(fake, "ULEAD", DUE_SOON)) == 1
+    tick(utc(24, 7, month=12))
     assert len(told(fake, "ULEAD", DUE_SOON)) == 1
 
 
