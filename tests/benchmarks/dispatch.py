@@ -43,8 +43,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox
 from bot.cadence import parse_cadence
-from bot.working_time import WorkingTime
 from bot.sandbox.fake_slack import FakeSlack
+from bot.working_time import WorkingTime
 from schedules import dispatch
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
