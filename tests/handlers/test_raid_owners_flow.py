@@ -145,6 +145,29 @@ def test_reassigning_with_risk_edit_tells_the_new_owner(
         )
 
 
+def test_the_raid_modal_owner_is_told_too(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, apollo: str
+) -> None:
+    slack.command("UOTHER", "risk apollo")
+    slack.submit_view("UOTHER", fake.last_view("UOTHER"), {"title": "Env down", "owner": "ULEAD"})
+    bot.settle()
+    assert len(told(fake, "ULEAD", "<@UOTHER> made you the owner of risk #1 “Env down”")) == 1
+
+
+def test_risk_edit_refuses_a_past_date_and_clears_one_with_none(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    log_due(slack, "2026-11-30")
+    said = text_of(slack.command("ULEAD", "risk edit #1 due:2026-11-01").body)
+    assert "The due date is in the past." in said
+    assert "You typed: `/pmo risk edit #1 due:2026-11-01`" in said
+    said = text_of(slack.command("ULEAD", "risk edit #1 due:none").body)
+    assert "Risk #1 “Vendor” on *Apollo*: no due date." in said
+    assert the_item(sessions).due_date is None
+    said = text_of(slack.command("ULEAD", "risk edit #1 due:none").body)
+    assert "already has that owner and due date" in said
+
+
 def test_risk_edit_by_someone_who_may_not_change_the_item_is_refused(
     slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
 ) -> None:
