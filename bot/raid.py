@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, dedupe, limits, outbox, programs
+from bot import audit, dedupe, limits, outbox, programs, raid_owners
 from bot.blocks import alerts
 from bot.commands import level_help
 from bot.errors import PermissionDenied, UserError
@@ -127,6 +127,10 @@ def add(
         after=values,
     )
     program_flags.refresh(session, program=program, now=now, workspace=workspace, actor_id=actor_id)
+    raid_owners.assigned(
+        session, item=item, program=program, actor_id=actor_id, now=now, workspace=workspace
+    )
+    raid_owners.arm_reminders(session, item=item, now=now, workspace=workspace)
     return item
 
 
@@ -272,6 +276,64 @@ def mitigate(
     _record_change(session, item, actor_id, "rescore", scores, now)
     program_flags.refresh(session, program=program, now=now, workspace=workspace, actor_id=actor_id)
     return was
+
+
+@dataclass(frozen=True)
+class RaidChange:
+    """What `risk edit` changes: a new owner, a new due date, or the due date cleared."""
+
+    owner_id: str | None = None
+    due_date: date | None = None
+    clear_due: bool = False
+
+    def values(self, item: RaidItem) -> dict[str, Any]:
+        """The columns this changes on `item`, those already so left out."""
+        wanted: dict[str, Any] = {}
+        if self.owner_id is not None:
+            wanted["owner_id"] = self.owner_id
+        if self.due_date is not None or self.clear_due:
+            wanted["due_date"] = self.due_date
+        return {key: value for key, value in wanted.items() if getattr(item, key) != value}
+
+
+def edit(
+    session: Session,
+    *,
+    item: RaidItem,
+    program: Program,
+    actor_id: str,
+    change: RaidChange,
+    now: datetime,
+    today: date,
+    workspace: Workspace,
+) -> dict[str, Any]:
+    """Give an open item another owner or due date, audited; returns what changed.
+
+    A new owner is DMed (unless they made the change); the due-soon and overdue reminders
+    are armed for a new due date, or moved to a new owner's calendar; a new due date
+    recomputes the program's flags (RISK_OVERDUE).
+
+    Raises:
+        UserError: The item is closed, the due date is past, or nothing would change.
+    """
+    if item.state != RaidState.OPEN:
+        raise UserError(f"“{item.title}” is {item.state}: reopen it first.")
+    if change.due_date is not None and change.due_date < today:
+        raise UserError("The due date is in the past.", field="due_date")
+    values = change.values(item)
+    if not values:
+        raise UserError(f"“{item.title}” already has that owner and due date.")
+    _record_change(session, item, actor_id, "edit", values, now)
+    if "owner_id" in values:
+        raid_owners.assigned(
+            session, item=item, program=program, actor_id=actor_id, now=now, workspace=workspace
+        )
+    raid_owners.arm_reminders(session, item=item, now=now, workspace=workspace)
+    if "due_date" in values:
+        program_flags.refresh(
+            session, program=program, now=now, workspace=workspace, actor_id=actor_id
+        )
+    return values
 
 
 def _record_change(

@@ -16,12 +16,15 @@ from handlers.request import OUT_OF_DATE, ActionRequest, CommandRequest, ModalSu
 from storage.models import Program, RaidItem
 
 QUICK_OPTIONS = ("impact", "likelihood", "due", "owner")
+EDIT_OPTIONS = ("due", "owner")
+NO_DATE = frozenset({"none", "off", "-"})
 
 
 def register(on: Listeners) -> None:
     """Route `/pmo risk`, `/pmo risks`, the RAID modals and buttons."""
     on.commands.add("risk", log_item)
     on.commands.add("risk reopen", reopen_item)
+    on.commands.add("risk edit", edit_item)
     on.commands.add("risks", list_items, mode="deferred")
     on.view("raid_submit", submit)
     on.action(render.KIND_ACTION, pick_kind)
@@ -254,6 +257,40 @@ def _reopen(request: ActionRequest | CommandRequest, item_id: int) -> str:
         workspace=request.workspace,
     )
     return render.reopened_text(item, program, reason=reason)
+
+
+def edit_item(request: CommandRequest) -> Result:
+    """`risk edit #<n> [owner:@x] [due:<date>|none]`: another owner or due date."""
+    numbers, options = split_options(request.words, EDIT_OPTIONS)
+    if len(numbers) != 1 or not options:
+        raise UserError("Name one item and what changes: `/pmo risk edit #12 owner:@kim`.")
+    item, program = raid.managed(
+        request.session,
+        team_id=request.team_id,
+        item_id=parse_item_number(numbers[0].text),
+        person=request.caller,
+    )
+    changed = raid.edit(
+        request.session,
+        item=item,
+        program=program,
+        actor_id=request.user_id,
+        change=_change(request, options),
+        now=request.now,
+        today=request.today,
+        workspace=request.workspace,
+    )
+    return Reply(notice(render.edited_text(item, program, changed=changed), done=True))
+
+
+def _change(request: CommandRequest, options: dict[str, str]) -> raid.RaidChange:
+    due = options.get("due")
+    clear = due is not None and due.strip().lower() in NO_DATE
+    return raid.RaidChange(
+        owner_id=request.user(options["owner"]).user_id if "owner" in options else None,
+        due_date=request.date(due) if due is not None and not clear else None,
+        clear_due=clear,
+    )
 
 
 def escalate_button(request: ActionRequest) -> Result:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import digest_post, scheduling, standups
+from bot import digest_post, raid_owners, scheduling, standups
 from bot.status import prompts
 from schedules.slots import SlotSource
 from storage.models import DigestSubscription, Program, ScheduledJob, Standup, Workspace
@@ -57,6 +57,8 @@ RUNNERS: dict[str, JobRunner] = {
     standups.OPEN: standups.run_job,
     standups.REMIND: standups.run_job,
     standups.CLOSE: standups.run_job,
+    raid_owners.DUE: raid_owners.run_job,
+    raid_owners.OVERDUE: raid_owners.run_job,
 }
 
 

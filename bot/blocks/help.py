@@ -50,6 +50,7 @@ USAGE: dict[str, str] = {
     "[likelihood:1-5|rare…almost certain] [impact:1-5|negligible…severe] [due:<date>] "
     "[owner:@x]",
     "risk reopen": "/pmo risk reopen #<n>",
+    "risk edit": "/pmo risk edit #<n> [owner:@x] [due:<date>|none]",
     "risks": "/pmo risks [<program>|mine|overdue]",
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "hours": "/pmo hours [<days>] [<HH:MM-HH:MM>] | /pmo hours default",
@@ -115,8 +116,10 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "work for both). Decisions and assumptions are recorded, not scored, so they have "
         "no *Mitigate* or *Escalate*. *Mitigate* records what is being done and can "
         "re-score the item; *Close* asks why (kept in its history); `reopen` undoes it. "
-        "Anyone may log one; its owner, the program's owner, delegates and admins manage it.",
-        ["risk", "risk reopen", "risks"],
+        "Anyone may log one; its owner, the program's owner, delegates and admins manage it. "
+        "The owner is DMed when someone else gives them an item, two working days before "
+        "it is due and once it is overdue.",
+        ["risk", "risk edit", "risk reopen", "risks"],
     ),
     "digest": (
         "Leadership digests: headline counts, what changed since the last digest, red and "

@@ -321,3 +321,16 @@ def mitigated_text(item: RaidItem, *, was: int | None) -> str:
     """The mitigation saved, and the new score when it changed (`was`, the old one)."""
     text = f"Mitigation of “{escape(item.title)}” saved."
     return f"{text} Re-scored: {scores(item)} (was {was})." if was is not None else text
+
+
+def edited_text(item: RaidItem, program: Program, *, changed: dict[str, Any]) -> str:
+    """What `risk edit` says: the item, and its new owner and due date as changed."""
+    news = []
+    if "owner_id" in changed:
+        news.append(f"owner <@{item.owner_id}>")
+    if "due_date" in changed:
+        news.append(f"due {format_date(item.due_date)}" if item.due_date else "no due date")
+    return (
+        f"{item.kind.capitalize()} #{item.id} “{escape(item.title)}” on "
+        f"*{escape(program.name)}*: {', '.join(news)}."
+    )

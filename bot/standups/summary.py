@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import limits, outbox, raid
+from bot import limits, outbox, raid, raid_owners
 from bot.blocks import standups as render
 from bot.cadence import slot_local
 from bot.standups.answers import answers_by_user, missing
@@ -111,6 +111,15 @@ def _log_blocker(
                 blocking=True,
                 description=f"Raised in the stand-up in <#{standup.channel_id}> on {day}.",
             ),
+            now=now,
+            workspace=workspace,
+        )
+        raid_owners.blocker_raised(
+            session,
+            item=item,
+            program=program,
+            raised_by=answer.user_id,
+            channel_id=standup.channel_id,
             now=now,
             workspace=workspace,
         )
