@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -73,7 +74,7 @@ _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 29 Feb is a re
 _CRON_ITEM = re.compile(r"(?:(\*)|(\w+)(?:-(\w+))?)(?:/(\d+))?")
 # Candidates skipped in one search: biweekly off weeks, the rest of a repeated hour.
 _STEP_LIMIT = 10_000
-_LOOKBACK_LIMIT = timedelta(hours=2**16)  # ~7.5 years: even a 29 Feb cron has a slot in it
+_LOOKBACK_LIMIT = timedelta(minutes=2**22)  # ~8 years: even a 29 Feb cron has a slot in it
 
 
 class _CronField(NamedTuple):
@@ -354,15 +355,18 @@ def _describer_field(field: _CronField, items: list[_CronItem]) -> str:
         return ",".join(item.text for item in items)
     # Stepped days ("1/2") come out vague ("every 2 days of the week"): list them instead,
     # runs as ranges, so "1-5" still reads "Monday through Friday".
-    days = sorted({day % 7 for day in _values(items)})
-    if len(days) == 7:
-        return "*"
+    days = {day % 7 for day in _values(items)}
+    return "*" if len(days) == 7 else _runs(days)
+
+
+def _runs(values: Iterable[int]) -> str:
+    """Values as a crontab list, runs of three or more as ranges: "1-5,7"."""
     runs: list[list[int]] = []
-    for day in days:
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
+    for value in sorted(values):
+        if runs and runs[-1][-1] == value - 1:
+            runs[-1].append(value)
         else:
-            runs.append([day])
+            runs.append([value])
     return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ",".join(map(str, r)) for r in runs)
 
 
@@ -386,17 +390,18 @@ def _trigger_fields(cadence: Cadence) -> dict[str, str]:
 
 
 def _cron_trigger_fields(cron: str) -> dict[str, str]:
-    """Explicit value lists, so APScheduler's own crontab reading never applies."""
+    """Explicit values, so APScheduler's own crontab reading never applies.
+
+    Days of the week go as names (APScheduler's numbers start on Monday), the other fields as
+    ranges where they run on ("0-59" is one expression to APScheduler, "0,1,…,59" sixty).
+    """
     fields = {}
     for field, values in zip(_CRON_FIELDS, _cron_values(cron), strict=True):
         if field.key == "day_of_week":
-            full, text = len(values) == 7, ",".join(_CRON_DAY_NAMES[day] for day in sorted(values))
+            text = ",".join(_CRON_DAY_NAMES[day] for day in sorted(values))
+            fields[field.key] = "*" if len(values) == 7 else text
         else:
-            full, text = (
-                len(values) == field.high - field.low + 1,
-                ",".join(map(str, sorted(values))),
-            )
-        fields[field.key] = "*" if full else text
+            fields[field.key] = "*" if len(values) == field.high - field.low + 1 else _runs(values)
     return fields
 
 
@@ -419,7 +424,8 @@ def next_due(cadence: Cadence, *, after: datetime, tz: str, anchor: date | None 
         raise ValueError("a biweekly cadence needs an anchor date")
     zone = ZoneInfo(tz)
     trigger = _wall_trigger(cadence)
-    wall = after.astimezone(zone).replace(tzinfo=None)
+    # `after`'s own wall time maps to `after` or earlier, so the first candidate is later.
+    wall = _local(after, zone) + timedelta(microseconds=1)
     for _ in range(_STEP_LIMIT):
         fire = trigger.get_next_fire_time(None, wall.replace(tzinfo=UTC))
         if fire is None:
@@ -434,7 +440,7 @@ def next_due(cadence: Cadence, *, after: datetime, tz: str, anchor: date | None 
 
 def _first_instant(wall: datetime, zone: ZoneInfo) -> datetime:
     """The first UTC instant whose local time is `wall`, or the gap's end if DST skips it."""
-    instant = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first occurrence
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)  # the first occurrence
     if _local(instant, zone) == wall:
         return instant
     # In a gap, fold=1 reads the wall time with the offset after the change: an instant
@@ -449,7 +455,8 @@ def _first_instant(wall: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _local(instant: datetime, zone: ZoneInfo) -> datetime:
-    return instant.astimezone(zone).replace(tzinfo=None)
+    """The naive wall time of an instant, with `fold` cleared: a wall time, not an instant."""
+    return instant.astimezone(zone).replace(tzinfo=None, fold=0)
 
 
 def _in_due_week(cadence: Cadence, day: date, anchor: date | None) -> bool:
@@ -462,31 +469,34 @@ def _in_due_week(cadence: Cadence, day: date, anchor: date | None) -> bool:
 def previous_due(
     cadence: Cadence, *, before: datetime, tz: str, anchor: date | None = None
 ) -> datetime | None:
-    """The latest slot at or before `before`.
+    """The latest slot at or before `before`, of the slots `next_due` steps through.
 
-    Searches backwards in windows that double from one hour, up to about seven years.
+    Searches backwards in windows that double from one minute, up to about eight years.
 
     Returns:
         The slot as an aware UTC datetime, or None when there is none in that span.
     """
-    window = timedelta(hours=1)
+    window = timedelta(minutes=1)
     while window <= _LOOKBACK_LIMIT:
-        latest = _last_slot_between(cadence, before - window, before, tz=tz, anchor=anchor)
-        if latest is not None:
-            return latest
+        slot = next_due(cadence, after=before - window, tz=tz, anchor=anchor)
+        if slot <= before:
+            return _latest_slot(cadence, slot, end=before, tz=tz, anchor=anchor)
         window *= 2
     return None
 
 
-def _last_slot_between(
-    cadence: Cadence, start: datetime, end: datetime, *, tz: str, anchor: date | None
-) -> datetime | None:
-    latest = None
-    slot = next_due(cadence, after=start, tz=tz, anchor=anchor)
-    while slot <= end:
-        latest = slot
-        slot = next_due(cadence, after=slot, tz=tz, anchor=anchor)
-    return latest
+def _latest_slot(
+    cadence: Cadence, slot: datetime, *, end: datetime, tz: str, anchor: date | None
+) -> datetime:
+    """The last slot at or before `end`, from a slot before it, halving the span each probe."""
+    while (following := next_due(cadence, after=slot, tz=tz, anchor=anchor)) <= end:
+        middle = following + (end - following) / 2
+        probe = next_due(cadence, after=middle, tz=tz, anchor=anchor)
+        if probe <= end:
+            slot = probe
+        else:  # none in (middle, end]
+            slot, end = following, middle
+    return slot
 
 
 def slot_local(due_utc: datetime, tz: str) -> datetime:
