@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import limits
+from bot import cadence, limits
 from bot.blocks.common import (
     MESSAGE_BLOCKS_MAX,
     Block,
@@ -28,6 +28,7 @@ from bot.blocks.common import (
 )
 from bot.dates import format_date
 from bot.standups.facts import Agenda, AgendaItem, Blocker, Summary
+from bot.standups.plans import plan_of
 from storage.models import Standup
 
 ANSWER_ACTION = "standup_answer"
@@ -262,8 +263,12 @@ def order_message(channel_id: str, *, order: Sequence[str], away: Sequence[str])
 
 
 def describe(standup: Standup) -> str:
-    """When a stand-up runs, in its own words: `mon-fri 09:30–11:30 (Europe/Berlin)`."""
-    return f"{standup.days} {standup.open_at}–{standup.close_at} ({standup.timezone})"
+    """When a stand-up runs, in words and in its zone.
+
+    "opens at 09:30, Monday through Friday, closes at 11:30, Europe/Berlin".
+    """
+    opens = cadence.describe(plan_of(standup).cadence)
+    return f"opens {opens}, closes at {standup.close_at}, {standup.timezone}"
 
 
 def _next(standup: Standup) -> str:
