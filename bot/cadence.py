@@ -290,10 +290,10 @@ def _cron_number(
 def _cron_item(field: _CronField, low: int, high: int, step: int, *, star: bool) -> _CronItem:
     """An item's values, and its text in numbers for the describer ("jan-5" → "1-5")."""
     values = range(low, high + 1, step)
-    if len(values) == 1:
+    if len(values) == 1:  # "*/30" in hours, "9-10/2": say the one value
         return _CronItem(values, str(low))
-    if star and step == 1:
-        return _CronItem(values, "*")
+    if star and (field.high - field.low + 1) % step:  # "*/7" minutes: 0 … 56, then 0 again
+        return _CronItem(values, _runs(values))
     spread = "*" if star else f"{low}-{high}"
     return _CronItem(values, spread if step == 1 else f"{spread}/{step}")
 
@@ -351,12 +351,24 @@ def _cron_words(cron: str) -> str:
 
 
 def _describer_field(field: _CronField, items: list[_CronItem]) -> str:
-    if field.key != "day_of_week" or all(item.text == "*" for item in items):
+    """A field as cron-descriptor reads it best.
+
+    It refuses a step or * inside a list ("*/5,3") and words stepped days vaguely ("1/2": "every 2
+    days of the week"), so those go as their values, runs as ranges ("1-5" still reads
+    "Monday through Friday").
+    """
+    stepped = any("/" in item.text or item.text == "*" for item in items)
+    if not stepped or (len(items) == 1 and field.key != "day_of_week"):
         return ",".join(item.text for item in items)
-    # Stepped days ("1/2") come out vague ("every 2 days of the week"): list them instead,
-    # runs as ranges, so "1-5" still reads "Monday through Friday".
-    days = {day % 7 for day in _values(items)}
-    return "*" if len(days) == 7 else _runs(days)
+    values = _values(items)
+    if field.key == "day_of_week":
+        values = frozenset(day % 7 for day in values)
+    return "*" if len(values) == _distinct_values(field) else _runs(values)
+
+
+def _distinct_values(field: _CronField) -> int:
+    """How many values a field can take (day of week: 7, as 0 and 7 are both Sunday)."""
+    return 7 if field.key == "day_of_week" else field.high - field.low + 1
 
 
 def _runs(values: Iterable[int]) -> str:
@@ -397,11 +409,12 @@ def _cron_trigger_fields(cron: str) -> dict[str, str]:
     """
     fields = {}
     for field, values in zip(_CRON_FIELDS, _cron_values(cron), strict=True):
-        if field.key == "day_of_week":
-            text = ",".join(_CRON_DAY_NAMES[day] for day in sorted(values))
-            fields[field.key] = "*" if len(values) == 7 else text
+        if len(values) == _distinct_values(field):
+            fields[field.key] = "*"
+        elif field.key == "day_of_week":
+            fields[field.key] = ",".join(_CRON_DAY_NAMES[day] for day in sorted(values))
         else:
-            fields[field.key] = "*" if len(values) == field.high - field.low + 1 else _runs(values)
+            fields[field.key] = _runs(values)
     return fields
 
 

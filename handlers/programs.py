@@ -244,10 +244,7 @@ def submit_edit(sub: ModalSubmission) -> Result:
         values=changes,
         now=sub.now,
     )
-    summary = ", ".join(sorted(changed)) if changed else "nothing changed"
-    if "cadence" in changed:
-        summary += f"; status due {render.status_cadence(program)}"
-    return UpdateModal(done_view("Program saved", f"*{escape(program.name)}* saved: {summary}."))
+    return UpdateModal(done_view("Program saved", render.saved_text(program, changed)))
 
 
 def search_updatable(request: OptionsRequest) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +54,15 @@ STATE_ICON: dict[str, str] = {
 def status_cadence(program: Program) -> str:
     """When status is asked for, in words, with the zone: "every Friday at 10:00, Europe/Berlin"."""
     return describe(parse_cadence(program.cadence), tz=program.timezone)
+
+
+def saved_text(program: Program, changed: Iterable[str]) -> str:
+    """The receipt of an edit: what changed, and the cadence in words when it did."""
+    fields = sorted(changed)
+    summary = ", ".join(fields) if fields else "nothing changed"
+    if "cadence" in fields:
+        summary += f"; status due {status_cadence(program)}"
+    return f"*{escape(program.name)}* saved: {summary}."
 
 
 def added_message(program: Program) -> dict[str, Any]:
