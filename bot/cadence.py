@@ -353,13 +353,14 @@ def _cron_words(cron: str) -> str:
 def _describer_field(field: _CronField, items: list[_CronItem]) -> str:
     """A field as cron-descriptor reads it best.
 
-    It refuses a step or * inside a list ("*/5,3") and words stepped days vaguely ("1/2": "every 2
-    days of the week"), so those go as their values, runs as ranges ("1-5" still reads
-    "Monday through Friday").
+    A single item goes as written in numbers ("1-5": "Monday through Friday"). A list goes as
+    its values, runs as ranges: the describer refuses a step or * inside a list ("*/5,3") and
+    lists days one by one ("1,2,3,4,5"). So do stepped days, which it words vaguely ("1/2":
+    "every 2 days of the week").
     """
-    stepped = any("/" in item.text or item.text == "*" for item in items)
-    if not stepped or (len(items) == 1 and field.key != "day_of_week"):
-        return ",".join(item.text for item in items)
+    [first, *rest] = items
+    if not rest and (field.key != "day_of_week" or "/" not in first.text):
+        return first.text
     values = _values(items)
     if field.key == "day_of_week":
         values = frozenset(day % 7 for day in values)

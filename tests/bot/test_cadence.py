@@ -454,6 +454,7 @@ def test_status_cadence_accepts_a_step_that_fires_once_a_day() -> None:
         ("0 9 * * 1/2", "at 09:00, only on Sunday, Monday, Wednesday, and Friday, Europe/Berlin"),
         ("*/20,5 9 * * *", "at 0, 5, 20, and 40 minutes past the hour, at 09:00, Europe/Berlin"),
         ("*/57 9 * * *", "at 0 and 57 minutes past the hour, at 09:00, Europe/Berlin"),
+        ("30 9 * * 1,2,3,4,5", "at 09:30, Monday through Friday, Europe/Berlin"),
         ("weekly", "every Friday at 10:00, Europe/Berlin"),
         ("daily 09:30", "weekdays at 09:30, Europe/Berlin"),
     ],
