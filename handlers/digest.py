@@ -119,7 +119,7 @@ def list_subscriptions(request: CommandRequest) -> Result:
         return Reply(notice("No channel gets digests yet: `/pmo digest subscribe #leadership`."))
     lines = [
         f"• <#{s.channel_id}>{f' ({escape(s.portfolio)})' if s.portfolio else ''}: "
-        f"{describe(parse_cadence(s.cadence))} {s.timezone}"
+        f"{describe(parse_cadence(s.cadence), tz=s.timezone)}"
         for s in subs
     ]
     return Reply(notice("*Digest subscriptions*\n" + "\n".join(lines)))
@@ -182,5 +182,4 @@ def details_button(request: ActionRequest) -> Result:
     detail = program_view.gather(
         request.session, program=program, workspace=request.workspace, now=request.now
     )
-    cadence = describe(parse_cadence(program.cadence))
-    return Reply(program_blocks.detail_message(detail, cadence_text=cadence, now=request.now))
+    return Reply(program_blocks.detail_message(detail, now=request.now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import program_names, program_view, programs
 from bot.blocks import programs as render
 from bot.blocks.common import done_view, escape, notice
-from bot.cadence import describe, parse_cadence, parse_status_cadence
+from bot.cadence import parse_status_cadence
 from bot.commands import Token, parse_key, split_options
 from bot.errors import UserError
 from handlers.adapters import Listeners
@@ -56,7 +56,7 @@ def add(request: CommandRequest) -> Result:
     )
     sponsor = request.user(options["sponsor"]) if "sponsor" in options else None
     program = _register(request, new, owner=request.user(options["owner"]), sponsor=sponsor)
-    return Reply(render.added_message(program, describe(cadence)))
+    return Reply(render.added_message(program))
 
 
 def _register(
@@ -99,8 +99,7 @@ def show(request: CommandRequest) -> Result:
     detail = program_view.gather(
         request.session, program=program, workspace=request.workspace, now=request.now
     )
-    cadence = describe(parse_cadence(program.cadence))
-    return Reply(render.detail_message(detail, cadence_text=cadence, now=request.now))
+    return Reply(render.detail_message(detail, now=request.now))
 
 
 def _no_more(rest: list[Token]) -> None:
@@ -215,7 +214,7 @@ def submit_add(sub: ModalSubmission) -> Result:
         portfolio=values.get("portfolio"),
     )
     program = _register(sub, new, owner=owner, sponsor=None)
-    text = render.added_message(program, describe(cadence))["text"]
+    text = render.added_message(program)["text"]
     return UpdateModal(done_view("Program registered", text))
 
 
@@ -245,8 +244,7 @@ def submit_edit(sub: ModalSubmission) -> Result:
         values=changes,
         now=sub.now,
     )
-    summary = ", ".join(sorted(changed)) if changed else "nothing changed"
-    return UpdateModal(done_view("Program saved", f"*{escape(program.name)}* saved: {summary}."))
+    return UpdateModal(done_view("Program saved", render.saved_text(program, changed)))
 
 
 def search_updatable(request: OptionsRequest) -> Result:

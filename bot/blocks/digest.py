@@ -184,5 +184,5 @@ def _summary_blocks(snapshot: Snapshot) -> list[Block]:
 def subscribed_message(sub: DigestSubscription) -> dict[str, Any]:
     """`digest subscribe` confirmed: where, how often, in which zone."""
     scope = f" for the *{escape(sub.portfolio)}* portfolio" if sub.portfolio else ""
-    when = describe(parse_cadence(sub.cadence))
-    return notice(f"<#{sub.channel_id}> gets the digest{scope} {when} ({sub.timezone}).")
+    when = describe(parse_cadence(sub.cadence), tz=sub.timezone)
+    return notice(f"<#{sub.channel_id}> gets the digest{scope} {when}.")

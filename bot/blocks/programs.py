@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.raid import score_mark
 from bot.blocks.status import RAG_ICON, trend_strip, update_lines
+from bot.cadence import describe, parse_cadence
 from bot.dates import format_date
 from bot.people import mention
 from bot.program_view import ProgramDetail
@@ -49,11 +51,25 @@ STATE_ICON: dict[str, str] = {
 }
 
 
-def added_message(program: Program, cadence_text: str) -> dict[str, Any]:
+def status_cadence(program: Program) -> str:
+    """When status is asked for, in words, with the zone: "every Friday at 10:00, Europe/Berlin"."""
+    return describe(parse_cadence(program.cadence), tz=program.timezone)
+
+
+def saved_text(program: Program, changed: Iterable[str]) -> str:
+    """The receipt of an edit: what changed, and the cadence in words when it did."""
+    fields = sorted(changed)
+    summary = ", ".join(fields) if fields else "nothing changed"
+    if "cadence" in fields:
+        summary += f"; status due {status_cadence(program)}"
+    return f"*{escape(program.name)}* saved: {summary}."
+
+
+def added_message(program: Program) -> dict[str, Any]:
     """The receipt for a registered program."""
     lines = [
         f":white_check_mark: Registered *{escape(program.name)}* — key `{program.key}`.",
-        f"Owner {mention(program.owner_id)} · status due {cadence_text} ({program.timezone})",
+        f"Owner {mention(program.owner_id)} · status due {status_cadence(program)}",
     ]
     if program.channel_id:
         lines.append(f"Updates will be posted in <#{program.channel_id}>.")
@@ -98,7 +114,7 @@ def _list_line(program: Program, now: datetime) -> str:
     )
 
 
-def detail_message(detail: ProgramDetail, *, cadence_text: str, now: datetime) -> dict[str, Any]:
+def detail_message(detail: ProgramDetail, *, now: datetime) -> dict[str, Any]:
     """`/pmo program show`: status and trend, flags with reasons, risks, milestones, history."""
     program = detail.program
     blocks: list[Block] = [
@@ -108,7 +124,7 @@ def detail_message(detail: ProgramDetail, *, cadence_text: str, now: datetime) -
     if detail.flags:
         flag_lines = [f"⚑ *{code}* — {escape(reason)}" for code, reason in detail.flags.items()]
         blocks.append(section("*Flags*\n" + "\n".join(flag_lines)))
-    blocks.append(section(_people_text(detail, cadence_text)))
+    blocks.append(section(_people_text(detail)))
     blocks.append(section(_risk_text(detail)))
     blocks.append(section(_milestone_text(detail.milestones, detail.today)))
     if len(detail.recent) > 1:
@@ -139,7 +155,7 @@ def _status_text(detail: ProgramDetail, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def _people_text(detail: ProgramDetail, cadence_text: str) -> str:
+def _people_text(detail: ProgramDetail) -> str:
     program = detail.program
     target = format_date(program.target_date) if program.target_date else "—"
     channel = f"<#{program.channel_id}>" if program.channel_id else "—"
@@ -147,7 +163,7 @@ def _people_text(detail: ProgramDetail, cadence_text: str) -> str:
         f"*Owner* {mention(program.owner_id)} · *Delegates* "
         f"{', '.join(mention(d) for d in detail.delegates) or '—'} · *Sponsor* "
         f"{mention(program.sponsor_id)} · *Portfolio* {escape(program.portfolio) or '—'}\n"
-        f"*State* {program.state} · *Status due* {cadence_text} ({program.timezone}) · "
+        f"*State* {program.state} · *Status due* {status_cadence(program)} · "
         f"*Target* {target} · *Channel* {channel}"
     )
 

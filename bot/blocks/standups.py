@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import limits
+from bot import cadence, limits
 from bot.blocks.common import (
     MESSAGE_BLOCKS_MAX,
     Block,
@@ -28,7 +28,7 @@ from bot.blocks.common import (
 )
 from bot.dates import format_date
 from bot.standups.facts import Agenda, AgendaItem, Blocker, SkipReason, Summary
-from bot.standups.plans import EARLIEST_ZONE
+from bot.standups.plans import EARLIEST_ZONE, plan_of
 from storage.models import Standup
 
 ANSWER_ACTION = "standup_answer"
@@ -275,10 +275,13 @@ def order_message(channel_id: str, *, order: Sequence[str], away: Sequence[str])
 
 
 def describe(standup: Standup) -> str:
-    """When a stand-up runs, in its own words: `mon-fri 09:30–11:30 (Europe/Berlin)`, or
-    `mon-fri 09:30 local–11:30 (Europe/Berlin)` when each is asked at 09:30 their time."""
-    local = " local" if standup.local_time else ""
-    return f"{standup.days} {standup.open_at}{local}–{standup.close_at} ({standup.timezone})"
+    """When a stand-up runs, in words and in its zone: "opens at 09:30, Monday through
+    Friday, closes at 11:30, Europe/Berlin"; with `local`, "opens at 09:30 in each
+    participant's own time, Monday through Friday, closes at 11:30, Europe/Berlin"."""
+    opens = cadence.describe(plan_of(standup).cadence)
+    if standup.local_time:
+        opens = opens.replace(f"at {standup.open_at}", f"at {standup.open_at} local", 1)
+    return f"opens {opens}, closes at {standup.close_at}, {standup.timezone}"
 
 
 def _local_note(standup: Standup) -> str:

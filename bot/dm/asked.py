@@ -19,7 +19,6 @@ from bot import milestones, program_names, program_view, programs, raid
 from bot.blocks import programs as program_blocks
 from bot.blocks import questions as render
 from bot.blocks import raid as raid_blocks
-from bot.cadence import describe, parse_cadence
 from bot.dm.questions import Ask, Question
 from bot.errors import PermissionDenied, UserError
 from bot.status import replies
@@ -75,8 +74,7 @@ class Asking:
         detail = program_view.gather(
             self.session, program=program, workspace=self.workspace, now=self.now
         )
-        cadence = describe(parse_cadence(program.cadence))
-        return program_blocks.detail_message(detail, cadence_text=cadence, now=self.now)
+        return program_blocks.detail_message(detail, now=self.now)
 
     def programs(self, which: programs.ListFilter) -> Message:
         """What `/pmo program list <which>` shows."""

@@ -427,7 +427,7 @@ def long_detail() -> ProgramDetail:
 
 
 def test_program_detail_with_long_texts_is_valid() -> None:
-    payload = programs.detail_message(long_detail(), cadence_text="Fridays at 10:00", now=NOW)
+    payload = programs.detail_message(long_detail(), now=NOW)
     assert_valid(payload)
     texts = block_texts(payload["blocks"])
     assert payload["blocks"][0]["type"] == "header"
@@ -450,9 +450,10 @@ def test_program_detail_without_updates_says_how_to_give_one() -> None:
         changes=[],
         today=TODAY,
     )
-    payload = programs.detail_message(detail, cadence_text="Fridays at 10:00", now=NOW)
+    payload = programs.detail_message(detail, now=NOW)
     assert_valid(payload)
     texts = block_texts(payload["blocks"])
+    assert "*Status due* every Friday at 10:00, UTC" in texts
     assert "no update yet — `/pmo status apollo`" in texts
     assert "*Open RAID items* none" in texts
     assert "*Flags*" not in texts
@@ -460,16 +461,23 @@ def test_program_detail_without_updates_says_how_to_give_one() -> None:
 
 def test_program_detail_trend_is_oldest_first() -> None:
     detail = long_detail()
-    payload = programs.detail_message(detail, cadence_text="weekly", now=NOW)
+    payload = programs.detail_message(detail, now=NOW)
     # recent is newest first: amber, red, green, amber, red, green
     assert "(trend 🟢🔴🟡🟢🔴🟡)" in payload["blocks"][1]["text"]["text"]
 
 
 def test_program_added_receipt_is_valid() -> None:
     program = make_program(channel_id="C1", target_date=date(2026, 12, 31))
-    payload = programs.added_message(program, "Fridays at 10:00")
+    payload = programs.added_message(program)
     assert_valid(payload)
     assert "key `apollo`" in payload["text"]
+    assert "status due every Friday at 10:00, UTC" in payload["text"]
+
+
+def test_program_added_receipt_says_a_crontab_in_words_with_its_zone() -> None:
+    program = make_program(cadence="0 9 * * 1-5", timezone="Europe/Berlin")
+    text = programs.added_message(program)["text"]
+    assert "status due at 09:00, Monday through Friday, Europe/Berlin" in text
 
 
 def test_program_modal_is_valid_and_keeps_values() -> None:

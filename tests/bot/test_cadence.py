@@ -13,6 +13,7 @@ from bot.cadence import (
     describe,
     next_due,
     parse_cadence,
+    parse_status_cadence,
     previous_due,
     slot_local,
 )
@@ -53,8 +54,8 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
         ("monthly 09:00", "monthly fri 09:00", "last Friday of each month at 09:00"),
         ("daily", "daily 10:00", "weekdays at 10:00"),
         ("daily 9:30", "daily 09:30", "weekdays at 09:30"),
-        ("0 9 * * 1-5", "0 9 * * 1-5", "cron 0 9 * * 1-5"),
-        ("0  9 * *  MON-FRI", "0 9 * * mon-fri", "cron 0 9 * * mon-fri"),
+        ("0 9 * * 1-5", "0 9 * * 1-5", "at 09:00, Monday through Friday"),
+        ("0  9 * *  MON-FRI", "0 9 * * mon-fri", "at 09:00, Monday through Friday"),
     ],
 )
 def test_specs_are_normalised_and_described(spec: str, normalised: str, words: str) -> None:
@@ -87,7 +88,7 @@ def test_parsed_fields_are_typed() -> None:
         ("weekly 25:00", "not a time of day"),
         ("0 9 1 * 1", "both the day of the month and the day of the week"),
         ("0 9 31 2 *", "never matches"),
-        ("0 9 * * 8", "day of week 8"),
+        ("0 9 * * 8", "the day-of-week field “8” is out of range \\(0–7\\)"),
         ("60 9 * * *", "not a cadence"),
         ("0 9 L * *", "day-of-month field"),
         ("0 9 * * 1#2", "day-of-week field"),
@@ -328,3 +329,135 @@ def test_previous_due_over_dst_gap_gives_the_moved_slot() -> None:
     cadence = parse_cadence("30 2 * * *")
     before = utc(2026, 3, 29, 12)
     assert previous_due(cadence, before=before, tz="Europe/Berlin") == utc(2026, 3, 29, 1, 0)
+
+
+# DST: slots computed on wall-clock dates (APScheduler alone loses these)
+
+
+def test_berlin_monday_midnight_after_spring_forward_is_not_lost() -> None:
+    slots = local_slots("weekly mon 00:00", after=utc(2026, 3, 28), tz="Europe/Berlin", count=2)
+    assert slots == ["Mon 2026-03-30 00:00", "Mon 2026-04-06 00:00"]
+
+
+def test_new_york_daily_midnight_keeps_the_monday_after_spring_forward() -> None:
+    slots = local_slots("daily 00:00", after=utc(2026, 3, 6, 12), tz="America/New_York")
+    assert slots == ["Mon 2026-03-09 00:00", "Tue 2026-03-10 00:00", "Wed 2026-03-11 00:00"]
+
+
+def test_berlin_first_of_the_month_after_spring_forward_is_not_lost() -> None:
+    slots = local_slots("0 0 1 * *", after=utc(2026, 3, 15), tz="Europe/Berlin", count=2)
+    assert slots == ["Wed 2026-04-01 00:00", "Fri 2026-05-01 00:00"]
+
+
+@pytest.mark.parametrize(
+    ("tz", "after", "gap_end"),
+    [
+        # Clocks go from 00:00 to 01:00: a midnight slot runs at 01:00, not the next day.
+        ("America/Sao_Paulo", utc(2018, 11, 3, 12), utc(2018, 11, 4, 3)),
+        ("America/Havana", utc(2026, 3, 7, 12), utc(2026, 3, 8, 5)),
+        ("Asia/Tehran", utc(2022, 3, 21, 0), utc(2022, 3, 21, 20, 30)),
+        ("America/Santiago", utc(2026, 9, 5, 12), utc(2026, 9, 6, 4)),
+    ],
+)
+def test_midnight_slot_in_a_midnight_gap_runs_at_the_gap_end(
+    tz: str, after: datetime, gap_end: datetime
+) -> None:
+    slot = next_due(parse_cadence("0 0 * * *"), after=after, tz=tz)
+    assert slot == gap_end
+    assert slot_local(slot, tz).time() == time(1, 0)
+
+
+def test_two_slots_in_one_gap_are_due_once_at_its_end() -> None:
+    cadence = parse_cadence("*/20 2 * * *")
+    first = next_due(cadence, after=utc(2026, 3, 28, 12), tz="Europe/Berlin")
+    following = next_due(cadence, after=first, tz="Europe/Berlin")
+    assert (first, following) == (utc(2026, 3, 29, 1), utc(2026, 3, 30, 0))
+
+
+def test_previous_due_undoes_next_due_across_a_gap() -> None:
+    cadence = parse_cadence("0 0 * * *")
+    slot = next_due(cadence, after=utc(2018, 11, 3, 12), tz="America/Sao_Paulo")
+    assert previous_due(cadence, before=slot, tz="America/Sao_Paulo") == slot
+
+
+# crontab fields: names and numbers mix, steps as in cron, bounds checked here
+
+
+@pytest.mark.parametrize(
+    ("spec", "first_slots"),
+    [
+        ("0 9 1 jan-5 *", ["2027-01-01", "2027-02-01", "2027-03-01", "2027-04-01", "2027-05-01"]),
+        ("0 9 1 feb-12 *", ["2027-02-01", "2027-03-01", "2027-04-01", "2027-05-01"]),
+        ("0 9 1 2-dec *", ["2027-02-01", "2027-03-01", "2027-04-01", "2027-05-01"]),
+    ],
+)
+def test_month_names_and_numbers_mix_in_ranges(spec: str, first_slots: list[str]) -> None:
+    slots = local_slots(spec, after=utc(2026, 12, 15), tz="UTC", count=len(first_slots))
+    assert [slot[4:14] for slot in slots] == first_slots
+
+
+def test_jan_to_5_ends_in_may() -> None:
+    slots = local_slots("0 9 1 jan-5 *", after=utc(2027, 4, 15), tz="UTC", count=2)
+    assert [slot[4:14] for slot in slots] == ["2027-05-01", "2028-01-01"]
+
+
+def test_a_step_over_an_hour_range_is_read_as_cron_does() -> None:
+    slots = local_slots("0 9-10/2 * * *", after=WEDNESDAY_NOON, tz="UTC", count=2)
+    assert slots == ["Thu 2026-11-26 09:00", "Fri 2026-11-27 09:00"]
+
+
+def test_a_step_larger_than_the_hours_is_hour_zero_only() -> None:
+    slots = local_slots("0 */30 * * *", after=WEDNESDAY_NOON, tz="UTC", count=2)
+    assert slots == ["Thu 2026-11-26 00:00", "Fri 2026-11-27 00:00"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("0 24 * * *", "the hour field “24” is out of range \\(0–23\\)"),
+        ("0 9 0 * *", "the day-of-month field “0” is out of range \\(1–31\\)"),
+        ("0 9 * 13 *", "the month field “13” is out of range \\(1–12\\)"),
+        ("0 9 * jan-13 *", "the month field “jan-13” is out of range \\(1–12\\)"),
+        ("0-60 9 * * *", "the minute field “0-60” is out of range \\(0–59\\)"),
+        ("0 9 * 5-2 *", "the month field “5-2” matches nothing"),
+        ("*/0 9 * * *", "the minute field “\\*/0” matches nothing"),
+        ("0 9 * * mon-9", "the day-of-week field “mon-9” is out of range \\(0–7\\)"),
+        ("0 9 * jan-mon *", "the month field “jan-mon” is not valid"),
+    ],
+)
+def test_cron_bounds_are_checked_per_field_without_apscheduler_text(
+    spec: str, message: str
+) -> None:
+    with pytest.raises(UserError, match=message) as caught:
+        parse_cadence(spec)
+    assert caught.value.echo == spec
+    assert "maximum" not in str(caught.value) and "minimum" not in str(caught.value)
+
+
+def test_status_cadence_accepts_a_step_that_fires_once_a_day() -> None:
+    assert parse_status_cadence("0 9-10/2 * * 1-5").cron == "0 9-10/2 * * 1-5"
+    with pytest.raises(UserError, match="more than once a day"):
+        parse_status_cadence("0 9-11/2 * * 1-5")
+
+
+# in words
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("0 9 * * 1-5", "at 09:00, Monday through Friday, Europe/Berlin"),
+        ("0 9 * * 7", "at 09:00, only on Sunday, Europe/Berlin"),
+        ("0 0 1 jan-5 *", "at 00:00, on day 1 of the month, January through May, Europe/Berlin"),
+        ("0 */30 * * *", "at 00:00, Europe/Berlin"),
+        ("0 9-10/2 * * *", "at 09:00, Europe/Berlin"),
+        ("0 9 * * 1/2", "at 09:00, only on Sunday, Monday, Wednesday, and Friday, Europe/Berlin"),
+        ("*/20,5 9 * * *", "at 0, 5, 20, and 40 minutes past the hour, at 09:00, Europe/Berlin"),
+        ("*/57 9 * * *", "at 0 and 57 minutes past the hour, at 09:00, Europe/Berlin"),
+        ("30 9 * * 1,2,3,4,5", "at 09:30, Monday through Friday, Europe/Berlin"),
+        ("weekly", "every Friday at 10:00, Europe/Berlin"),
+        ("daily 09:30", "weekdays at 09:30, Europe/Berlin"),
+    ],
+)
+def test_describe_with_a_zone_says_it_last(spec: str, words: str) -> None:
+    assert describe(parse_cadence(spec), tz="Europe/Berlin") == words

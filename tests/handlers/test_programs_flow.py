@@ -302,3 +302,20 @@ def test_a_cadence_firing_more_than_once_a_day_is_refused(
 def test_a_daily_crontab_is_accepted(slack: SlackDriver, sessions: sessionmaker[Session]) -> None:
     slack.command("UADMIN", 'program add Mercury owner:<@ULEAD|lee> cadence:"30 9 * * 1-5"')
     assert program(sessions, "mercury") is not None
+
+
+def test_a_crontab_is_echoed_in_words_with_the_zone(slack: SlackDriver) -> None:
+    added = slack.command("UADMIN", 'program add Mercury owner:<@ULEAD|lee> cadence:"30 9 * * 1-5"')
+    shown = slack.command("UOTHER", "program show mercury")
+    for said in (text_of(added.body), text_of(shown.body)):
+        assert "at 09:30, Monday through Friday, Europe/Berlin" in said
+
+
+def test_an_edited_cadence_is_echoed_in_words_with_the_zone(
+    slack: SlackDriver, fake: FakeSlack
+) -> None:
+    add_apollo(slack)
+    slack.command("UADMIN", "program edit apollo-migration")
+    saved = slack.submit_view("UADMIN", fake.last_view("UADMIN"), {"cadence": "0 8 * * 2"})
+    said = text_of(saved.body)
+    assert "saved: cadence; status due at 08:00, only on Tuesday, Europe/Berlin" in said
