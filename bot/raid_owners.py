@@ -14,7 +14,7 @@ Guests hear none of it (`notify.may_hear`); every DM waits for the recipient's h
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -160,6 +160,10 @@ def _hours_open(calendar: WorkingTime, day: date) -> datetime:
     return calendar.next_window_start(midnight)
 
 
+# A "due soon" reminder more late than this is not sent (prompts keep the same rule).
+CATCH_UP = timedelta(hours=12)
+
+
 def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
     """Send a `raid_due` or `raid_overdue` DM, unless the item no longer calls for it."""
     item = session.get(RaidItem, job.target_id)
@@ -169,6 +173,9 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     skip = _why_not(item, program, job)
     if skip is not None or program is None:
         return f"skipped: {skip}"
+    if job.kind == DUE and now - job.due_at > CATCH_UP:
+        # Missed while the bot was down: "due on …" would come too late; overdue still will.
+        return "skipped: missed while the bot was down"
     payload = (
         render.due_soon_message(item, program)
         if job.kind == DUE

@@ -67,7 +67,7 @@ from bot.status import program_flags
 from schedules.slots import slot_period
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
-from storage.models import OutboxMessage, Person, Program, Workspace
+from storage.models import OutboxMessage, Person, Program, ScheduledJob, Workspace
 
 
 @dataclass
@@ -368,6 +368,16 @@ class _Seeder:
             update(OutboxMessage)
             .where(OutboxMessage.team_id == TEAM_ID, OutboxMessage.state == "pending")
             .values(state="withdrawn", error="demo history: not replayed")
+        )
+        # Reminders the history armed (RAID items due in past weeks) were for those weeks.
+        self.session.execute(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.team_id == TEAM_ID,
+                ScheduledJob.state == "pending",
+                ScheduledJob.due_at <= self.now,
+            )
+            .values(state="skipped", note="demo history: not replayed")
         )
 
     def _set_up_live_work(self) -> None:
