@@ -88,7 +88,7 @@ def enqueue(
 
 def pending_count(session: Session, *, now: datetime) -> int:
     """How many messages are ready to send at `now`."""
-    return session.scalar(select(func.count()).where(_deliverable(now))) or 0
+    return session.scalar(select(func.count()).where(deliverable(now))) or 0
 
 
 def deliver_pending(
@@ -104,7 +104,7 @@ def deliver_pending(
         ids = list(
             session.scalars(
                 select(OutboxMessage.id)
-                .where(_deliverable(now))
+                .where(deliverable(now))
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
@@ -187,7 +187,8 @@ def _resolve(
     }
 
 
-def _deliverable(now: datetime) -> ColumnElement[bool]:
+def deliverable(now: datetime) -> ColumnElement[bool]:
+    """Which messages are ready to send at `now` (waiting, or a claim that was interrupted)."""
     waiting = (OutboxMessage.state == OutboxState.PENDING) & or_(
         OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now
     )
@@ -208,7 +209,7 @@ def _claim(
     with sessions.begin() as session:
         message = session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _deliverable(now))
+            .where(OutboxMessage.id == message_id, deliverable(now))
             .values(
                 state=OutboxState.SENDING,
                 claimed_at=now,

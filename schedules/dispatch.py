@@ -18,14 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import func, select, text, update
+from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, outbox
 from bot.blocks.common import plural
 from bot.status import flag_alerts, program_flags, prompts
 from schedules import registry, slots
-from storage.models import Program, ScheduledJob, Workspace
+from storage.models import FlagTransition, Program, ScheduledJob, Workspace
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x504D4F  # "PMO"
@@ -68,6 +68,8 @@ def dispatch_due(
         if dry_run:
             _preview(sessions, now=now, report=report)
             return report
+        if not _anything_due(sessions, now=now):
+            return report  # the common case, a minute at a time: one query
         deadline = datetime.now(UTC) + budget
         _materialize_slots(sessions, now=now, report=report)
         _run_jobs(sessions, now=now, report=report)
@@ -80,6 +82,26 @@ def dispatch_due(
             # Owners Slack refused just now: tell the PMO channel in this same pass.
             report.sent += outbox.deliver_pending(sessions, client, now=now, deadline=deadline)
     return report
+
+
+def _anything_due(sessions: sessionmaker[Session], *, now: datetime) -> bool:
+    """Whether any step of the pass has work at `now`, asked in one statement.
+
+    Most passes find nothing; answering that with one query (instead of one per step, each
+    in its own transaction) keeps them cheap however many programs there are.
+    """
+    checks = [
+        exists().where(source.live, source.model.next_due_at <= now) for source in registry.SOURCES
+    ]
+    checks += [
+        exists().where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now),
+        exists().where(Program.flags_recheck_at <= now),
+        exists().where(FlagTransition.announced_at.is_(None)),
+        exists().where(outbox.deliverable(now)),
+        prompts.unreachable_waiting(),
+    ]
+    with sessions() as session:
+        return bool(session.scalar(select(or_(*checks))))
 
 
 @contextmanager

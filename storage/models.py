@@ -319,6 +319,7 @@ class Prompt(Base):
     __table_args__ = (
         UniqueConstraint("program_id", "period", "user_id"),
         Index(None, "team_id", "user_id", "state"),
+        Index(None, "outbox_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Exists, Select, exists, select, update
 from sqlalchemy.orm import Session
 
 import bot.status.program_flags as program_flags
@@ -310,21 +310,33 @@ def _snoozed_prompt(
 GONE = ("user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot")
 
 
+def _unreachable_query() -> Select[tuple[Prompt, str | None]]:
+    """Prompts still waiting whose DM Slack refused because the person is gone."""
+    return (
+        select(Prompt, OutboxMessage.error)
+        .join(OutboxMessage, OutboxMessage.id == Prompt.outbox_id)
+        .where(
+            Prompt.state == PromptState.PENDING,
+            OutboxMessage.state == OutboxState.FAILED,
+            OutboxMessage.error.in_(GONE),
+        )
+    )
+
+
+def unreachable_waiting() -> Exists:
+    """Whether `report_unreachable` has anything to report (for the pass's first look):
+    asked from the few failed messages, not from the many waiting prompts."""
+    waiting = exists().where(
+        Prompt.outbox_id == OutboxMessage.id, Prompt.state == PromptState.PENDING
+    )
+    return exists().where(
+        OutboxMessage.state == OutboxState.FAILED, OutboxMessage.error.in_(GONE), waiting
+    )
+
+
 def report_unreachable(session: Session, *, now: datetime) -> list[str]:
     """Tell the PMO channel, once per program and person, about prompts Slack refused."""
-    rows = (
-        session.execute(
-            select(Prompt, OutboxMessage.error)
-            .join(OutboxMessage, OutboxMessage.id == Prompt.outbox_id)
-            .where(
-                Prompt.state == PromptState.PENDING,
-                OutboxMessage.state == OutboxState.FAILED,
-                OutboxMessage.error.in_(GONE),
-            )
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_unreachable_query()).tuples().all()
     said = []
     for prompt, error in rows:
         prompt.state = PromptState.UNREACHABLE  # fits the 12-character state column

@@ -54,6 +54,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage, Person, Program, Prompt, ScheduledJob, Workspace
 from tests.benchmarks.harness import (
     DATABASE_URL_HELP,
+    analyze,
     budget_lines,
     code_version,
     database_name,
@@ -313,6 +314,7 @@ def seed(engine: Engine, *, programs: int, users: int, now: datetime) -> float:
             connection.execute(insert(Person), people[start : start + CHUNK])
         for start in range(0, len(rows), CHUNK):
             connection.execute(insert(Program), rows[start : start + CHUNK])
+    analyze(engine)
     return time.perf_counter() - began
 
 
@@ -338,6 +340,7 @@ def make_due(engine: Engine, *, due: int, programs: int, now: datetime) -> list[
             .execution_options(synchronize_session=False),
             [{"b_id": n, "b_due": now - timedelta(minutes=1 + n % 30)} for n in ids],
         )
+    analyze(engine)
     return ids
 
 
