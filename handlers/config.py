@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot import intake, working_time, workspace
 from bot.blocks import config as render
 from bot.blocks import intake as render_intake
@@ -151,21 +153,38 @@ def grace(request: CommandRequest) -> Result:
 
 def workweek(request: CommandRequest) -> Result:
     """`config workweek mon-fri`: the workspace's working days."""
-    text = " ".join(w.text for w in request.words)
-    if not text:
-        raise UserError("Give the working days, e.g. `mon-fri` or `sun-thu`.")
-    days = working_time.parse_workdays(text)
-    _configure(request, "workdays", days, doing="set the working days")
-    return Reply(render.calendar_changed(request.workspace))
+    return _set_calendar(
+        request,
+        "workdays",
+        working_time.parse_workdays,
+        missing="Give the working days, e.g. `mon-fri` or `sun-thu`.",
+        doing="set the working days",
+    )
 
 
 def hours(request: CommandRequest) -> Result:
     """`config hours 09:00-18:00`: when people may be messaged on a working day."""
+    return _set_calendar(
+        request,
+        "hours",
+        working_time.parse_hours,
+        missing="Give the message hours as HH:MM-HH:MM, e.g. `08:00-20:00`.",
+        doing="set the message hours",
+    )
+
+
+def _set_calendar(
+    request: CommandRequest,
+    setting: str,
+    parse: Callable[[str], str],
+    *,
+    missing: str,
+    doing: str,
+) -> Result:
     text = " ".join(w.text for w in request.words)
     if not text:
-        raise UserError("Give the message hours as HH:MM-HH:MM, e.g. `08:00-20:00`.")
-    span = working_time.parse_hours(text)
-    _configure(request, "hours", span, doing="set the message hours")
+        raise UserError(missing)
+    _configure(request, setting, parse(text), doing=doing)
     return Reply(render.calendar_changed(request.workspace))
 
 
