@@ -146,6 +146,7 @@ def _calendar_notice(request: CommandRequest, lead: str) -> dict[str, Any]:
     return notice(
         f"{lead}: {working_time.describe(calendar)} ({whose}). Prompts, reminders and "
         "stand-up questions reach you then; weekends and holidays don't count towards grace.\n"
-        "Change it with `/pmo hours <days> <HH:MM-HH:MM>` and `/pmo holidays <country>`, "
+        "Change it with `/pmo hours &lt;days&gt; &lt;HH:MM-HH:MM&gt;` and "
+        "`/pmo holidays &lt;country&gt;`, "
         "or go back with `default`."
     )

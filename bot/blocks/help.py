@@ -103,7 +103,7 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "track). Amber and red need a path to green and a recovery date. Owners, delegates "
         "and PMO admins may update; the receipt has an *Edit* button. Prompts arrive by DM "
         "when an update is due; answer with the buttons or reply like "
-        "`amber - vendor late; next: escalate`. Away? `/pmo ooo until:<date>` (a Slack "
+        "`amber - vendor late; next: escalate`. Away? `/pmo ooo until:&lt;date&gt;` (a Slack "
         "status with :palm_tree: or “vacation” counts too). Prompts come in your working "
         "time (Mon–Fri 08:00–20:00 unless you or the workspace set other), and grace counts "
         "working days only.",
@@ -212,28 +212,33 @@ def usage_for(path: str) -> str | None:
     return None
 
 
+def _code(usage: str) -> str:
+    """A usage line as inline code; its `<placeholders>` escaped, or Slack reads them as links."""
+    return f"`{escape(usage)}`"
+
+
 def help_message(topic: str | None = None) -> dict[str, Any]:
     """The help reply: an overview, or one topic's commands."""
     if topic and topic.lower() in TOPICS:
         intro, paths = TOPICS[topic.lower()]
-        lines = [intro, ""] + [f"`{USAGE[p]}`" for p in paths]
+        lines = [intro, ""] + [_code(USAGE[p]) for p in paths]
         return message(f"PMO Bot help: {topic}", [section("\n".join(lines))])
     overview = [
         "*PMO Bot* keeps status, risks, intake, digests and stand-ups for your programs.",
         "",
-        f"`{USAGE['program add']}`",
-        f"`{USAGE['program list']}` · `{USAGE['program show']}`",
-        f"`{USAGE['status']}`",
-        f"`{USAGE['risk']}`",
-        f"`{USAGE['risks']}`",
-        f"`{USAGE['milestone add']}`",
-        f"`{USAGE['intake']}` · `{USAGE['intake list']}`",
-        f"`{USAGE['digest']}`",
-        f"`{USAGE['standup']}`",
-        f"`{USAGE['export']}`",
-        f"`{USAGE['ooo']}` · `{USAGE['hours']}` · `{USAGE['holidays']}`",
-        f"`{USAGE['notify']}`",
-        f"`{USAGE['config']}`",
+        _code(USAGE["program add"]),
+        _code(USAGE["program list"]) + " · " + _code(USAGE["program show"]),
+        _code(USAGE["status"]),
+        _code(USAGE["risk"]),
+        _code(USAGE["risks"]),
+        _code(USAGE["milestone add"]),
+        _code(USAGE["intake"]) + " · " + _code(USAGE["intake list"]),
+        _code(USAGE["digest"]),
+        _code(USAGE["standup"]),
+        _code(USAGE["export"]),
+        _code(USAGE["ooo"]) + " · " + _code(USAGE["hours"]) + " · " + _code(USAGE["holidays"]),
+        _code(USAGE["notify"]),
+        _code(USAGE["config"]),
     ]
     more = ", ".join(f"`/pmo help {area}`" for area in TOPICS)
     blocks = [section("\n".join(overview)), context(f"More: {more}")]
@@ -260,7 +265,7 @@ def error_message(error: UserError, *, command: Rerun | None = None) -> dict[str
         blocks.append(section(f"You typed: `{pieces[0]}`"))
         blocks += [section(f"`{piece}`") for piece in pieces[1:]]
     if error.usage:
-        blocks.append(section(f"Usage: `{error.usage}`"))
+        blocks.append(section(f"Usage: {_code(error.usage)}"))
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     return message(text, blocks)
 

@@ -367,7 +367,7 @@ def _history_line(event: AuditEvent) -> str:
 def goals_message(goals: list[StrategicGoal]) -> dict[str, Any]:
     """The configured strategic goals."""
     if not goals:
-        text = 'No strategic goals yet. Add one with `/pmo config goals add "<goal>"`.'
+        text = 'No strategic goals yet. Add one with `/pmo config goals add "&lt;goal&gt;"`.'
     else:
         text = "*Strategic goals*\n" + "\n".join(f"• {escape(g.name)}" for g in goals)
     return message(text, [section(chunk) for chunk in chunk_lines(text.split("\n"))])

@@ -22,7 +22,9 @@ def settings_message(kinds: dict[str, str], *, muted: list[str]) -> dict[str, An
         "Status prompts, their reminders and stand-up questions always come: they ask you "
         "for something."
     )
-    lines.append("Change with `/pmo notify mute <kind>…` or `/pmo notify unmute <kind>…`.")
+    lines.append(
+        "Change with `/pmo notify mute &lt;kind&gt;…` or `/pmo notify unmute &lt;kind&gt;…`."
+    )
     return notice("\n".join(lines))
 
 

@@ -34,7 +34,7 @@ from storage.models import Milestone, Program
 from storage.types import ProgramState
 
 LIST_LIMIT = 40
-REGISTER_HINT = "Register one with `/pmo program add <name> owner:@lead`."
+REGISTER_HINT = "Register one with `/pmo program add &lt;name&gt; owner:@lead`."
 EMPTY_LIST = {
     "default": f"No active programs. {REGISTER_HINT}",
     "all": f"No programs yet. {REGISTER_HINT}",
@@ -185,7 +185,10 @@ def _risk_text(detail: ProgramDetail) -> str:
 
 def _milestone_text(milestones: list[Milestone], today: date) -> str:
     if not milestones:
-        return '*Milestones* none yet — `/pmo milestone add <program> "<name>" due:<date>`'
+        return (
+            "*Milestones* none yet — "
+            '`/pmo milestone add &lt;program&gt; "&lt;name&gt;" due:&lt;date&gt;`'
+        )
     lines = ["*Milestones*"]
     for m in milestones[:20]:
         if m.done_at is not None:

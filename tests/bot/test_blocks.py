@@ -372,7 +372,7 @@ def test_program_list_line_shows_rag_owner_age_and_flags() -> None:
 def test_empty_program_list_points_to_program_add() -> None:
     payload = programs.list_message(Listing(programs=[], total=0), which="default", now=NOW)
     assert_valid(payload)
-    assert "`/pmo program add <name> owner:@lead`" in payload["text"]
+    assert "`/pmo program add &lt;name&gt; owner:@lead`" in payload["text"]
 
 
 def long_detail() -> ProgramDetail:
@@ -501,7 +501,7 @@ def test_help_for_each_topic_is_valid_and_lists_its_commands(topic: str) -> None
     texts = block_texts(payload["blocks"])
     assert "I have no help" not in texts
     for path in help.TOPICS[topic][1]:
-        assert help.USAGE[path] in texts
+        assert escape(help.USAGE[path]) in texts
 
 
 def test_help_overview_is_valid() -> None:

@@ -23,7 +23,7 @@ def test_slack_admin_adds_first_pmo_admin_who_then_replaces_slack_admins(
     assert "<@ULEAD> is now a PMO admin" in said
     refused = text_of(slack.command("UADMIN", "config timezone Europe/Paris").body)
     assert "Only PMO admins (<@ULEAD>)" in refused
-    assert "Usage: `/pmo config timezone <Area/City>`" in refused
+    assert "Usage: `/pmo config timezone &lt;Area/City&gt;`" in refused
 
 
 def test_non_admin_cannot_configure(slack: SlackDriver, sessions: sessionmaker[Session]) -> None:

@@ -163,7 +163,7 @@ def test_show_near_miss_suggests_the_key(slack: SlackDriver) -> None:
     add_apollo(slack)
     said = text_of(slack.command("UOTHER", "program show apolo-migration").body)
     assert "Did you mean `apollo-migration`?" in said
-    assert "Usage: `/pmo program show <program>`" in said
+    assert "Usage: `/pmo program show &lt;program&gt;`" in said
 
 
 def test_owner_pauses_and_resumes_and_a_repeat_changes_nothing(

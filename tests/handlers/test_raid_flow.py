@@ -279,7 +279,7 @@ def test_risk_reopen_refuses_what_is_not_one_item_number(
     slack.command("ULEAD", 'risk apollo "Vendor"')
     said = text_of(slack.command("ULEAD", typed).body)
     assert told in said and f"You typed: `/pmo {typed}`" in said
-    assert "/pmo risk reopen #<n>" in said  # the usage line
+    assert "/pmo risk reopen #&lt;n&gt;" in said  # the usage line
     assert close_events(sessions, "reopen") == []
 
 
@@ -528,4 +528,4 @@ def test_help_risk_lists_both_scales_reopen_and_what_is_not_scored(slack: SlackD
     assert "rare, unlikely, possible, likely, almost certain" in said
     assert "negligible, minor, moderate, major, severe" in said
     assert "Decisions and assumptions are recorded, not scored" in said
-    assert "/pmo risk reopen #<n>" in said
+    assert "/pmo risk reopen #&lt;n&gt;" in said
