@@ -44,6 +44,7 @@ MAX_ATTEMPTS = 5
 QUEUED = "outbox_queued"
 # Payload keys naming another outbox message by its dedupe key (see `_resolve`).
 THREAD_OF = "thread_of"
+CLAIM_CHUNK = 25  # messages claimed in one transaction
 RESENT = "resent after an interrupted send"
 UPDATE_OF = "update_of"
 
@@ -99,30 +100,30 @@ def deliver_pending(
     limit: int = 200,
     deadline: datetime | None = None,
 ) -> int:
-    """Send what is waiting; returns how many were sent. Safe to run from several processes."""
-    with sessions.begin() as session:
-        ids = list(
-            session.scalars(
-                select(OutboxMessage.id)
-                .where(deliverable(now))
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-            )
-        )
-    sent = 0
-    for message_id in ids:
+    """Send what is waiting; returns how many were sent. Safe to run from several processes.
+
+    Messages are claimed a few at a time, in id order (so a thread's parent goes before its
+    replies), each chunk in one short transaction; each is then sent and marked in its own.
+    One that goes back to waiting (its parent unsent, a transient error) is not tried again
+    in this call.
+    """
+    sent = claimed = 0
+    after = 0
+    while claimed < limit:
         if deadline is not None and datetime.now(now.tzinfo) > deadline:
             break
-        sent += _deliver_one(sessions, client, message_id, now=now)
+        batch = _claim_next(sessions, now=now, after=after, count=min(CLAIM_CHUNK, limit - claimed))
+        if not batch:
+            break
+        claimed += len(batch)
+        after = max(message.id for message in batch)
+        for message in batch:
+            if message.state == OutboxState.SENDING:
+                sent += _deliver_one(sessions, client, message)
     return sent
 
 
-def _deliver_one(
-    sessions: sessionmaker[Session], client: WebClient, message_id: int, *, now: datetime
-) -> int:
-    message = _claim(sessions, message_id, now=now)
-    if message is None:
-        return 0
+def _deliver_one(sessions: sessionmaker[Session], client: WebClient, message: OutboxMessage) -> int:
     call = _resolve(sessions, message)
     if call is None:
         return 0
@@ -141,7 +142,7 @@ def _deliver_one(
         sessions,
         message.id,
         state=OutboxState.SENT,
-        sent_at=now,
+        sent_at=message.claimed_at,
         ts=response.get("ts"),
         sent_channel=response.get("channel"),
     )
@@ -203,44 +204,63 @@ def deliverable(now: datetime) -> ColumnElement[bool]:
     return or_(waiting, interrupted)
 
 
-def _claim(
-    sessions: sessionmaker[Session], message_id: int, *, now: datetime
-) -> OutboxMessage | None:
+def _claim_next(
+    sessions: sessionmaker[Session], *, now: datetime, after: int, count: int
+) -> list[OutboxMessage]:
+    """Claim the next `count` deliverable messages with ids above `after`, in one statement;
+    those a prompt's answer made pointless are withdrawn instead (state WITHDRAWN)."""
     with sessions.begin() as session:
-        message = session.scalars(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, deliverable(now))
-            .values(
-                state=OutboxState.SENDING,
-                claimed_at=now,
-                attempts=OutboxMessage.attempts + 1,
-                # Resending after an interruption happens once; the mark says it did.
-                error=case(
-                    (OutboxMessage.state == OutboxState.SENDING, RESENT), else_=OutboxMessage.error
-                ),
+        chosen = (
+            select(OutboxMessage.id)
+            .where(deliverable(now), OutboxMessage.id > after)
+            .order_by(OutboxMessage.id)
+            .limit(count)
+        )
+        batch = list(
+            session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(chosen), deliverable(now))
+                .values(
+                    state=OutboxState.SENDING,
+                    claimed_at=now,
+                    attempts=OutboxMessage.attempts + 1,
+                    # Resending after an interruption happens once; the mark says it did.
+                    error=case(
+                        (OutboxMessage.state == OutboxState.SENDING, RESENT),
+                        else_=OutboxMessage.error,
+                    ),
+                )
+                .returning(OutboxMessage)
+                .execution_options(synchronize_session=False)
             )
-            .returning(OutboxMessage)
-            .execution_options(synchronize_session=False)
-        ).first()
-        if message is None:
-            return None  # sent or claimed meanwhile
-        if _answered_meanwhile(session, message=message):
+        )
+        for message in _answered_meanwhile(session, batch):
             message.state = OutboxState.WITHDRAWN
-            return None
-        return message
+        return sorted(batch, key=lambda message: message.id)
 
 
-def _answered_meanwhile(session: Session, *, message: OutboxMessage) -> bool:
-    """A prompt or reminder held for the recipient's window that no longer makes sense.
+def _answered_meanwhile(session: Session, batch: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Prompts and reminders held for the recipient's window that no longer make sense.
 
     Either the prompt got its answer, or (for a reminder, whose text warns of the coming
     overdue flag) the grace period ran out first and the overdue alert has taken over.
     """
-    kind, _, prompt_id = (message.purpose or "").partition(":")
-    if kind not in ("prompt", "reminder") or not prompt_id.isdigit():
-        return False
-    state = session.scalar(select(Prompt.state).where(Prompt.id == int(prompt_id)))
-    return state == PromptState.ANSWERED or (kind == "reminder" and state == PromptState.EXPIRED)
+    asking: dict[int, list[tuple[str, OutboxMessage]]] = {}
+    for message in batch:
+        kind, _, prompt_id = (message.purpose or "").partition(":")
+        if kind in ("prompt", "reminder") and prompt_id.isdigit():
+            asking.setdefault(int(prompt_id), []).append((kind, message))
+    if not asking:
+        return []
+    query = select(Prompt.id, Prompt.state).where(Prompt.id.in_(list(asking)))
+    states: dict[int, str] = {prompt_id: state for prompt_id, state in session.execute(query)}
+    return [
+        message
+        for prompt_id, messages in asking.items()
+        for kind, message in messages
+        if states.get(prompt_id) == PromptState.ANSWERED
+        or (kind == "reminder" and states.get(prompt_id) == PromptState.EXPIRED)
+    ]
 
 
 def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error: str) -> None:
