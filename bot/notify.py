@@ -22,7 +22,6 @@ from storage.models import Person, Workspace
 KINDS: dict[str, str] = {
     "flags": "flag alerts about programs you own or sponsor",
     "raid": "RAID items assigned to you, and their reminders",
-    "actions": "action items assigned to you, and their reminders",
     "intake": "the decision on your intake requests",
 }
 # What asks people for something; they can't mute it (`/pmo notify mute prompts` says why).
@@ -152,10 +151,13 @@ def direct_message(
     payload: dict[str, object],
     purpose: str | None = None,
     kind: str | None = None,
+    zone: str | None = None,
 ) -> int | None:
     """Queue a DM that waits for the recipient's message hours on a working day of theirs.
 
     Args:
+        zone: The zone to read their hours in when Slack gave them none (say, their
+            program's, as its grace is counted in).
         kind: What kind of news it is (one of KINDS); a DM of a kind the recipient muted is
             dropped (None returned). None: a prompt or reminder, which is always sent.
     """
@@ -163,7 +165,7 @@ def direct_message(
         session, team_id=workspace.team_id, user_id=user_id, kind=kind
     ):
         return None
-    calendar = calendar_of(session, workspace=workspace, user_id=user_id)
+    calendar = calendar_of(session, workspace=workspace, user_id=user_id, zone=zone)
     return outbox.enqueue(
         session,
         team_id=workspace.team_id,

@@ -92,7 +92,7 @@ class WorkingTime:
         day = local.date()
         if not (self.is_working_day(day) and local.time() < self.opens):
             day = self.next_working_day(day)
-        return self._at(day, self.opens)
+        return self.at(day, self.opens)
 
     def last_hours_before(self, deadline: datetime, *, margin: timedelta) -> datetime:
         """The latest instant in message hours that is at least `margin` before `deadline`
@@ -101,7 +101,7 @@ class WorkingTime:
         day = local.date()
         for _ in range(_SEARCH_DAYS):
             if self.is_working_day(day):
-                opens, closes = self._at(day, self.opens), self._at(day, self.closes)
+                opens, closes = self.at(day, self.opens), self.at(day, self.closes)
                 end = min(deadline.astimezone(UTC), closes)
                 if end > opens:
                     return max(opens, end - margin)
@@ -130,7 +130,7 @@ class WorkingTime:
         """The same local time on the next working day, moved into message hours (snooze)."""
         local = self.local(instant)
         day = self.next_working_day(local.date())
-        return self.next_window_start(self._at(day, local.time().replace(tzinfo=None)))
+        return self.next_window_start(self.at(day, local.time().replace(tzinfo=None)))
 
     def add_working(self, start: datetime, span: timedelta) -> datetime:
         """`start` plus `span`, counting only the time that falls on working days.
@@ -142,7 +142,7 @@ class WorkingTime:
         left = span
         for _ in range(_SEARCH_DAYS * 2):
             day = self.local(cursor).date()
-            day_ends = self._at(day + timedelta(days=1), time(0))
+            day_ends = self.at(day + timedelta(days=1), time(0))
             if self.is_working_day(day):
                 if left <= day_ends - cursor:
                     return cursor + left
@@ -150,7 +150,7 @@ class WorkingTime:
             cursor = day_ends
         raise ValueError(f"{span} of working time after {start} is more than a year away")
 
-    def _at(self, day: date, at: time) -> datetime:
+    def at(self, day: date, at: time) -> datetime:
         """A local date and time as a UTC instant; a time DST skips reads as the gap's end."""
         wall = datetime.combine(day, at)
         instant = wall.replace(tzinfo=self.zone).astimezone(UTC)

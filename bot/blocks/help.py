@@ -55,7 +55,7 @@ USAGE: dict[str, str] = {
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "hours": "/pmo hours [<days>] [<HH:MM-HH:MM>] | /pmo hours default",
     "holidays": "/pmo holidays <country[-region]>|none|default",
-    "notify": "/pmo notify [mute|unmute flags|raid|actions|intake|all …]",
+    "notify": "/pmo notify [mute|unmute flags|raid|intake|all …]",
     "config grace": "/pmo config grace <hours>",
     "config workweek": "/pmo config workweek <days>",
     "config hours": "/pmo config hours <HH:MM-HH:MM>",
@@ -171,8 +171,8 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
     "notify": (
         "Which DMs you get. `/pmo notify` shows your settings; `mute` or `unmute` one or more "
         "kinds (or `all`): `flags` (a program you own or sponsor goes red, overdue, stale or "
-        "high-risk, or recovers), `raid` (RAID items assigned to you), `actions` (action "
-        "items assigned to you), `intake` (the decision on your intake request). Status "
+        "high-risk, or recovers), `raid` (RAID items assigned to you, and their "
+        "reminders), `intake` (the decision on your intake request). Status "
         "prompts, their reminders and stand-up questions ask you for something, so they "
         "can't be muted; `/pmo ooo` pauses prompts while you are away.",
         ["notify", "ooo"],

@@ -10,14 +10,13 @@ reason the summary lists.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot import working_time
-from bot.cadence import slot_local
+from bot.cadence import previous_due, slot_local
 from bot.notify import is_out_of_office
 from bot.standups.facts import SkipReason
 from bot.standups.plans import Plan, plan_of
@@ -32,9 +31,14 @@ class Ask(NamedTuple):
     skipped: SkipReason | None = None
 
 
+SECOND = timedelta(seconds=1)
+MINUTE = timedelta(minutes=1)
+
+
 def wall(day: date, at: time, tz: str) -> datetime:
-    """A local date and time as a UTC instant (a time DST skips reads with the earlier offset)."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    """A local date and time as a UTC instant; a time DST skips reads as the gap's end, as
+    cadences and working calendars read it."""
+    return working_time.WorkingTime(tz=tz).at(day, at)
 
 
 def slot_day(plan: Plan, slot: datetime) -> date:
@@ -63,7 +67,13 @@ def scheduled_open(
         wall(day, plan.opens, _calendar(session, standup, user_id, workspace).tz)
         for user_id in standup.participants
     ]
-    return max(slot, min([own, *theirs]))
+    opens = max(slot, min([own, *theirs]))
+    # Participants a day apart (Tokyo and Los Angeles) can reach the next day's opening before
+    # the last run closes: then the run opens just after that close, and nobody loses a day.
+    previous = previous_due(plan.cadence, before=slot - SECOND, tz=plan.slot_timezone)
+    if previous is not None:
+        opens = max(opens, scheduled_close(plan, previous) + MINUTE)
+    return opens
 
 
 def plan_asks(

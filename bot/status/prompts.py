@@ -211,6 +211,7 @@ def ask(
         key=f"prompt:{prompt_id}:{now.isoformat()}",
         payload=payload,
         purpose=f"prompt:{prompt_id}",
+        zone=program.timezone,
     )
     # ("evaluate": a Prompt loaded in this session, as a snoozed one is, sees the new id)
     session.execute(update(Prompt).where(Prompt.id == prompt_id).values(outbox_id=message))
@@ -243,6 +244,7 @@ def _remind(
             key=f"reminder:{prompt.id}",
             payload=render.reminder_message(program, prompt_id=prompt.id, due=due),
             purpose=f"reminder:{prompt.id}",
+            zone=program.timezone,
         )
     return f"reminded {len(pending)}"
 

@@ -8,7 +8,7 @@ UTC in Tokyo, 08:30 UTC in Berlin, 14:30 UTC in New York and 17:30 UTC in Los An
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -132,6 +132,46 @@ def test_local_standup_repeated_passes_ask_each_once(team: World) -> None:
     with team.sessions() as session:
         [run] = session.scalars(select(StandupRun)).all()
         assert run.period == "2026-11-26T09:30"
+
+
+def test_local_standup_a_day_wide_opens_each_day_after_the_last_run_closed(team: World) -> None:
+    # A Los Angeles stand-up closing at 17:00 (01:00 UTC) with a Tokyo participant, whose 09:30
+    # (00:30 UTC) comes before that close: each day's run opens just after the last closed.
+    with team.sessions.begin() as session:
+        lead = session.get(Person, (TEAM, "ULEAD"))
+        people = [session.get(Person, (TEAM, user)) for user in ("UTOK", "ULA")]
+        assert lead is not None
+        standups.schedule(
+            session,
+            channel_id="CTEAM",
+            facilitator=lead,
+            plan=standups.make_plan(
+                when="mon-fri 09:30 local", close="17:00", tz=LOS_ANGELES, questions=None
+            ),
+            participants=[p for p in people if p is not None],
+            members={"ULEAD", *ZONES},
+            now=utc("2026-11-29 12:00"),
+        )
+    at = utc("2026-11-30 00:00")  # Monday 09:00 in Tokyo
+    while at < utc("2026-12-03 02:00"):
+        team.tick(at)
+        at += timedelta(minutes=15)
+
+    assert len(asks(team, "UTOK")) == len(asks(team, "ULA")) == 3  # Mon, Tue and Wed
+    summaries = [m for m in team.fake.messages("CTEAM") if m["text"].startswith("Stand-up summary")]
+    assert len(summaries) == 3
+    with team.sessions() as session:
+        runs = session.scalars(select(StandupRun).order_by(StandupRun.id)).all()
+        assert [run.period for run in runs] == [
+            "2026-11-30T09:30",
+            "2026-12-01T09:30",
+            "2026-12-02T09:30",
+        ]
+        # Tuesday's opened at 01:01 UTC, after Monday's closed at 01:00: Kim was asked in the
+        # first pass after it (10:15 in Tokyo).
+        assert runs[1].asked_at is not None and runs[1].asked_at["UTOK"].startswith(
+            "2026-12-01T01:15"
+        )
 
 
 def test_local_standup_follows_each_participants_daylight_saving(team: World) -> None:

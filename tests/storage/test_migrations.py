@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -110,3 +111,45 @@ def test_upgrade_drops_the_scores_of_decisions_and_assumptions(tmp_path: Path) -
         scores = conn.exec_driver_sql("SELECT score FROM raid_item ORDER BY id").scalars().all()
     assert scores == [20, 9, 9, 20]
     engine.dispose()
+
+
+def test_downgrade_keeps_the_rows_of_tables_others_refer_to(tmp_path: Path) -> None:
+    """Dropping the columns issue 14 added must not rebuild a table other rows point at (a
+    batch rebuild drops it, and SQLite's foreign keys refuse)."""
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'down.db'}")
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        _insert(conn, "workspace", team_id="T1", timezone="UTC")
+        _insert(conn, "person", team_id="T1", user_id="U1")
+        _insert(conn, "standup", id=1, team_id="T1")
+        _insert(conn, "standup_run", id=1, standup_id=1, team_id="T1")
+    command.downgrade(migrate.alembic_config(str(engine.url)), "0009")
+    with engine.connect() as conn:
+        counts = [
+            conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            for table in ("workspace", "person", "standup", "standup_run")
+        ]
+    assert counts == [1, 1, 1, 1]
+    engine.dispose()
+
+
+def _insert(conn: Any, table: str, **values: object) -> None:
+    """One row, with a placeholder for every other NOT NULL column without a default."""
+    row = dict(values)
+    for _, name, kind, not_null, default, key in conn.exec_driver_sql(
+        f"PRAGMA table_info({table})"
+    ):
+        if name in row or not not_null or default is not None or key:
+            continue
+        kind = kind.upper()
+        if "INT" in kind or "BOOL" in kind:
+            row[name] = 0
+        elif "DATE" in kind or "TIME" in kind:
+            row[name] = "2026-01-01 00:00:00"
+        else:
+            row[name] = "[]" if "JSON" in kind else "x"
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))

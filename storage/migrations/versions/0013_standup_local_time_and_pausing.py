@@ -34,9 +34,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("standup_run", schema=None) as batch_op:
-        for column in ("asked_at", "skip_reasons"):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("standup", schema=None) as batch_op:
-        for column in ("paused_at", "unanswered_runs", "local_time"):
-            batch_op.drop_column(column)
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch rebuild would drop these tables
+    # while other tables' rows (runs, answers) refer to them.
+    for column in ("asked_at", "skip_reasons"):
+        op.drop_column("standup_run", column)
+    for column in ("paused_at", "unanswered_runs", "local_time"):
+        op.drop_column("standup", column)
