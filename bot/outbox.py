@@ -109,21 +109,27 @@ def deliver_pending(
     """
     sent = claimed = 0
     after = 0
-    while claimed < limit:
-        if deadline is not None and datetime.now(now.tzinfo) > deadline:
-            break
-        batch = _claim_next(sessions, now=now, after=after, count=min(CLAIM_CHUNK, limit - claimed))
-        if not batch:
-            break
-        claimed += len(batch)
-        after = max(message.id for message in batch)
-        for message in batch:
-            if message.state == OutboxState.SENDING:
-                sent += _deliver_one(sessions, client, message)
+    # One connection marks what was sent, a short transaction per message (none is open
+    # while Slack is called): no pool checkout per message.
+    with sessions() as marks:
+        while claimed < limit:
+            if deadline is not None and datetime.now(now.tzinfo) > deadline:
+                break
+            count = min(CLAIM_CHUNK, limit - claimed)
+            batch = _claim_next(sessions, now=now, after=after, count=count)
+            if not batch:
+                break
+            claimed += len(batch)
+            after = max(message.id for message in batch)
+            for message in batch:
+                if message.state == OutboxState.SENDING:
+                    sent += _deliver_one(sessions, client, message, marks=marks)
     return sent
 
 
-def _deliver_one(sessions: sessionmaker[Session], client: WebClient, message: OutboxMessage) -> int:
+def _deliver_one(
+    sessions: sessionmaker[Session], client: WebClient, message: OutboxMessage, *, marks: Session
+) -> int:
     call = _resolve(sessions, message)
     if call is None:
         return 0
@@ -138,14 +144,15 @@ def _deliver_one(sessions: sessionmaker[Session], client: WebClient, message: Ou
         # "sending", so it is sent once more after STUCK_AFTER; the other messages go on.
         log.exception("outbox delivery interrupted", extra={"fields": {"message_id": message.id}})
         return 0
-    _mark(
-        sessions,
-        message.id,
-        state=OutboxState.SENT,
-        sent_at=message.claimed_at,
-        ts=response.get("ts"),
-        sent_channel=response.get("channel"),
-    )
+    with marks.begin():
+        _set(
+            marks,
+            message.id,
+            state=OutboxState.SENT,
+            sent_at=message.claimed_at,
+            ts=response.get("ts"),
+            sent_channel=response.get("channel"),
+        )
     return 1
 
 
@@ -279,6 +286,8 @@ def _mark_failed(sessions: sessionmaker[Session], message: OutboxMessage, error:
 
 def _mark(sessions: sessionmaker[Session], message_id: int, **values: Any) -> None:
     with sessions.begin() as session:
-        session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-        )
+        _set(session, message_id, **values)
+
+
+def _set(session: Session, message_id: int, **values: Any) -> None:
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))

@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import logs, outbox
+from bot import logs, outbox, scheduling
 from bot.blocks.common import plural
 from bot.status import flag_alerts, program_flags, prompts
 from schedules import registry, slots
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x504D4F  # "PMO"
 BATCH = 500
 SLOT_CHUNK = 100  # rows whose slots open in one transaction
+JOB_CHUNK = 25  # bulk jobs run in one transaction
+PROGRAM_JOBS = frozenset({"prompt", "reminder", "overdue"})  # their target is a program
 
 
 @dataclass
@@ -171,49 +173,97 @@ def _run_jobs(sessions: sessionmaker[Session], *, now: datetime, report: PassRep
     """Run due jobs: the time-critical kinds first, then the rest, oldest first, one batch.
 
     A digest or a stand-up opening must go out in the first pass after it is due, however
-    many reminders and overdue checks are due with it.
+    many reminders and overdue checks are due with it. Time-critical jobs run one per
+    transaction; the bulk (prompts, reminders, overdue checks…) `JOB_CHUNK` per transaction,
+    each still claimed on its own, and a chunk that fails is run again one job at a time.
     """
-    due: list[int] = []
+    urgent: list[int] = []
+    bulk: list[tuple[int, str, int]] = []
     with sessions() as session:
-        for urgent in (True, False):
-            kind = ScheduledJob.kind.in_(registry.TIME_CRITICAL)
-            due += session.scalars(
-                select(ScheduledJob.id)
-                .where(
-                    ScheduledJob.state == "pending",
-                    ScheduledJob.due_at <= now,
-                    kind if urgent else ~kind,
-                )
-                .order_by(ScheduledJob.due_at, ScheduledJob.id)
-                .limit(BATCH - len(due) if not urgent else BATCH)
-            )
-    for job_id in due:
+        critical = ScheduledJob.kind.in_(registry.TIME_CRITICAL)
+        waiting = (ScheduledJob.state == "pending", ScheduledJob.due_at <= now)
+        order = (ScheduledJob.due_at, ScheduledJob.id)
+        urgent += session.scalars(
+            select(ScheduledJob.id).where(*waiting, critical).order_by(*order).limit(BATCH)
+        )
+        bulk += session.execute(
+            select(ScheduledJob.id, ScheduledJob.kind, ScheduledJob.target_id)
+            .where(*waiting, ~critical)
+            .order_by(*order)
+            .limit(BATCH - len(urgent))
+        ).tuples()
+    for job_id in urgent:
+        _run_alone(sessions, job_id, now=now, report=report)
+    for start in range(0, len(bulk), JOB_CHUNK):
+        chunk = bulk[start : start + JOB_CHUNK]
         try:
-            _run_job(sessions, job_id, now=now, report=report)
-        except Exception:  # one bad item must not stop the pass; it stays pending
-            log.exception("scheduled job failed", extra={"fields": {"job_id": job_id}})
+            done = _run_chunk(sessions, chunk, now=now)
+        except Exception:  # someone's job failed: undo the chunk, then one at a time
+            log.warning("job chunk failed; running its jobs one at a time", exc_info=True)
+            for job_id, _, _ in chunk:
+                _run_alone(sessions, job_id, now=now, report=report)
+            continue
+        for job, note in done:
+            _report_job(report, job, note)
 
 
-def _run_job(
+def _run_alone(
     sessions: sessionmaker[Session], job_id: int, *, now: datetime, report: PassReport
 ) -> None:
+    try:
+        with sessions.begin() as session:
+            flag_alerts.defer_to_pass(session)
+            done = _claim_and_run(session, job_id, now=now)
+    except Exception:  # one bad item must not stop the pass; it stays pending
+        log.exception("scheduled job failed", extra={"fields": {"job_id": job_id}})
+        return
+    if done is not None:
+        _report_job(report, *done)
+
+
+def _run_chunk(
+    sessions: sessionmaker[Session], chunk: list[tuple[int, str, int]], *, now: datetime
+) -> list[tuple[ScheduledJob, str]]:
+    """Run a chunk of bulk jobs in one transaction, what they read of programs, owners and
+    workspaces loaded up front (a few queries for the chunk, not several per job)."""
     with sessions.begin() as session:
-        job = session.scalars(
-            update(ScheduledJob)
-            .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
-            .values(state="done", done_at=now)
-            .returning(ScheduledJob)
-            .execution_options(synchronize_session=False)
-        ).first()
-        if job is None:
-            return  # another pass claimed it
         flag_alerts.defer_to_pass(session)
-        space = session.get(Workspace, job.team_id)
-        assert space is not None
-        note = registry.run(session, job=job, now=now, workspace=space)
-        job.note = note[:200]
-        if note.startswith("skipped"):
-            job.state = "skipped"
+        program_ids = {target for _, kind, target in chunk if kind in PROGRAM_JOBS}
+        programs = list(session.scalars(select(Program).where(Program.id.in_(program_ids))))
+        # Held while the chunk runs, so the jobs find them in the session's identity map.
+        held = [*programs, *scheduling.preload(session, programs)]
+        done = []
+        for job_id, _, _ in chunk:
+            result = _claim_and_run(session, job_id, now=now)
+            if result is not None:
+                done.append(result)
+        del held
+        return done
+
+
+def _claim_and_run(
+    session: Session, job_id: int, *, now: datetime
+) -> tuple[ScheduledJob, str] | None:
+    """Claim one job (None: another pass has it) and run it in the caller's transaction."""
+    job = session.scalars(
+        update(ScheduledJob)
+        .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
+        .values(state="done", done_at=now)
+        .returning(ScheduledJob)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if job is None:
+        return None
+    space = session.get(Workspace, job.team_id)
+    assert space is not None
+    note = registry.run(session, job=job, now=now, workspace=space)
+    job.note = note[:200]
+    if note.startswith("skipped"):
+        job.state = "skipped"
+    return job, note
+
+
+def _report_job(report: PassReport, job: ScheduledJob, note: str) -> None:
     report.add(f"{job.kind} {job.period} (target {job.target_id}): {note}")
     logs.event(log, "job done", kind=job.kind, target=job.target_id, period=job.period, note=note)
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.programs import change_state
+from schedules import registry
 from storage.models import Program, ScheduledJob
 from tests.conftest import START, TEAM
 from tests.schedules.conftest import BERLIN, FRIDAY_10, NEW_YORK, TOKYO, World, local, utc
@@ -591,3 +592,28 @@ def test_a_digest_due_with_hundreds_of_bulk_jobs_runs_in_the_first_pass(world: W
             select(func.count()).select_from(ScheduledJob).where(ScheduledJob.state == "pending")
         )
     assert waiting == 101  # the bulk work goes on next pass: 499 of it ran with the digest
+
+
+def test_a_job_that_fails_leaves_only_itself_pending(
+    world: World, apollo: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bulk jobs share a transaction; one that raises undoes its chunk, which then runs one job
+    # at a time: the others are done, the failing one stays pending for the next pass.
+    others = [
+        world.program(f"P{n}", owner="ULEAD", cadence="weekly fri 10:00", tz=BERLIN, now=START)
+        for n in range(3)
+    ]
+    from bot.status import prompts
+
+    real = prompts.run_job
+
+    def flaky(session: Any, *, job: Any, now: Any, workspace: Any) -> str:
+        if job.target_id == others[1]:
+            raise RuntimeError("this one is broken")
+        return real(session, job=job, now=now, workspace=workspace)
+
+    monkeypatch.setitem(registry.RUNNERS, "prompt", flaky)
+    world.tick(FRIDAY_10)
+    states = {program: world.jobs(program, "prompt")[0].state for program in [apollo, *others]}
+    assert states == {apollo: "done", others[0]: "done", others[1]: "pending", others[2]: "done"}
+    assert len(world.prompts_to("ULEAD")) == 3
