@@ -445,14 +445,14 @@ def next_due(cadence: Cadence, *, after: datetime, tz: str, anchor: date | None 
         if fire is None:
             break
         wall = fire.replace(tzinfo=None)
-        slot = _first_instant(wall, zone)
+        slot = first_instant(wall, zone)
         if slot > after and _in_due_week(cadence, wall.date(), anchor):
             return slot
         wall += timedelta(minutes=1)  # candidates are whole minutes
     raise ValueError(f"no slot for {cadence.spec!r} after {after.isoformat()}")
 
 
-def _first_instant(wall: datetime, zone: ZoneInfo) -> datetime:
+def first_instant(wall: datetime, zone: ZoneInfo) -> datetime:
     """The first UTC instant whose local time is `wall`, or the gap's end if DST skips it."""
     instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)  # the first occurrence
     if _local(instant, zone) == wall:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
+from bot.cadence import first_instant
 from bot.commands import WEEKDAYS, parse_hhmm, parse_weekday, suggest
 from bot.errors import UserError
 from storage.models import Person, Workspace
@@ -151,16 +152,9 @@ class WorkingTime:
         raise ValueError(f"{span} of working time after {start} is more than a year away")
 
     def at(self, day: date, at: time) -> datetime:
-        """A local date and time as a UTC instant; a time DST skips reads as the gap's end."""
-        wall = datetime.combine(day, at)
-        instant = wall.replace(tzinfo=self.zone).astimezone(UTC)
-        if instant.astimezone(self.zone).replace(tzinfo=None) != wall:
-            # fold=0 reads a skipped time with the offset before the change; the gap's end is
-            # where the wall clock resumes at or after it: the change itself.
-            instant = wall.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
-            while instant.astimezone(self.zone).replace(tzinfo=None) < wall:
-                instant += timedelta(minutes=1)
-        return instant
+        """A local date and time as a UTC instant; a time DST skips reads as the gap's end,
+        one it repeats as its first occurrence (as cadences read them)."""
+        return first_instant(datetime.combine(day, at), self.zone)
 
 
 def for_person(
