@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from bot.cadence import Schedule, slot_local
-from bot.scheduling import SlotJob, add_job
+from bot.scheduling import SlotJob
 from storage.db import insert_new
 from storage.models import DigestSubscription, Program, ScheduledJob, Standup
 
@@ -86,19 +86,10 @@ def materialize_slots(
         How many jobs were created.
     """
     row = session.get(source.model, item_id)
-    if row is None or row.next_due_at is None:
+    if row is None:
         return 0
-    schedule = source.schedule(session, row)
-    if schedule is None:
-        return 0
-    created = 0
-    for _ in range(MAX_SLOTS_PER_ITEM):
-        slot = row.next_due_at
-        if slot is None or slot > now:
-            break
-        created += _claim_slot(session, source=source, row=row, slot=slot, tz=schedule.tz)
-        row.next_due_at = schedule.next_after(slot)
-    return created
+    jobs = _due_jobs(session, source=source, row=row, now=now)
+    return len(insert_new(session, ScheduledJob, jobs))
 
 
 def materialize_batch(
@@ -163,24 +154,3 @@ def _due_jobs(
 def slot_period(slot: datetime, tz: str) -> str:
     """The period a slot's jobs are claimed under: its local wall time, to the minute."""
     return slot_local(slot, tz).isoformat(timespec="minutes")
-
-
-def _claim_slot(
-    session: Session, *, source: SlotSource[Row], row: Row, slot: datetime, tz: str
-) -> int:
-    period = slot_period(slot, tz)
-    created = 0
-    for job in source.jobs(session, row, slot):
-        created += add_job(
-            session,
-            job=ScheduledJob(
-                team_id=row.team_id,
-                kind=job.kind,
-                target_id=row.id,
-                period=period,
-                slot_at=slot,
-                due_at=job.due_at,
-                state="pending",
-            ),
-        )
-    return created
