@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import notify, people, programs, working_time
+from bot.blocks import config as render_config
 from bot.blocks import notify as render_notify
 from bot.blocks.common import notice
 from bot.commands import split_options
@@ -130,23 +131,4 @@ def own_holidays(request: CommandRequest) -> Result:
 
 
 def _calendar_notice(request: CommandRequest, lead: str) -> dict[str, Any]:
-    calendar = working_time.for_person(request.caller, request.workspace)
-    own = [
-        name
-        for name, value in (
-            ("days", request.caller.workdays),
-            ("hours", request.caller.hours),
-            ("holidays", request.caller.holidays),
-        )
-        if value is not None
-    ]
-    whose = (
-        f"your own {', '.join(own)}; the rest follows the workspace" if own else "the workspace's"
-    )
-    return notice(
-        f"{lead}: {working_time.describe(calendar)} ({whose}). Prompts, reminders and "
-        "stand-up questions reach you then; weekends and holidays don't count towards grace.\n"
-        "Change it with `/pmo hours &lt;days&gt; &lt;HH:MM-HH:MM&gt;` and "
-        "`/pmo holidays &lt;country&gt;`, "
-        "or go back with `default`."
-    )
+    return render_config.own_calendar_message(request.caller, request.workspace, lead=lead)

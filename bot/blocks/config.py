@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import working_time
 from bot.blocks.common import notice
-from storage.models import Workspace
+from storage.models import Person, Workspace
 
 
 def settings_message(space: Workspace, *, admins: list[str]) -> dict[str, Any]:
@@ -81,3 +81,26 @@ def alerts_changed(setting: str) -> dict[str, Any]:
             "flag, and owners are still told by DM."
         )
     return notice(f"The PMO channel will hear of flag changes: {describe_alerts(setting)}.")
+
+
+def own_calendar_message(person: Person, space: Workspace, *, lead: str) -> dict[str, Any]:
+    """A person's working time (`/pmo hours`, `/pmo holidays`), and which parts are their own."""
+    own = [
+        name
+        for name, value in (
+            ("days", person.workdays),
+            ("hours", person.hours),
+            ("holidays", person.holidays),
+        )
+        if value is not None
+    ]
+    whose = (
+        f"your own {', '.join(own)}; the rest follows the workspace" if own else "the workspace's"
+    )
+    calendar = working_time.for_person(person, space)
+    return notice(
+        f"{lead}: {working_time.describe(calendar)} ({whose}). Prompts, reminders and "
+        "stand-up questions reach you then; weekends and holidays don't count towards grace.\n"
+        "Change it with `/pmo hours &lt;days&gt; &lt;HH:MM-HH:MM&gt;` and "
+        "`/pmo holidays &lt;country&gt;`, or go back with `default`."
+    )
