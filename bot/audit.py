@@ -9,9 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    ActionItem,
     AuditEvent,
+    Decision,
+    DecisionRequest,
     DigestSubscription,
     IntakeRequest,
+    Meeting,
+    MeetingOccurrence,
     Milestone,
     Person,
     Program,
@@ -42,6 +47,11 @@ ENTITIES: dict[type[Any], tuple[str, str]] = {
     StrategicGoal: ("goal", "id"),
     DigestSubscription: ("digest", "id"),
     Standup: ("standup", "id"),
+    Meeting: ("meeting", "id"),
+    MeetingOccurrence: ("meeting_occurrence", "id"),
+    DecisionRequest: ("decision_request", "id"),
+    Decision: ("decision", "id"),
+    ActionItem: ("action", "id"),
     StandupAnswer: ("standup_answer", "id"),
     Person: ("person", "user_id"),
     WorkspaceAdmin: ("admin", "user_id"),

@@ -128,16 +128,34 @@ class Schedule(NamedTuple):
     Attributes:
         cadence: The parsed cadence.
         tz: The IANA zone the cadence's times are in.
-        anchor: For biweekly, a date in a due week; None otherwise.
+        anchor: For biweekly, a date in a due week; with `every_weeks`, a date in the first
+            due week; None otherwise.
+        every_weeks: Only every this many weeks (Monday to Sunday) from the anchor's week
+            has slots (a fortnightly steering meeting is 2); 1 means every week.
     """
 
     cadence: Cadence
     tz: str
     anchor: date | None = None
+    every_weeks: int = 1
 
     def next_after(self, instant: datetime) -> datetime:
         """The first slot strictly after `instant` (see `next_due`)."""
-        return next_due(self.cadence, after=instant, tz=self.tz, anchor=self.anchor)
+        slot = next_due(self.cadence, after=instant, tz=self.tz, anchor=self.anchor)
+        if self.every_weeks == 1 or self.anchor is None:
+            return slot
+        zone = ZoneInfo(self.tz)
+        anchor_monday = self.anchor - timedelta(days=self.anchor.weekday())
+        for _ in range(_STEP_LIMIT):
+            day = _local(slot, zone).date()
+            weeks = (day - anchor_monday).days // 7
+            if weeks % self.every_weeks == 0:
+                return slot
+            # Jump to the Monday of the next due week (the skipped weeks have no slot).
+            due_monday = anchor_monday + timedelta(weeks=weeks + (-weeks) % self.every_weeks)
+            start = first_instant(datetime.combine(due_monday, time(0)), zone)
+            slot = next_due(self.cadence, after=start - timedelta(microseconds=1), tz=self.tz)
+        raise ValueError(f"no slot for {self.cadence.spec!r} after {instant.isoformat()}")
 
 
 def parse_cadence(spec: str) -> Cadence:

@@ -18,6 +18,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.errors import UserError
 from bot.forms import without_nul
 from storage.models import (
+    ActionItem,
+    Decision,
+    DecisionRequest,
     IntakeRequest,
     Milestone,
     Person,
@@ -79,6 +82,11 @@ GOAL = TextField("goal name", StrategicGoal.name)
 MILESTONE = TextField("milestone name", Milestone.name)
 # Each stand-up answer (they are kept as a list) takes what its blockers answer takes.
 STANDUP_ANSWER = TextField("answer", StandupAnswer.blockers)
+QUESTION = TextField("question", DecisionRequest.question)
+DECISION = TextField("decision", Decision.text)
+RATIONALE = TextField("rationale", Decision.rationale)
+OPTION = TextField("option", Decision.option)
+ACTION_TITLE = TextField("action title", ActionItem.title)
 
 # A status update's text fields by the name they have in `StatusInput` and the modal.
 STATUS_FIELDS = {
@@ -104,6 +112,11 @@ FIELDS = (
     GOAL,
     MILESTONE,
     STANDUP_ANSWER,
+    QUESTION,
+    DECISION,
+    RATIONALE,
+    OPTION,
+    ACTION_TITLE,
 )
 # Text about people that Slack sends (users.info, user_change): cut to fit, never refused.
 FROM_SLACK = (Person.name, Person.display_name, Person.away_status)

@@ -93,7 +93,8 @@ def _anything_due(sessions: sessionmaker[Session], *, now: datetime) -> bool:
     in its own transaction) keeps them cheap however many programs there are.
     """
     checks = [
-        exists().where(source.live, source.model.next_due_at <= now) for source in registry.SOURCES
+        exists().where(source.live, source.model.next_due_at <= source.horizon(now))
+        for source in registry.SOURCES
     ]
     checks += [
         exists().where(ScheduledJob.state == "pending", ScheduledJob.due_at <= now),

@@ -14,9 +14,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import digest_post, raid_owners, scheduling, standups
+from bot.meetings import plans as meeting_plans
 from bot.status import prompts
 from schedules.slots import SlotSource
-from storage.models import DigestSubscription, Program, ScheduledJob, Standup, Workspace
+from storage.models import (
+    DigestSubscription,
+    Meeting,
+    Program,
+    ScheduledJob,
+    Standup,
+    Workspace,
+)
 
 JobRunner = Callable[..., str]  # (session, *, job, now, workspace) -> what happened
 
@@ -46,6 +54,15 @@ SOURCES: list[SlotSource[Any]] = [
         jobs=standups.slot_jobs,
         label=lambda standup: f"the stand-up in {standup.channel_id}",
     ),
+    SlotSource(
+        name="meeting",
+        model=Meeting,
+        live=Meeting.removed_at.is_(None),
+        schedule=meeting_plans.slot_schedule,
+        jobs=meeting_plans.slot_jobs,
+        label=lambda meeting: f"the meeting in {meeting.channel_id}",
+        lead=meeting_plans.LEAD,  # its pre-read DMs go a working day before it starts
+    ),
 ]
 
 RUNNERS: dict[str, JobRunner] = {
@@ -64,7 +81,14 @@ RUNNERS: dict[str, JobRunner] = {
 
 # Jobs that are late when they wait a pass: posted to channels at a stated time, or opening
 # a meeting. They run before bulk work (reminders, overdue checks) in every pass.
-TIME_CRITICAL = ("digest", standups.OPEN, standups.CLOSE)
+TIME_CRITICAL = (
+    "digest",
+    standups.OPEN,
+    standups.CLOSE,
+    meeting_plans.PREREAD,
+    meeting_plans.AGENDA,
+    meeting_plans.CLOSE,
+)
 
 
 def run(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from bot.cadence import Schedule, slot_local
 from bot.scheduling import SlotJob
 from storage.db import insert_new
-from storage.models import DigestSubscription, Program, ScheduledJob, Standup
+from storage.models import DigestSubscription, Meeting, Program, ScheduledJob, Standup
 
 log = logging.getLogger(__name__)
 
 MAX_SLOTS_PER_ITEM = 60  # something down for months catches up slot by slot, bounded
 
-Row = TypeVar("Row", Program, DigestSubscription, Standup)
+Row = TypeVar("Row", Program, DigestSubscription, Standup, Meeting)
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class SlotSource(Generic[Row]):
         preload: Loads, in a few queries, what `schedule` and `jobs` read of many rows at
             once (their workspaces, their owners), so a batch costs no query per row; the
             objects it returns are held while the batch runs.
+        lead: How long before a slot falls its jobs are made (zero: when it falls).
     """
 
     name: str
@@ -53,6 +54,12 @@ class SlotSource(Generic[Row]):
     jobs: Callable[[Session, Row, datetime], Sequence[SlotJob]]
     label: Callable[[Row], str]
     preload: Callable[[Session, Sequence[Row]], Sequence[object]] = lambda session, rows: ()
+    lead: timedelta = timedelta(0)
+
+    def horizon(self, now: datetime) -> datetime:
+        """Slots falling by then are opened at `now`: `lead` ahead, for rows whose jobs come
+        before their slot (a meeting's pre-read DMs and agenda)."""
+        return now + self.lead
 
 
 def due_ids(session: Session, *, source: SlotSource[Row], now: datetime, limit: int) -> list[int]:
@@ -60,7 +67,7 @@ def due_ids(session: Session, *, source: SlotSource[Row], now: datetime, limit: 
     model = source.model
     query = (
         select(model.id)
-        .where(source.live, model.next_due_at <= now)
+        .where(source.live, model.next_due_at <= source.horizon(now))
         .order_by(model.next_due_at)
         .limit(limit)
     )
@@ -131,7 +138,7 @@ def _due_jobs(
     jobs: list[dict[str, object]] = []
     next_due = row.next_due_at
     for _ in range(MAX_SLOTS_PER_ITEM):
-        if next_due is None or next_due > now:
+        if next_due is None or next_due > source.horizon(now):
             break
         period = slot_period(next_due, schedule.tz)
         jobs += [

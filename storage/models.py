@@ -22,9 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import (
+    ActionState,
+    DecisionRequestState,
     IntakeState,
     JobState,
     LimitedText,
+    MeetingState,
     OutboxState,
     ProgramState,
     PromptState,
@@ -68,6 +71,9 @@ class Workspace(Base):
     grace_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # The last intake number handed out: INT-n is sequential per workspace, no gaps.
     intake_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The last decision (D-n) and action (A-n) numbers handed out, the same way.
+    decision_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    action_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Which alerting flags reach the PMO channel: "all", "digest-only", or kinds such as
     # "red,overdue" (see bot.alert_settings).
     pmo_alerts: Mapped[str] = mapped_column(String(64), default="all", server_default="all")
@@ -610,14 +616,165 @@ class DmReply(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Meeting(Base):
+    """A recurring steering meeting or portfolio review in a channel, run by its chair.
+
+    It falls on `days` at `at` (local time in `timezone`), every `every_weeks` weeks counted
+    from the week of `anchor`, and lasts `length_minutes`. Its agenda is built from the
+    exceptions of `portfolio` (every program when None).
+    """
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index(None, "team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    channel_id: Mapped[str] = mapped_column(CHANNEL_ID)
+    chair_id: Mapped[str] = mapped_column(USER_ID)
+    days: Mapped[str] = mapped_column(String(40))
+    at: Mapped[str] = mapped_column(String(5))
+    every_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    anchor: Mapped[date] = mapped_column(Date)
+    length_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    portfolio: Mapped[str | None] = mapped_column(String(80))
+    timezone: Mapped[str] = mapped_column(String(64))
+    attendees: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The start of the next occurrence whose jobs are not made yet (UTC); they are made a
+    # week ahead of it (see bot.meetings).
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class MeetingOccurrence(Base):
+    """One meeting as scheduled or held: its agenda, how it went, its frozen minutes.
+
+    `period` is the scheduled start's local wall time ("2026-12-07T10:00"), or
+    "live:<local time>" for one started when none was scheduled.
+    """
+
+    __tablename__ = "meeting_occurrence"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "period"),
+        Index(None, "team_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    period: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default=MeetingState.SCHEDULED)
+    # The agenda as it was frozen (posted, or started): a list of bot.meetings item dicts.
+    agenda: Mapped[list[Any] | None] = mapped_column(JSON)
+    # While live: the item being discussed, and what happened to each item (ref -> outcome).
+    current: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    outcomes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped by every change of the live message: its edits are keyed by it, in order.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_by: Mapped[str | None] = mapped_column(USER_ID)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(USER_ID)
+    # The minutes exactly as posted (text and blocks), never changed after.
+    minutes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DecisionRequest(Base):
+    """A question a program's owner puts to the next meeting (or to its sponsor)."""
+
+    __tablename__ = "decision_request"
+    __table_args__ = (
+        Index(None, "team_id", "state"),
+        Index(None, "program_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    question: Mapped[str] = mapped_column(LimitedText(300))
+    options: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    by_date: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12), default=DecisionRequestState.OPEN)
+    requested_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The meeting it was put to, or None when it went to the sponsor by DM.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    sent_to_id: Mapped[str | None] = mapped_column(USER_ID)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Decision(Base):
+    """A recorded decision, `D-n` (gapless per workspace)."""
+
+    __tablename__ = "decision"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index(None, "team_id", "decided_at"),
+        Index(None, "program_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    number: Mapped[int] = mapped_column(Integer)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_occurrence.id"))
+    # The agenda item it settled ("request:12"), unique within its occurrence.
+    item_ref: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(FORM_TEXT)
+    rationale: Mapped[str | None] = mapped_column(FORM_TEXT)
+    option: Mapped[str | None] = mapped_column(String(100))
+    decided_by: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    recorded_by: Mapped[str] = mapped_column(USER_ID)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The program's RAID log entry (kind decision) that keeps it with the program.
+    raid_item_id: Mapped[int | None] = mapped_column(ForeignKey("raid_item.id"))
+
+
+class ActionItem(Base):
+    """A tracked action, `A-n` (gapless per workspace), with an owner and a due date."""
+
+    __tablename__ = "action_item"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index(None, "team_id", "state", "due_date"),
+        Index(None, "team_id", "owner_id", "state"),
+        Index(None, "program_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspace.team_id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(LimitedText(200))
+    owner_id: Mapped[str] = mapped_column(USER_ID)
+    due_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12), default=ActionState.OPEN)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_occurrence.id"))
+    # The agenda item it came from, so a double click adds it once.
+    item_ref: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(USER_ID)
+
+
 __all__ = [
+    "ActionItem",
     "AuditEvent",
     "Base",
+    "Decision",
+    "DecisionRequest",
     "DigestPost",
     "DigestSubscription",
     "DmReply",
     "FlagTransition",
     "IntakeRequest",
+    "Meeting",
+    "MeetingOccurrence",
     "Milestone",
     "OutboxMessage",
     "PendingReply",

@@ -139,3 +139,27 @@ class StandupRunState(StrEnum):
 
     OPEN = "open"
     CLOSED = "closed"
+
+
+class MeetingState(StrEnum):
+    """`meeting_occurrence.state`: scheduled, live, then closed (or missed: nobody started it)."""
+
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    CLOSED = "closed"
+    MISSED = "missed"
+
+
+class DecisionRequestState(StrEnum):
+    """`decision_request.state`."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class ActionState(StrEnum):
+    """`action_item.state`."""
+
+    OPEN = "open"
+    DONE = "done"

@@ -55,7 +55,7 @@ USAGE: dict[str, str] = {
     "ooo": "/pmo ooo until:<date> | /pmo ooo off",
     "hours": "/pmo hours [<days>] [<HH:MM-HH:MM>] | /pmo hours default",
     "holidays": "/pmo holidays <country[-region]>|none|default",
-    "notify": "/pmo notify [mute|unmute flags|raid|intake|all …]",
+    "notify": "/pmo notify [mute|unmute flags|raid|intake|actions|all …]",
     "config grace": "/pmo config grace <hours>",
     "config workweek": "/pmo config workweek <days>",
     "config hours": "/pmo config hours <HH:MM-HH:MM>",
@@ -80,6 +80,22 @@ USAGE: dict[str, str] = {
     "standup edit": '/pmo standup edit #channel ["<days> <HH:MM> [local]"] [@a @b …] '
     '[close:<HH:MM>] [tz:<Area/City>] [questions:"Q1|Q2|Q3"]',
     "standup cancel": "/pmo standup cancel #channel",
+    "meeting": "/pmo meeting schedule|list|agenda|start|close|show|edit|cancel …",
+    "meeting schedule": '/pmo meeting schedule #channel "<days> <HH:MM>" [every:2w] '
+    "[length:60m] [portfolio:<name>] [tz:<Area/City>] @attendee …",
+    "meeting list": "/pmo meeting list",
+    "meeting agenda": "/pmo meeting agenda [#channel]",
+    "meeting start": "/pmo meeting start [#channel]",
+    "meeting close": "/pmo meeting close [#channel]",
+    "meeting show": "/pmo meeting show <date> [#channel]",
+    "meeting edit": '/pmo meeting edit #channel ["<days> <HH:MM>"] [every:2w] [length:60m] '
+    "[portfolio:<name>|all] [tz:<Area/City>] [@attendee …]",
+    "meeting cancel": "/pmo meeting cancel #channel",
+    "decision": '/pmo decision request <program> "<question>" [by:<date>] [options:"A|B|C"]',
+    "decision request": '/pmo decision request <program> "<question>" [by:<date>] '
+    '[options:"A|B|C"]',
+    "decisions": "/pmo decisions [<program>|open|since:<date>]",
+    "actions": "/pmo actions [mine|<program>|overdue]",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
     'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"] | workweek <days> | '
     "hours <HH:MM-HH:MM> | holidays <country> | alerts <kinds>|all|digest-only]",
@@ -88,7 +104,7 @@ USAGE: dict[str, str] = {
     "config pmo-channel": "/pmo config pmo-channel #channel",
     "config timezone": "/pmo config timezone <Area/City>",
     "config intake-channel": "/pmo config intake-channel #channel",
-    "export": "/pmo export [programs|status|risks|intake] [since:<date>]",
+    "export": "/pmo export [programs|status|risks|intake|decisions|actions] [since:<date>]",
     "config goals": '/pmo config goals [add "<goal>" | remove "<goal>"]',
 }
 
@@ -155,6 +171,31 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "admin may edit or cancel.",
         [k for k in USAGE if k.startswith("standup ")],
     ),
+    "meeting": (
+        "Steering meetings for chairs. `schedule` sets up a recurring review in a channel "
+        "(weekly unless `every:2w`, 60 minutes unless `length:`, every program unless "
+        "`portfolio:`); you chair it, and attendees must be members of the channel. Its "
+        "agenda is built from exceptions since the last meeting: open decision requests "
+        "first, new reds, ambers two updates running, colours better than the evidence, late "
+        "targets and milestones, escalated risks, open actions, intake awaiting a decision. "
+        "Each item has an owner and a timebox; what does not fit is listed as not scheduled. "
+        "One working day before, each item's owner is asked by DM to update; an hour before, "
+        "the agenda is posted. `start` posts one live message (*Record decision*, *Add "
+        "action*, *Park*, *Next item*); `close` (or 30 minutes after the end) posts the "
+        "minutes in its thread, and `show <date>` shows them again. `agenda`, `start`, "
+        "`close` act on the channel you type them in unless you name one; the chair or a PMO "
+        "admin may edit or cancel.",
+        [k for k in USAGE if k.startswith("meeting ")],
+    ),
+    "decisions": (
+        "The decision log and actions. `decision request` (a program's owner, delegate or a "
+        "PMO admin) puts a question to the next meeting of its portfolio before `by:`, or to "
+        "the program's sponsor by DM when no meeting comes first. Decisions are numbered "
+        "D-1, D-2…; actions A-1, A-2…, each with an owner and a due date. Action owners get "
+        "a DM with *Done*, a reminder two working days before the due date and one when it "
+        "is overdue.",
+        ["decision request", "decisions", "actions"],
+    ),
     "config": (
         "Workspace settings, for PMO admins. While no PMO admin is set, Slack workspace "
         "admins and owners act as PMO admins.",
@@ -172,7 +213,8 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "Which DMs you get. `/pmo notify` shows your settings; `mute` or `unmute` one or more "
         "kinds (or `all`): `flags` (a program you own or sponsor goes red, overdue, stale or "
         "high-risk, or recovers), `raid` (RAID items assigned to you, and their "
-        "reminders), `intake` (the decision on your intake request). Status "
+        "reminders), `intake` (the decision on your intake request), `actions` (actions you "
+        "own: assigned, due soon, overdue). Status "
         "prompts, their reminders and stand-up questions ask you for something, so they "
         "can't be muted; `/pmo ooo` pauses prompts while you are away.",
         ["notify", "ooo"],

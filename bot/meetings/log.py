@@ -1,0 +1,265 @@
+"""The decision log and the action list: recording a decision (`D-n`) and adding an action
+(`A-n`), in a meeting or outside one.
+
+Numbers are gapless per workspace: each is taken under the workspace row's write lock in the
+transaction that records it, so a rolled-back one gives its number back. An agenda item is
+settled once: a second *Record decision* on the same item of the same meeting (two people at
+once) is refused with who recorded it, and the same action added twice from one item is too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from bot import audit, limits
+from bot.errors import UserError
+from bot.notify import local_today
+from storage.models import (
+    ActionItem,
+    Decision,
+    DecisionRequest,
+    MeetingOccurrence,
+    Person,
+    Program,
+    RaidItem,
+    Workspace,
+)
+from storage.types import ActionState, DecisionRequestState, RaidKind, RaidState
+
+
+class AlreadyRecorded(UserError):
+    """Someone else settled this agenda item a moment ago; nothing was recorded twice."""
+
+
+def next_number(session: Session, *, team_id: str, counter: InstrumentedAttribute[int]) -> int:
+    """The workspace's next number of `counter` (`Workspace.decision_seq`, `action_seq`),
+    taken under the workspace row's write lock: never repeated, never skipped."""
+    number = session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values({counter.key: counter + 1})
+        .returning(counter)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(number)
+
+
+def record_decision(
+    session: Session,
+    *,
+    actor: Person,
+    text: str,
+    rationale: str | None,
+    decided_by: Sequence[str],
+    option: str | None,
+    now: datetime,
+    program: Program | None = None,
+    request: DecisionRequest | None = None,
+    occurrence: MeetingOccurrence | None = None,
+    item_ref: str | None = None,
+) -> Decision:
+    """Record `D-n`; closes `request`, and keeps the decision in the program's RAID log.
+
+    Raises:
+        UserError: No decision text, text too long, or an option that is not the request's.
+        AlreadyRecorded: The agenda item already has its decision.
+    """
+    text = " ".join(text.split()) if text else ""
+    if not text:
+        raise UserError("Say what was decided.", field="decision")
+    limits.check(limits.DECISION, text, block_id="decision")
+    limits.check(limits.RATIONALE, rationale, block_id="rationale")
+    if option is not None:
+        limits.check(limits.OPTION, option, block_id="option")
+        if request is not None and request.options and option not in request.options:
+            raise UserError(
+                f"“{option}” is not one of the options: {', '.join(request.options)}.",
+                field="option",
+            )
+    if occurrence is not None and item_ref is not None:
+        _refuse_second_decision(session, occurrence=occurrence, item_ref=item_ref)
+    if request is not None and request.state != DecisionRequestState.OPEN:
+        raise AlreadyRecorded(f"That question was closed already ({request.state}).")
+    number = next_number(session, team_id=actor.team_id, counter=Workspace.decision_seq)
+    decision = Decision(
+        team_id=actor.team_id,
+        number=number,
+        program_id=program.id if program is not None else None,
+        occurrence_id=occurrence.id if occurrence is not None else None,
+        item_ref=item_ref,
+        text=text,
+        rationale=(rationale or "").strip() or None,
+        option=option,
+        decided_by=list(dict.fromkeys(decided_by)) or [actor.user_id],
+        recorded_by=actor.user_id,
+        decided_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    if program is not None:
+        decision.raid_item_id = _raid_entry(session, program=program, decision=decision, now=now)
+    if request is not None:
+        request.state = DecisionRequestState.DECIDED
+        request.decision_id = decision.id
+        request.closed_at = now
+    audit.record(
+        session,
+        decision,
+        actor_id=actor.user_id,
+        action="record",
+        now=now,
+        after=decision_values(decision),
+    )
+    return decision
+
+
+def _refuse_second_decision(
+    session: Session, *, occurrence: MeetingOccurrence, item_ref: str
+) -> None:
+    # Serialise on the occurrence row: the second of two submissions waits, then is told.
+    session.execute(
+        update(MeetingOccurrence)
+        .where(MeetingOccurrence.id == occurrence.id)
+        .values(version=MeetingOccurrence.version)
+        .execution_options(synchronize_session=False)
+    )
+    earlier = session.scalar(
+        select(Decision).where(
+            Decision.occurrence_id == occurrence.id, Decision.item_ref == item_ref
+        )
+    )
+    if earlier is not None:
+        raise AlreadyRecorded(
+            f"D-{earlier.number} was recorded for this item by <@{earlier.recorded_by}> "
+            "a moment ago; nothing was recorded twice."
+        )
+
+
+def _raid_entry(session: Session, *, program: Program, decision: Decision, now: datetime) -> int:
+    """The decision as a (closed) RAID item of the program, so its log keeps it."""
+    item = RaidItem(
+        team_id=program.team_id,
+        program_id=program.id,
+        kind=RaidKind.DECISION,
+        title=limits.fitted(RaidItem.title, f"D-{decision.number}: {decision.text}"),
+        description=decision.rationale,
+        owner_id=decision.decided_by[0] if decision.decided_by else decision.recorded_by,
+        state=RaidState.CLOSED,
+        created_by=decision.recorded_by,
+        created_at=now,
+        updated_at=now,
+        closed_at=now,
+        close_reason=f"Decided: D-{decision.number}",
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        item,
+        actor_id=decision.recorded_by,
+        action="add",
+        now=now,
+        after={"kind": item.kind, "title": item.title, "decision": decision.number},
+    )
+    return item.id
+
+
+def decision_values(decision: Decision) -> dict[str, Any]:
+    """A decision's fields, for its audit history."""
+    names = ("number", "program_id", "occurrence_id", "text", "rationale", "option")
+    return {name: getattr(decision, name) for name in names} | {
+        "decided_by": list(decision.decided_by)
+    }
+
+
+def add_action(
+    session: Session,
+    *,
+    actor: Person,
+    title: str,
+    owner: Person,
+    due: date,
+    now: datetime,
+    workspace: Workspace,
+    program: Program | None = None,
+    occurrence: MeetingOccurrence | None = None,
+    item_ref: str | None = None,
+) -> ActionItem:
+    """Add `A-n`, owned by `owner`, due on `due`.
+
+    Raises:
+        UserError: No title, a title too long, a due date in the past (the actor's today), or
+            an owner who can't own one (a guest, a bot, a deactivated account).
+        AlreadyRecorded: The same action was just added from the same agenda item.
+    """
+    title = " ".join(title.split()) if title else ""
+    if not title:
+        raise UserError("Say what is to be done.", field="title")
+    limits.check(limits.ACTION_TITLE, title, block_id="title")
+    if owner.is_restricted or owner.is_bot or owner.deleted:
+        raise UserError(
+            f"<@{owner.user_id}> can't own an action: guests, bots and deactivated accounts can't.",
+            field="owner",
+        )
+    today = local_today(actor, now, workspace)
+    if due < today:
+        raise UserError(
+            f"The due date {due:%a %-d %b %Y} is in the past; give today or a later date.",
+            field="due",
+        )
+    if occurrence is not None and item_ref is not None:
+        _refuse_same_action(session, occurrence=occurrence, item_ref=item_ref, title=title)
+    action = ActionItem(
+        team_id=actor.team_id,
+        number=next_number(session, team_id=actor.team_id, counter=Workspace.action_seq),
+        title=title,
+        owner_id=owner.user_id,
+        due_date=due,
+        state=ActionState.OPEN,
+        program_id=program.id if program is not None else None,
+        meeting_id=occurrence.meeting_id if occurrence is not None else None,
+        occurrence_id=occurrence.id if occurrence is not None else None,
+        item_ref=item_ref,
+        created_by=actor.user_id,
+        created_at=now,
+    )
+    session.add(action)
+    session.flush()
+    audit.record(
+        session, action, actor_id=actor.user_id, action="add", now=now, after=action_values(action)
+    )
+    return action
+
+
+def _refuse_same_action(
+    session: Session, *, occurrence: MeetingOccurrence, item_ref: str, title: str
+) -> None:
+    session.execute(
+        update(MeetingOccurrence)
+        .where(MeetingOccurrence.id == occurrence.id)
+        .values(version=MeetingOccurrence.version)
+        .execution_options(synchronize_session=False)
+    )
+    earlier = session.scalar(
+        select(ActionItem).where(
+            ActionItem.occurrence_id == occurrence.id,
+            ActionItem.item_ref == item_ref,
+            ActionItem.title == title,
+        )
+    )
+    if earlier is not None:
+        raise AlreadyRecorded(
+            f"A-{earlier.number} “{title}” was added for this item by "
+            f"<@{earlier.created_by}> a moment ago; nothing was added twice."
+        )
+
+
+def action_values(action: ActionItem) -> dict[str, Any]:
+    """An action's fields, for its audit history."""
+    names = ("number", "title", "owner_id", "due_date", "state", "program_id", "occurrence_id")
+    return {name: getattr(action, name) for name in names}
