@@ -1,13 +1,213 @@
-"""The meeting rows: look up, and who may do what to them (more in later commits)."""
+"""The meeting rows: schedule, edit, cancel, look up, and who may do what to them."""
 
 from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import audit
+from bot.digest import check_portfolio
 from bot.errors import PermissionDenied, UserError
-from bot.workspace import is_pmo_admin
+from bot.meetings.plans import Plan, first_week, next_start
+from bot.standups.plans import format_days
+from bot.workspace import is_pmo_admin, serialize_changes
 from storage.models import Meeting, Person
+
+MAX_ATTENDEES = 50
+ALL_PORTFOLIOS = "all"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What `edit` changes; None leaves a part as it is.
+
+    Attributes:
+        plan: New days, time, weeks, length or zone.
+        portfolio: A portfolio's name, or "all" for every program.
+        attendees: The new attendees (all of them).
+    """
+
+    plan: Plan | None = None
+    portfolio: str | None = None
+    attendees: Sequence[Person] | None = None
+
+
+def schedule(
+    session: Session,
+    *,
+    channel_id: str,
+    chair: Person,
+    plan: Plan,
+    portfolio: str | None,
+    attendees: Sequence[Person],
+    members: Collection[str],
+    now: datetime,
+) -> Meeting:
+    """Set up a recurring steering meeting in a channel, chaired by `chair`.
+
+    Raises:
+        UserError: The channel has one already, an unknown portfolio, or attendees who can't
+            attend (not in the channel, guests, bots).
+        PermissionDenied: The chair is a guest, or neither in the channel nor a PMO admin.
+    """
+    serialize_changes(session, team_id=chair.team_id)  # two schedules at once: one wins
+    existing = find(session, team_id=chair.team_id, channel_id=channel_id)
+    if existing is not None:
+        raise UserError(
+            f"<#{channel_id}> already has a steering meeting, chaired by "
+            f"<@{existing.chair_id}>. Change it with `/pmo meeting edit <#{channel_id}> …`, "
+            "or cancel it first."
+        )
+    _require_may_chair(session, chair=chair, members=members, channel_id=channel_id)
+    meeting = Meeting(
+        team_id=chair.team_id,
+        channel_id=channel_id,
+        chair_id=chair.user_id,
+        portfolio=_portfolio(session, team_id=chair.team_id, name=portfolio),
+        attendees=_checked_attendees(attendees, members=members, channel_id=channel_id),
+        created_at=now,
+    )
+    _apply(meeting, plan, now=now)
+    session.add(meeting)
+    session.flush()
+    _audit(session, meeting, actor_id=chair.user_id, action="schedule", now=now)
+    return meeting
+
+
+def _require_may_chair(
+    session: Session, *, chair: Person, members: Collection[str], channel_id: str
+) -> None:
+    if chair.is_restricted:
+        raise PermissionDenied("Guest accounts can't run steering meetings.")
+    if chair.user_id not in members and not is_pmo_admin(session, person=chair):
+        raise PermissionDenied(
+            f"You're not a member of <#{channel_id}>. Only its members (or a PMO admin) can "
+            "hold a steering meeting there."
+        )
+
+
+def _portfolio(session: Session, *, team_id: str, name: str | None) -> str | None:
+    """A portfolio as stored (None for every program), refusing one no program is in."""
+    if name is None or name.strip().lower() == ALL_PORTFOLIOS:
+        return None
+    return check_portfolio(session, team_id=team_id, portfolio=name.strip())
+
+
+def _checked_attendees(
+    attendees: Sequence[Person], *, members: Collection[str], channel_id: str
+) -> list[str]:
+    """The attendees' ids, once each, after checking each may attend."""
+    unique = list({p.user_id: p for p in attendees}.values())
+    if not unique:
+        raise UserError("Name the attendees with @, e.g. `@ana @ben`.")
+    if len(unique) > MAX_ATTENDEES:
+        raise UserError(f"A meeting has at most {MAX_ATTENDEES} attendees.")
+    unfit = [p.user_id for p in unique if p.is_bot or p.deleted or p.is_restricted]
+    if unfit:
+        raise UserError(
+            f"{_mentions(unfit)} can't attend: bots, guests and deactivated accounts can't."
+        )
+    outside = [p.user_id for p in unique if p.user_id not in members]
+    if outside:
+        raise UserError(
+            f"{_mentions(outside)} {'is' if len(outside) == 1 else 'are'} not in "
+            f"<#{channel_id}>. Attendees must be members of the channel: invite them there "
+            "first, or leave them out."
+        )
+    return [p.user_id for p in unique]
+
+
+def _mentions(user_ids: Sequence[str]) -> str:
+    return ", ".join(f"<@{user_id}>" for user_id in user_ids)
+
+
+def _apply(meeting: Meeting, plan: Plan, *, now: datetime) -> None:
+    """Store a plan; its weeks count from its first start after `now`."""
+    meeting.days = format_days(plan.days)
+    meeting.at = f"{plan.at:%H:%M}"
+    meeting.every_weeks = plan.every_weeks
+    meeting.length_minutes = int(plan.length.total_seconds() // 60)
+    meeting.timezone = plan.timezone
+    meeting.anchor = first_week(plan, now=now)
+    meeting.next_due_at = next_start(meeting, after=now)
+
+
+def edit(
+    session: Session,
+    *,
+    meeting: Meeting,
+    actor: Person,
+    changes: Changes,
+    members: Collection[str],
+    now: datetime,
+) -> None:
+    """Change a meeting (its chair or a PMO admin). Occurrences already prepared for starts
+    that are no longer starts are skipped when their jobs come; a live one goes on."""
+    require_chair(session, meeting=meeting, person=actor, doing="change")
+    before = snapshot(meeting)
+    if changes.attendees is not None:
+        meeting.attendees = _checked_attendees(
+            changes.attendees, members=members, channel_id=meeting.channel_id
+        )
+    if changes.portfolio is not None:
+        meeting.portfolio = _portfolio(session, team_id=meeting.team_id, name=changes.portfolio)
+    if changes.plan is not None:
+        _apply(meeting, changes.plan, now=now)
+    _audit(session, meeting, actor_id=actor.user_id, action="edit", now=now, before=before)
+
+
+def cancel(session: Session, *, meeting: Meeting, actor: Person, now: datetime) -> None:
+    """Stop a meeting (kept, marked removed); its log, decisions and actions stay."""
+    require_chair(session, meeting=meeting, person=actor, doing="cancel")
+    meeting.removed_at = now
+    meeting.next_due_at = None
+    _audit(session, meeting, actor_id=actor.user_id, action="cancel", now=now)
+
+
+def active(session: Session, *, team_id: str) -> list[Meeting]:
+    """The workspace's meetings, oldest first."""
+    query = (
+        select(Meeting)
+        .where(Meeting.team_id == team_id, Meeting.removed_at.is_(None))
+        .order_by(Meeting.created_at, Meeting.id)
+    )
+    return list(session.scalars(query))
+
+
+def snapshot(meeting: Meeting) -> dict[str, object]:
+    """A meeting's settings, for its audit history."""
+    names = ("channel_id", "chair_id", "days", "at", "every_weeks", "length_minutes")
+    values: dict[str, object] = {name: getattr(meeting, name) for name in names}
+    return values | {
+        "timezone": meeting.timezone,
+        "portfolio": meeting.portfolio,
+        "anchor": meeting.anchor,
+        "attendees": list(meeting.attendees),
+    }
+
+
+def _audit(
+    session: Session,
+    meeting: Meeting,
+    *,
+    actor_id: str,
+    action: str,
+    now: datetime,
+    before: dict[str, object] | None = None,
+) -> None:
+    audit.record(
+        session,
+        meeting,
+        actor_id=actor_id,
+        action=action,
+        now=now,
+        before=before,
+        after=snapshot(meeting),
+    )
 
 
 def find(session: Session, *, team_id: str, channel_id: str) -> Meeting | None:

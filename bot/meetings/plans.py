@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.cadence import Cadence, Schedule, parse_cadence, slot_local
-from bot.commands import parse_hhmm
+from bot.commands import parse_hhmm, parse_timezone
 from bot.errors import UserError
 from bot.scheduling import SlotJob
 from bot.standups.plans import format_days, parse_days
@@ -199,3 +199,36 @@ def slot_jobs(session: Session, meeting: Meeting, start: datetime) -> list[SlotJ
         SlotJob(AGENDA, start - AGENDA_BEFORE),
         SlotJob(CLOSE, ends_at(meeting, start) + CLOSE_AFTER),
     ]
+
+
+def make_plan(
+    *, when: str, every: str | None, length: str | None, tz: str, base: Plan | None = None
+) -> Plan:
+    """A plan from what `schedule` or `edit` was given; `base` fills in what was not.
+
+    Raises:
+        UserError: Any part that does not read (the text is echoed).
+    """
+    if when:
+        days, at = parse_when(when)
+    elif base is not None:
+        days, at = base.days, base.at
+    else:
+        raise UserError('Give the days and start time in quotes, e.g. "mon 10:00".')
+    return Plan(
+        days=days,
+        at=at,
+        every_weeks=parse_every(every) if every else (base.every_weeks if base else 1),
+        length=parse_length(length) if length else (base.length if base else _DEFAULT),
+        timezone=parse_timezone(tz),
+    )
+
+
+_DEFAULT = timedelta(minutes=DEFAULT_LENGTH)
+
+
+def first_week(plan: Plan, *, now: datetime) -> date:
+    """The anchor of a new or re-timed plan: the date of its first start after `now`, so the
+    first occurrence is the next one whatever `every_weeks` is."""
+    start = Schedule(plan.cadence, plan.timezone).next_after(now)
+    return slot_local(start, plan.timezone).date()

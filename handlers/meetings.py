@@ -1,0 +1,128 @@
+"""`/pmo meeting schedule|list|edit|cancel`: a chair's recurring steering meetings."""
+
+from __future__ import annotations
+
+from bot.blocks import meetings as render
+from bot.commands import Token, parse_channel, parse_user, split_options
+from bot.errors import UserError
+from bot.meetings import manage
+from bot.meetings.plans import make_plan, plan_of
+from handlers.adapters import Listeners
+from handlers.effects import Reply, Result
+from handlers.request import CommandRequest
+
+OPTIONS = ("every", "length", "portfolio", "tz")
+SUBCOMMANDS = "schedule, list, agenda, start, close, show, edit or cancel"
+
+
+def register(on: Listeners) -> None:
+    """Route the settings of `/pmo meeting …`."""
+    on.commands.add("meeting", _what)
+    on.commands.add("meeting schedule", schedule, mode="deferred", writes=True)
+    on.commands.add("meeting edit", edit, mode="deferred", writes=True)
+    on.commands.add("meeting cancel", cancel)
+    on.commands.add("meeting list", list_meetings)
+
+
+def _what(request: CommandRequest) -> Result:
+    raise UserError(f"Say what to do with steering meetings: {SUBCOMMANDS}.")
+
+
+def schedule(request: CommandRequest) -> Result:
+    """`meeting schedule #ch "<days> <HH:MM>" [every:] [length:] [portfolio:] [tz:] @a …`."""
+    words, options = split_options(request.words, OPTIONS)
+    channel_id = request.channel(_channel_word(words).text)
+    people, when = _people_and_when(words[1:])
+    plan = make_plan(
+        when=when,
+        every=options.get("every"),
+        length=options.get("length"),
+        tz=options.get("tz", request.timezone),
+    )
+    meeting = manage.schedule(
+        request.session,
+        channel_id=channel_id,
+        chair=request.caller,
+        plan=plan,
+        portfolio=options.get("portfolio"),
+        attendees=[request.user(word.text) for word in people],
+        members=request.members(channel_id),
+        now=request.now,
+    )
+    return Reply(render.scheduled_message(meeting, verb="Scheduled", workspace=request.workspace))
+
+
+def edit(request: CommandRequest) -> Result:
+    """`meeting edit #ch ["<days> <HH:MM>"] [every:] [length:] [portfolio:] [tz:] [@a …]`."""
+    words, options = split_options(request.words, OPTIONS)
+    channel_id = request.channel(_channel_word(words).text)
+    meeting = manage.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
+    manage.require_chair(request.session, meeting=meeting, person=request.caller, doing="change")
+    people, when = _people_and_when(words[1:])
+    if not (people or when or options):
+        raise UserError(
+            "Say what to change: the days and time, the attendees, every:, length:, "
+            "portfolio: or tz:."
+        )
+    retimed = bool(when) or any(key in options for key in ("every", "length", "tz"))
+    changes = manage.Changes(
+        plan=make_plan(
+            when=when,
+            every=options.get("every"),
+            length=options.get("length"),
+            tz=options.get("tz", meeting.timezone),
+            base=plan_of(meeting),
+        )
+        if retimed
+        else None,
+        portfolio=options.get("portfolio"),
+        attendees=[request.user(word.text) for word in people] or None,
+    )
+    members = request.members(channel_id) if people else frozenset()
+    manage.edit(
+        request.session,
+        meeting=meeting,
+        actor=request.caller,
+        changes=changes,
+        members=members,
+        now=request.now,
+    )
+    return Reply(render.scheduled_message(meeting, verb="Changed", workspace=request.workspace))
+
+
+def cancel(request: CommandRequest) -> Result:
+    """`meeting cancel #ch` (the chair or an admin)."""
+    if len(request.words) != 1:
+        raise UserError("Name the channel whose steering meeting to cancel.")
+    ref = parse_channel(request.words[0].text)
+    if ref is None:
+        raise UserError(f"“{request.words[0].text}” is not a channel; name it with #.")
+    channel_id = ref.id or request.channel(request.words[0].text)
+    meeting = manage.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
+    manage.cancel(request.session, meeting=meeting, actor=request.caller, now=request.now)
+    return Reply(
+        render.said(
+            f"Cancelled the steering meeting in <#{channel_id}>. Its decisions and actions "
+            "stay in the log; open actions are still followed up."
+        )
+    )
+
+
+def list_meetings(request: CommandRequest) -> Result:
+    """`meeting list`: every steering meeting in the workspace."""
+    if request.words:
+        raise UserError("`meeting list` takes nothing after it.")
+    return Reply(render.list_message(manage.active(request.session, team_id=request.team_id)))
+
+
+def _channel_word(words: list[Token]) -> Token:
+    if not words or parse_channel(words[0].text) is None:
+        raise UserError("Start with the channel, e.g. `/pmo meeting schedule #steering …`.")
+    return words[0]
+
+
+def _people_and_when(words: list[Token]) -> tuple[list[Token], str]:
+    """Split mentions (attendees) from the rest (the days and time, quoted or not)."""
+    people = [word for word in words if not word.quoted and parse_user(word.text)]
+    when = " ".join(word.text for word in words if word not in people)
+    return people, when
