@@ -17,14 +17,23 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from bot import notify, working_time
 from bot.raid import BY_SCORE, RaidPage
 from bot.workspace import is_pmo_admin
-from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, Workspace
-from storage.types import Flag, IntakeState, ProgramState, Rag, RaidState
+from storage.models import (
+    ActionItem,
+    IntakeRequest,
+    Person,
+    Program,
+    ProgramDelegate,
+    RaidItem,
+    Workspace,
+)
+from storage.types import ActionState, Flag, IntakeState, ProgramState, Rag, RaidState
 
 T = TypeVar("T")
 Order = ColumnElement[Any] | InstrumentedAttribute[Any]
 PROGRAMS_SHOWN = 20
 RISKS_SHOWN = 10
 INTAKE_SHOWN = 10
+ACTIONS_SHOWN = 10
 FLAGGED_SHOWN = 25
 LIVE_STATES = (ProgramState.ACTIVE, ProgramState.PAUSED)
 PENDING = IntakeState.PENDING
@@ -67,6 +76,7 @@ class Home:
     programs: Page[Program] = field(default_factory=lambda: Page([], 0))
     risks: RaidPage = field(default_factory=lambda: RaidPage([], 0))
     intake: Page[IntakeRequest] = field(default_factory=lambda: Page([], 0))
+    actions: Page[ActionItem] = field(default_factory=lambda: Page([], 0))
     portfolio: Portfolio | None = None
     working_time: str = ""
     muted: tuple[str, ...] = ()  # the kinds of DM they muted (`/pmo notify`)
@@ -85,6 +95,7 @@ def gather(session: Session, *, person: Person, workspace: Workspace, now: datet
         programs=my_programs(session, person=person),
         risks=my_risks(session, person=person),
         intake=my_intake(session, person=person),
+        actions=my_actions(session, person=person),
         portfolio=portfolio(session, team_id=person.team_id) if admin else None,
         working_time=working_time.describe(working_time.for_person(person, workspace)),
         muted=tuple(notify.muted_kinds(person)),
@@ -143,6 +154,16 @@ def my_intake(session: Session, *, person: Person) -> Page[IntakeRequest]:
         IntakeRequest.state == PENDING,
     )
     return _page(session, query, IntakeRequest.created_at, limit=INTAKE_SHOWN)
+
+
+def my_actions(session: Session, *, person: Person) -> Page[ActionItem]:
+    """The person's open meeting actions, soonest due first."""
+    query = select(ActionItem).where(
+        ActionItem.team_id == person.team_id,
+        ActionItem.owner_id == person.user_id,
+        ActionItem.state == ActionState.OPEN,
+    )
+    return _page(session, query, ActionItem.due_date, ActionItem.number, limit=ACTIONS_SHOWN)
 
 
 def portfolio(session: Session, *, team_id: str) -> Portfolio:

@@ -27,7 +27,7 @@ from bot.blocks.raid import item_line
 from bot.blocks.status import RAG_ICON, trend_strip
 from bot.dates import format_date
 from bot.home import OVERDUE, Home, Portfolio
-from storage.models import IntakeRequest, Program
+from storage.models import ActionItem, IntakeRequest, Program
 from storage.types import ProgramState
 
 SUBMIT_ACTION = "home_status"
@@ -44,7 +44,10 @@ def home_view(home: Home) -> Block:
     if home.guest:
         return _view([header("PMO Bot"), section(GUEST_TEXT)])
     today = home.now.astimezone(ZoneInfo(home.timezone)).date()
-    blocks = [*_programs(home), divider(), *_risks(home, today), divider(), *_intake(home)]
+    blocks = [*_programs(home), divider(), *_risks(home, today), divider()]
+    if home.actions.items:
+        blocks += [*_actions(home, today), divider()]
+    blocks += _intake(home)
     if home.portfolio is not None:
         blocks += [divider(), *_portfolio(home.portfolio, home)]
     footer = [f"Updated {_local_time(home.now, home.timezone)} (your time)"]
@@ -121,6 +124,21 @@ def _risks(home: Home, today: date) -> list[Block]:
     blocks = [header(f"Your open risks ({page.total})")]
     blocks += [section(chunk) for chunk in chunk_lines(lines)]
     return blocks + _more(page.total, len(page.items), "/pmo risks mine")
+
+
+def _actions(home: Home, today: date) -> list[Block]:
+    page = home.actions
+    lines = [action_line(action, today=today) for action in page.items]
+    blocks = [header(f"Your open actions ({page.total})")]
+    blocks += [section(chunk) for chunk in chunk_lines(lines)]
+    return blocks + _more(page.total, len(page.items), "/pmo actions mine")
+
+
+def action_line(action: ActionItem, *, today: date) -> str:
+    """`A-3` Book the vendor review · due Fri 11 Dec 2026 (overdue)."""
+    late = " *(overdue)*" if action.due_date < today else ""
+    title = escape(truncate(action.title, 150))
+    return f"• `A-{action.number}` {title} · due {format_date(action.due_date)}{late}"
 
 
 def _intake(home: Home) -> list[Block]:

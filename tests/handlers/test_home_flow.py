@@ -7,12 +7,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dates import format_date
+from bot.meetings import log
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import IntakeRequest, Program, Workspace
+from storage.models import ActionItem, IntakeRequest, Person, Program, Workspace
 from tests.conftest import START, TEAM, Bot, ManualClock
 from tests.flow import program, text_of
 
@@ -312,3 +314,31 @@ def test_home_shows_the_viewers_own_working_time(
     slack.command("ULEAD", "holidays IL")
     shown = text_of(open_home(slack, bot, fake, "ULEAD"))
     assert "Your working time: Sun–Thu 08:00–16:00, Europe/Berlin, public holidays: IL" in shown
+
+
+def test_my_open_actions_come_soonest_due_first_with_overdue_marked(
+    slack: SlackDriver, bot: Bot, fake: FakeSlack, sessions: sessionmaker[Session]
+) -> None:
+    slack.command("ULEAD", "hours")  # Lee is known to the bot
+    with sessions.begin() as session:
+        lee = session.get(Person, (TEAM, "ULEAD"))
+        workspace = session.get(Workspace, TEAM)
+        assert lee is not None and workspace is not None
+        for title, due in (
+            ("Write the <!channel> memo", date(2026, 12, 4)),
+            ("Call the vendor", START.date()),
+        ):
+            log.add_action(
+                session, actor=lee, title=title, owner=lee, due=due, now=START, workspace=workspace
+            )
+    with sessions.begin() as session:
+        first = session.scalar(select(ActionItem).where(ActionItem.number == 1))
+        assert first is not None
+        first.due_date = date(2026, 11, 20)  # overdue by now
+
+    shown = text_of(open_home(slack, bot, fake, "ULEAD"))
+
+    assert "Your open actions (2)" in shown
+    assert "`A-1` Write the &lt;!channel&gt; memo · due Fri 20 Nov 2026 *(overdue)*" in shown
+    assert shown.index("A-1") < shown.index("`A-2` Call the vendor · due Wed 25 Nov 2026")
+    assert "Your open actions" not in text_of(open_home(slack, bot, fake, "ULEAD2"))
