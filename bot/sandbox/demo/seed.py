@@ -31,6 +31,8 @@ from bot import (
     workspace,
 )
 from bot.cadence import next_due, parse_cadence
+from bot.meetings import manage as manage_meetings
+from bot.meetings.plans import make_plan as make_meeting_plan
 from bot.sandbox.demo.portfolio import (
     DIGEST_CADENCE,
     GOALS,
@@ -81,6 +83,7 @@ class Summary:
     digests: int = 0
     intake_requests: int = 0
     standups: int = 0
+    meetings: int = 0
     flagged: int = 0
 
     def lines(self, database_url: str) -> list[str]:
@@ -92,7 +95,8 @@ class Summary:
             f"  {self.updates} status updates over {WEEKS} weeks, {self.raid_items} RAID items, "
             f"{self.milestones} milestones",
             f"  {self.digests} earlier digests in #leadership ({DIGEST_CADENCE}), "
-            f"{self.intake_requests} intake requests waiting, {self.standups} stand-up",
+            f"{self.intake_requests} intake requests waiting, {self.standups} stand-up, "
+            f"{self.meetings} fortnightly steering meeting in #pmo",
             "  people: " + ", ".join(f"@{u.name} ({u.role})" for u in USERS),
             "Try it: pmo-bot shell" + _database_flag(database_url),
         ]
@@ -395,6 +399,18 @@ class _Seeder:
             now=self.now,
         )
         self.summary.standups = 1
+        meeting_plan = make_meeting_plan(when="mon 10:00", every="2w", length="60m", tz=TIMEZONE)
+        manage_meetings.schedule(
+            self.session,
+            channel_id=PMO,
+            chair=self._person(ADA),
+            plan=meeting_plan,
+            portfolio=None,
+            attendees=[lee, otto, self._person(KIM)],
+            members=channel_of(PMO).members,
+            now=self.now,
+        )
+        self.summary.meetings = 1
 
     def _file_intake(self) -> None:
         requests = (
