@@ -10,6 +10,7 @@ from bot.meetings.plans import make_plan, plan_of
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
 from handlers.request import CommandRequest
+from storage.models import Meeting
 
 OPTIONS = ("every", "length", "portfolio", "tz")
 SUBCOMMANDS = "schedule, list, agenda, start, close, show, edit or cancel"
@@ -59,35 +60,45 @@ def edit(request: CommandRequest) -> Result:
     meeting = manage.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
     manage.require_chair(request.session, meeting=meeting, person=request.caller, doing="change")
     people, when = _people_and_when(words[1:])
+    manage.edit(
+        request.session,
+        meeting=meeting,
+        actor=request.caller,
+        changes=_changes(request, meeting, people=people, when=when, options=options),
+        members=request.members(channel_id) if people else frozenset(),
+        now=request.now,
+    )
+    return Reply(render.scheduled_message(meeting, verb="Changed", workspace=request.workspace))
+
+
+def _changes(
+    request: CommandRequest,
+    meeting: Meeting,
+    *,
+    people: list[Token],
+    when: str,
+    options: dict[str, str],
+) -> manage.Changes:
+    """What `edit` was told to change; the plan only when its days, time, weeks, length or
+    zone were named."""
     if not (people or when or options):
         raise UserError(
             "Say what to change: the days and time, the attendees, every:, length:, "
             "portfolio: or tz:."
         )
     retimed = bool(when) or any(key in options for key in ("every", "length", "tz"))
-    changes = manage.Changes(
-        plan=make_plan(
-            when=when,
-            every=options.get("every"),
-            length=options.get("length"),
-            tz=options.get("tz", meeting.timezone),
-            base=plan_of(meeting),
-        )
-        if retimed
-        else None,
+    plan = make_plan(
+        when=when,
+        every=options.get("every"),
+        length=options.get("length"),
+        tz=options.get("tz", meeting.timezone),
+        base=plan_of(meeting),
+    )
+    return manage.Changes(
+        plan=plan if retimed else None,
         portfolio=options.get("portfolio"),
         attendees=[request.user(word.text) for word in people] or None,
     )
-    members = request.members(channel_id) if people else frozenset()
-    manage.edit(
-        request.session,
-        meeting=meeting,
-        actor=request.caller,
-        changes=changes,
-        members=members,
-        now=request.now,
-    )
-    return Reply(render.scheduled_message(meeting, verb="Changed", workspace=request.workspace))
 
 
 def cancel(request: CommandRequest) -> Result:
