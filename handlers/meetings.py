@@ -13,6 +13,9 @@ from handlers.request import CommandRequest
 from storage.models import Meeting
 
 OPTIONS = ("every", "length", "portfolio", "tz")
+NOTHING_TO_CHANGE = (
+    "Say what to change: the days and time, the attendees, every:, length:, portfolio: or tz:."
+)
 SUBCOMMANDS = "schedule, list, agenda, start, close, show, edit or cancel"
 
 
@@ -60,6 +63,8 @@ def edit(request: CommandRequest) -> Result:
     meeting = manage.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
     manage.require_chair(request.session, meeting=meeting, person=request.caller, doing="change")
     people, when = _people_and_when(words[1:])
+    if not (people or when or options):
+        raise UserError(NOTHING_TO_CHANGE)
     manage.edit(
         request.session,
         meeting=meeting,
@@ -81,11 +86,6 @@ def _changes(
 ) -> manage.Changes:
     """What `edit` was told to change; the plan only when its days, time, weeks, length or
     zone were named."""
-    if not (people or when or options):
-        raise UserError(
-            "Say what to change: the days and time, the attendees, every:, length:, "
-            "portfolio: or tz:."
-        )
     retimed = bool(when) or any(key in options for key in ("every", "length", "tz"))
     plan = make_plan(
         when=when,
