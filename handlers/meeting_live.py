@@ -79,7 +79,7 @@ def show(request: CommandRequest) -> Result:
     text = " ".join(word.text for word in words)
     if not text:
         raise UserError("Give the date the meeting was held, e.g. `/pmo meeting show 7 Dec`.")
-    day = minutes.held_day(request.date(text), text=text, today=request.today)
+    day = minutes.held_day(text, today=request.today, parse=request.date)
     found = minutes.show(request.session, team_id=request.team_id, channel_id=channel_id, day=day)
     if found.minutes is not None:
         return Reply(found.minutes)

@@ -11,8 +11,9 @@ job is claimed once, the state changes once, and every message has its dedupe ke
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -35,6 +36,7 @@ from storage.models import (
 from storage.types import MeetingState
 
 SHOW_WINDOW = timedelta(days=2)  # occurrences of a local day start within this of its UTC day
+WEEK = timedelta(days=7)
 NEAREST = 2  # held dates offered before and after a day with no meeting
 
 
@@ -387,19 +389,32 @@ def _midnight(day: date) -> datetime:
 _YEAR = re.compile(r"\b\d{4}\b")
 
 
-def held_day(day: date, *, text: str, today: date) -> date:
-    """The day a meeting was held, from a date as the dates module read it.
+def held_day(text: str, *, today: date, parse: Callable[[str], date]) -> date:
+    """The day a meeting was held, as typed (`7 Dec`, `monday`, `2026-12-07`, `yesterday`).
 
-    That module reads a date without a year as the next one (a due date); `meeting show` asks
-    about the past, so a future reading without a typed year is taken back to the last one:
-    a year back for a day and month (`7 Dec`), a week back for a weekday (`monday`).
+    The dates module reads a date without a year as the next one (a due date), and refuses
+    `Mon 7 Dec` when next year's 7 Dec is no Monday. `meeting show` asks about the past: a
+    weekday alone is the last one, a day and month without a year the last one (this year's,
+    or last year's).
+
+    Raises:
+        UserError: The dates module's own refusal of the text.
     """
-    if day <= today or _YEAR.search(text):
-        return day
-    if not any(ch.isdigit() for ch in text) and day - timedelta(days=7) <= today:
-        return day - timedelta(days=7)
+    if _YEAR.search(text):
+        return parse(text)
     try:
-        earlier = day.replace(year=day.year - 1)
-    except ValueError:  # 29 Feb
+        day: date | None = parse(text)
+    except UserError as error:
+        day, refusal = None, error
+    if day is not None and day <= today:
         return day
-    return earlier if earlier <= today else day
+    if day is not None and not any(c.isdigit() for c in text) and day - WEEK <= today:
+        return day - WEEK
+    for year in (today.year, today.year - 1):
+        with contextlib.suppress(UserError):
+            candidate = parse(f"{text} {year}")
+            if candidate <= today:
+                return candidate
+    if day is None:
+        raise refusal
+    return day
