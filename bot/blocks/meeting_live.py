@@ -51,6 +51,7 @@ ACTION_VIEW = "meeting_action"
 TITLE_MAX = 200
 DETAIL_MAX = 600
 OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
 SELECT_OPTIONS_MAX = 100
 UP_NEXT_SHOWN = 3
 
@@ -286,7 +287,7 @@ def _up_next(view: LiveView) -> str:
 
 def _all_done(view: LiveView, lead: str) -> dict[str, Any]:
     done = (
-        f":checkered_flag: All {plural(len(view.items), 'item')} are done."
+        f":checkered_flag: All done: {plural(len(view.items), 'item')}."
         if view.items
         else ":checkered_flag: The agenda is empty."
     )
@@ -364,7 +365,7 @@ def decision_modal(
 
 def _option_input(options: list[str]) -> Block:
     choices = [
-        {"text": plain(option, OPTION_TEXT_MAX), "value": option}
+        {"text": plain(option, OPTION_TEXT_MAX), "value": option[:OPTION_VALUE_MAX]}
         for option in options[:SELECT_OPTIONS_MAX]
     ]
     select = {"type": "static_select", "action_id": "value", "options": choices}

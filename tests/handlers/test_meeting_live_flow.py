@@ -445,7 +445,7 @@ def test_after_the_last_item_the_chair_closes_from_the_message(
     for _ in range(4):
         click(slack, bot, fake, "ULEAD2", render.NEXT_ACTION)
     shown = the_live_message(fake)
-    assert "All 4 items are done" in text_of(shown)
+    assert "All done: 4 items." in text_of(shown)
     slack.click_button("ULEAD2", shown, render.CLOSE_ACTION)
     assert "Only the chair <@ULEAD> or a PMO admin can close" in last_answer(fake)
     slack.click_button("UADMIN", shown, render.CLOSE_ACTION)
