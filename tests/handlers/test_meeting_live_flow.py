@@ -9,6 +9,7 @@ Zenith (10 + 3 × 8 minutes, inside the hour).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import meeting_live as render
-from bot.meetings import plans
+from bot.meetings import minutes, occurrences, plans
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import (
@@ -513,3 +514,57 @@ def test_show_a_day_without_a_meeting_names_the_nearest_days_held(
     assert "Give the date the meeting was held" in text_of(blank.body)
     nonsense = slack.command("UOTHER", "meeting show someday soon", channel_id=STEER)
     assert "someday soon" in text_of(nonsense.body)
+
+
+def test_clicks_and_submissions_at_the_same_moment_count_once(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], steering: int
+) -> None:
+    message = started(slack, bot, fake)
+    slack.click_button("ULEAD", message, render.RECORD_ACTION)
+    lee = fake.last_view("ULEAD")
+    slack.click_button("ULEAD2", message, render.RECORD_ACTION)
+    kim = fake.last_view("ULEAD2")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        submitted = list(
+            pool.map(
+                lambda pair: slack.submit_view(pair[0], pair[1], {"decision": f"By {pair[0]}"}),
+                [("ULEAD", lee), ("ULEAD2", kim)],
+            )
+        )
+    receipts = sorted(text_of(reply.body["view"]) for reply in submitted)
+    assert len([r for r in receipts if "Recorded *D-1*" in r]) == 1
+    assert len([r for r in receipts if "D-1 was recorded for this item" in r]) == 1
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(
+            pool.map(
+                lambda user: slack.click_button(user, message, render.NEXT_ACTION),
+                ["ULEAD", "ULEAD2"],
+            )
+        )
+    bot.settle()
+    row = occurrence(sessions)
+    assert row.current == 1 and count(sessions, Decision) == 1
+    assert sum(MOVED_ON in text_of(r["body"]) for r in fake.responses) == 1
+
+
+def test_show_says_a_meeting_nobody_started_was_missed(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    clock: ManualClock,
+    steering: int,
+) -> None:
+    clock.advance(hours=2)
+    with sessions.begin() as session:
+        meeting = session.get(Meeting, steering)
+        space = session.get(Workspace, "T0001")
+        assert meeting is not None and space is not None
+        row = occurrences.for_start(session, meeting=meeting, start=START)
+        minutes.record_missed(
+            session, occurrence=row, meeting=meeting, now=clock.now, workspace=space
+        )
+    reply = slack.command("UOTHER", "meeting show today", channel_id=STEER)
+    assert "on Wed 25 Nov 2026 was not started: it is recorded as missed" in text_of(reply.body)
+    assert "Its agenda carries over to Wed 2 Dec 2026." in text_of(reply.body)
+    assert "Extend the budget by &lt;!here&gt; 10%?" in text_of(reply.body)  # carried over
