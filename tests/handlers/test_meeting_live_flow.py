@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import meeting_live as render
-from bot.meetings import minutes, occurrences, plans
+from bot.meetings import facts, minutes, occurrences, plans
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import (
@@ -38,6 +38,7 @@ from tests.flow import text_of
 
 STEER = "CSTEER"
 HOSTILE = "<!channel> vendor late <https://evil.example|click>"
+QUESTION = "Extend the budget by <!here> 10%?"
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 MOVED_ON = "already moved on"
 
@@ -73,15 +74,19 @@ def add_meeting(
 
 
 @pytest.fixture
-def steering(slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session]) -> int:
-    """#steering's meeting, its programs and Zephyr's question; returns the meeting id."""
+def planned(slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session]) -> int:
+    """#steering's meeting, its red programs and Zephyr's question; returns the meeting id."""
     fake.add_channel(STEER, "steering", members=["ULEAD", "ULEAD2", "UOTHER", "UADMIN"])
     for name, owner in (("Apollo", "ULEAD"), ("Mercury", "ULEAD2"), ("Zenith", "ULEAD")):
         slack.command("UADMIN", f"program add {name} owner:<@{owner}|x>")
     slack.command("UADMIN", "program add Zephyr owner:<@ULEAD2|kim>")
     with sessions.begin() as session:
         for program in session.scalars(select(Program).where(Program.key != "zephyr")):
-            program.rag = "red"
+            program.rag, program.rag_since, program.trend = (
+                "red",
+                START - timedelta(days=2),
+                ["red"],
+            )
             program.last_summary = HOSTILE if program.key == "apollo" else "late"
             program.path_to_green = "new vendor by *Friday*" if program.key == "apollo" else None
         zephyr = session.scalars(select(Program).where(Program.key == "zephyr")).one()
@@ -90,7 +95,7 @@ def steering(slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session
             DecisionRequest(
                 team_id="T0001",
                 program_id=zephyr.id,
-                question="Extend the budget by <!here> 10%?",
+                question=QUESTION,
                 options=["Yes", "No"],
                 by_date=date(2026, 12, 1),
                 requested_by="ULEAD2",
@@ -99,6 +104,46 @@ def steering(slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session
             )
         )
         return meeting.id
+
+
+@pytest.fixture
+def steering(planned: int, sessions: sessionmaker[Session]) -> int:
+    """`planned`, with today's agenda frozen as the agenda post would have: the question (10
+    minutes), then Apollo, Mercury and Zenith (8 each). Returns the meeting id."""
+    with sessions.begin() as session:
+        meeting = session.get(Meeting, planned)
+        assert meeting is not None
+        request = session.scalars(select(DecisionRequest)).one()
+        items = [
+            facts.AgendaItem(
+                ref=f"request:{request.id}",
+                kind=facts.DECISION,
+                title=QUESTION,
+                owner_id="ULEAD2",
+                minutes=10,
+                detail=QUESTION,
+                program_id=request.program_id,
+                request_id=request.id,
+                options=("Yes", "No"),
+                due="2026-12-01",
+            )
+        ]
+        for program in session.scalars(
+            select(Program).where(Program.rag == "red").order_by(Program.name)
+        ):
+            items.append(
+                facts.AgendaItem(
+                    ref=f"program:{program.id}",
+                    kind=facts.RED,
+                    title=program.name,
+                    owner_id=program.owner_id,
+                    minutes=8,
+                    program_id=program.id,
+                )
+            )
+        today = occurrences.for_start(session, meeting=meeting, start=START)
+        today.agenda = [item.as_json() for item in items]
+    return planned
 
 
 def live_posts(fake: FakeSlack) -> list[dict[str, Any]]:
@@ -355,7 +400,7 @@ def test_guests_and_non_attendees_can_neither_start_nor_take_part(
     assert GUEST_REFUSAL in text_of(guest.body)
     other = slack.command("UOTHER", "meeting start", channel_id=STEER)
     assert "Only the attendees of the meeting in <#CSTEER>" in text_of(other.body)
-    assert count(sessions, MeetingOccurrence) == 0 and live_posts(fake) == []
+    assert occurrence(sessions).state == MeetingState.SCHEDULED and live_posts(fake) == []
 
     message = started(slack, bot, fake)
     for user, refusal in (("UGUEST", GUEST_REFUSAL), ("UOTHER", "Only the attendees")):
@@ -485,8 +530,11 @@ def test_starting_on_a_day_without_a_meeting_opens_an_unscheduled_one(
     clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday
     reply = slack.command("ULEAD2", "meeting start", channel_id=STEER)
     assert "Started" in text_of(reply.body)
-    row = occurrence(sessions)
-    assert row.period.startswith("live:2026-11-27T10:00") and row.state == MeetingState.LIVE
+    with sessions() as session:
+        row = session.scalars(
+            select(MeetingOccurrence).where(MeetingOccurrence.state == "live")
+        ).one()
+    assert row.period.startswith("live:2026-11-27T10:00")
 
 
 def test_show_a_day_without_a_meeting_names_the_nearest_days_held(
@@ -568,3 +616,19 @@ def test_show_says_a_meeting_nobody_started_was_missed(
     assert "on Wed 25 Nov 2026 was not started: it is recorded as missed" in text_of(reply.body)
     assert "Its agenda carries over to Wed 2 Dec 2026." in text_of(reply.body)
     assert "Extend the budget by &lt;!here&gt; 10%?" in text_of(reply.body)  # carried over
+
+
+def test_start_builds_the_agenda_with_the_meetings_questions_first(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], planned: int
+) -> None:
+    reply = slack.command("ULEAD", "meeting start", channel_id=STEER)
+    assert "Started the steering meeting in <#CSTEER>" in text_of(reply.body)
+    bot.settle()
+    shown = text_of(the_live_message(fake))
+    assert "*Item 1 of " in shown and "Extend the budget by &lt;!here&gt; 10%?" in shown
+    row = occurrence(sessions)
+    with sessions() as session:
+        apollo = session.scalars(select(Program).where(Program.key == "apollo")).one()
+    refs = [item["ref"] for item in row.agenda or []]
+    assert refs[0] == "request:1" and f"program:{apollo.id}" in refs
+    assert row.outcomes["_live"]["order"][0] == "request:1"

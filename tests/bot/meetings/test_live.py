@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import people, programs, workspace
 from bot.errors import PermissionDenied, UserError
-from bot.meetings import live, minutes, occurrences, plans
-from storage.models import DecisionRequest, Meeting, MeetingOccurrence, Person, Workspace
+from bot.meetings import facts, live, minutes, occurrences, plans
+from storage.models import DecisionRequest, Meeting, MeetingOccurrence, Person, Program, Workspace
 from storage.types import MeetingState
 
 TEAM = "T0001"
@@ -68,7 +68,8 @@ def room(sessions: sessionmaker[Session]) -> Iterator[Room]:
                 today=WED.date(),
                 now=WED,
             )
-            program.rag = "red" if name != "Zephyr" else "green"
+            if name != "Zephyr":
+                program.rag, program.rag_since, program.trend = "red", WED, ["red"]
             ids[name] = program.id
         meeting = Meeting(
             team_id=TEAM,
@@ -102,19 +103,56 @@ def room(sessions: sessionmaker[Session]) -> Iterator[Room]:
         yield Room(session, space, meeting)
 
 
+def frozen_today(room: Room) -> None:
+    """Today's agenda frozen as its agenda post would have: the question, Apollo, Mercury."""
+    request = room.session.scalars(select(DecisionRequest)).one()
+    items = [
+        facts.AgendaItem(
+            ref=f"request:{request.id}",
+            kind=facts.DECISION,
+            title="Go?",
+            owner_id="ULEAD",
+            minutes=10,
+            program_id=request.program_id,
+            request_id=request.id,
+            options=("Yes", "No"),
+        )
+    ]
+    for program in room.session.scalars(select(Program).where(Program.rag == "red")):
+        items.append(
+            facts.AgendaItem(
+                ref=f"program:{program.id}",
+                kind=facts.RED,
+                title=program.name,
+                owner_id=program.owner_id,
+                minutes=8,
+                program_id=program.id,
+            )
+        )
+    today = occurrences.for_start(room.session, meeting=room.meeting, start=WED)
+    today.agenda = [item.as_json() for item in items]
+
+
 def start(room: Room, by: str = "ULEAD2") -> MeetingOccurrence:
+    if not room.session.scalars(select(MeetingOccurrence)).all():
+        frozen_today(room)
     return live.start(
         room.session, meeting=room.meeting, actor=room.person(by), now=WED, workspace=room.space
     )
 
 
 def test_start_freezes_the_agenda_decisions_first_and_goes_live(room: Room) -> None:
-    row = start(room)
+    row = live.start(
+        room.session,
+        meeting=room.meeting,
+        actor=room.person("ULEAD2"),
+        now=WED,
+        workspace=room.space,
+    )
     assert row.state == MeetingState.LIVE and row.started_by == "ULEAD2"
     assert row.period == plans.period_of(room.meeting, WED)  # today's scheduled occurrence
-    assert room.order()[0] == "request:1"
-    assert sorted(room.order()[1:]) == ["program:1", "program:2"]
-    assert live.item_outcomes(row) == {}
+    assert room.order()[0] == "request:1" and "program:1" in room.order()  # Apollo, red
+    assert row.agenda is not None and live.item_outcomes(row) == {}
     with pytest.raises(UserError, match="already live"):
         start(room, by="ULEAD")
 
@@ -122,7 +160,7 @@ def test_start_freezes_the_agenda_decisions_first_and_goes_live(room: Room) -> N
 def test_start_refuses_who_does_not_attend(room: Room) -> None:
     with pytest.raises(PermissionDenied, match="Only the attendees"):
         start(room, by="UOTHER")
-    assert room.session.scalars(select(MeetingOccurrence)).all() == []
+    assert room.occurrence().state == MeetingState.SCHEDULED
 
 
 def test_next_marks_discussed_park_marks_parked_and_a_second_click_is_refused(
