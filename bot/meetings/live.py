@@ -34,12 +34,13 @@ from storage.models import (
     DecisionRequest,
     Meeting,
     MeetingOccurrence,
+    OutboxMessage,
     Person,
     Program,
     ScheduledJob,
     Workspace,
 )
-from storage.types import JobState, MeetingState
+from storage.types import JobState, MeetingState, OutboxState
 
 LIVE = "_live"  # the key of `outcomes` that holds the walk, not an item's outcome
 SYSTEM_ACTOR = "pmo-bot"  # who closes a meeting left open, and records one nobody started
@@ -48,6 +49,7 @@ MOVED_ON = (
     "shows where it is now."
 )
 GONE = "That meeting is not one I know; open it again from a fresh message."
+EDITS_WITHDRAWN = 20  # how many earlier edits a new one looks for, still waiting, to withdraw
 CHANGE_TRIES = 3  # a concurrent recording bumps the version: try the change again this often
 
 
@@ -272,16 +274,41 @@ def action_count(session: Session, *, occurrence: MeetingOccurrence) -> int:
 def refresh_message(
     session: Session, *, occurrence: MeetingOccurrence, meeting: Meeting, now: datetime
 ) -> None:
-    """Edit the live message to show the occurrence as it is now (once per version)."""
+    """Edit the live message to show the occurrence as it is now (once per version).
+
+    Each edit carries the whole message, so an older edit still waiting (its Slack call
+    failed and waits for a retry) is withdrawn: sent after this one, it would undo it.
+    """
     payload = render.live_message(view(session, occurrence=occurrence, meeting=meeting))
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == meeting.team_id,
+            OutboxMessage.dedupe_key.in_(_earlier_edits(occurrence)),
+            OutboxMessage.state == OutboxState.PENDING,
+        )
+        .values(state=OutboxState.WITHDRAWN)
+        .execution_options(synchronize_session=False)
+    )
     outbox.enqueue(
         session,
         team_id=meeting.team_id,
-        key=f"{live_key(occurrence.id)}:v{occurrence.version}",
+        key=edit_key(occurrence.id, occurrence.version),
         channel=meeting.channel_id,
         payload=payload | {outbox.UPDATE_OF: live_key(occurrence.id)},
         now=now,
     )
+
+
+def edit_key(occurrence_id: int, version: int) -> str:
+    """The outbox key of the live message's edit showing `version`."""
+    return f"{live_key(occurrence_id)}:v{version}"
+
+
+def _earlier_edits(occurrence: MeetingOccurrence) -> list[str]:
+    """The keys of the last edits before this version (found by the unique index)."""
+    first = max(1, occurrence.version - EDITS_WITHDRAWN)
+    return [edit_key(occurrence.id, version) for version in range(first, occurrence.version)]
 
 
 # --- who may act on which occurrence ---------------------------------------------------------

@@ -28,6 +28,7 @@ from storage.models import (
     DecisionRequest,
     Meeting,
     MeetingOccurrence,
+    OutboxMessage,
     Program,
     RaidItem,
     Workspace,
@@ -632,3 +633,30 @@ def test_start_builds_the_agenda_with_the_meetings_questions_first(
     refs = [item["ref"] for item in row.agenda or []]
     assert refs[0] == "request:1" and f"program:{apollo.id}" in refs
     assert row.outcomes["_live"]["order"][0] == "request:1"
+
+
+def test_an_edit_that_failed_is_not_sent_after_a_newer_one(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], steering: int
+) -> None:
+    started(slack, bot, fake)
+    fake.fail_next("chat.update", "internal_error")  # Slack fails the first edit: it waits
+    click(slack, bot, fake, "ULEAD", render.NEXT_ACTION)
+    shown = the_live_message(fake)
+    assert "*Item 1 of 4*" in text_of(shown)  # not edited yet
+    value = f"{occurrence(sessions).id}:1:program:1"  # Next on item 2, as Slack would show it
+    slack.click("ULEAD", render.NEXT_ACTION, value=value, message=shown)
+    bot.settle()
+    assert "*Item 3 of 4*" in text_of(the_live_message(fake))
+    bot.outbox.drain()
+    assert "*Item 3 of 4*" in text_of(the_live_message(fake))  # v2 never overwrites v3
+    with sessions() as session:
+        states = dict(
+            session.execute(
+                select(OutboxMessage.dedupe_key, OutboxMessage.state).where(
+                    OutboxMessage.dedupe_key.like("meeting-live:%")
+                )
+            ).all()
+        )
+    row = occurrence(sessions)
+    assert states[f"meeting-live:{row.id}:v2"] == "withdrawn"
+    assert states[f"meeting-live:{row.id}:v3"] == "sent"
