@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import digest_post, raid_owners, scheduling, standups
+from bot.meetings import minutes as meeting_minutes
 from bot.meetings import plans as meeting_plans
 from bot.status import prompts
 from schedules.slots import SlotSource
@@ -76,6 +77,7 @@ RUNNERS: dict[str, JobRunner] = {
     standups.CLOSE: standups.run_job,
     raid_owners.DUE: raid_owners.run_job,
     raid_owners.OVERDUE: raid_owners.run_job,
+    meeting_plans.CLOSE: meeting_minutes.run_job,
 }
 
 
