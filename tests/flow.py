@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sandbox.fake_slack import FakeSlack
 from storage.models import AuditEvent, Program
 
 
@@ -58,3 +63,19 @@ def echo_of(payload: Any) -> str:
     pieces = [texts[start].removeprefix("You typed: ")]
     pieces += [text for text in texts[start + 1 :] if not text.startswith("Usage: ")]
     return "".join(piece.strip("`") for piece in pieces)  # echoes carry no backtick of their own
+
+
+def tick_process(at: datetime, *, fake: FakeSlack, engine: Engine) -> None:
+    """One pass as cron runs it: `pmo-bot tick --now <at>`, a real process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMO_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-tick-test", SLACK_API_URL=fake.base_url, DATABASE_URL=str(engine.url)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.runtime.cli", "tick", "--now", at.isoformat()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -16,9 +16,6 @@ nobody is DMed about a flag change they made; a RAID owner hears about their ite
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,7 +28,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import FlagTransition, OutboxMessage, Person, Program, Prompt, Workspace
 from tests.conftest import TEAM, Bot, ManualClock, Pass
-from tests.flow import text_of
+from tests.flow import text_of, tick_process
 
 SET_UP = datetime(2026, 10, 29, 20, 0, tzinfo=UTC)  # Thursday evening in Europe
 START = datetime(2026, 10, 30, 0, 0, tzinfo=UTC)  # Friday
@@ -44,22 +41,6 @@ TICKED = (  # these passes run as `pmo-bot tick --now …`
 )
 PROMPT = "Status update due"
 PEOPLE = ("ULEAD", "ULEAD2", "UOTHER")
-
-
-def tick_process(at: datetime, *, fake: FakeSlack, engine: Engine) -> None:
-    """One pass as cron runs it: `pmo-bot tick --now <at>`, a real process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMO_"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-tick-test", SLACK_API_URL=fake.base_url, DATABASE_URL=str(engine.url)
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.runtime.cli", "tick", "--now", at.isoformat()],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def calendar(sessions: sessionmaker[Session], user_id: str) -> working_time.WorkingTime:
