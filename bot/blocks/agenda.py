@@ -203,7 +203,7 @@ def preread_message(
     ask = f"Update before {post}?"
     shown = items[:PREREAD_ITEMS_MAX]
     if len(items) == 1:
-        lead = f"*{_text(items[0].title, TITLE_MAX)}* is {on}: {_why(items[0])}. {ask}"
+        lead = f"*{_text(items[0].title, TITLE_MAX)}* is {on}: {_sentence(_why(items[0]))} {ask}"
         lines, blocks = [lead], []
     else:
         lead = f"You have {len(items)} items {on}. {ask}"
@@ -226,6 +226,11 @@ def _update_button(item: AgendaItem, updatable: Collection[str]) -> Block | None
     if item.ref not in updatable or item.program_id is None:
         return None
     return button("Submit update", action_id=SUBMIT_ACTION, value=str(item.program_id))
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does."""
+    return text if text.endswith((".", "?", "!", "…")) else f"{text}."
 
 
 def _why(item: AgendaItem) -> str:

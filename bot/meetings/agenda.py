@@ -569,6 +569,12 @@ _OPEN: dict[str, ColumnElement[bool]] = {
 }
 
 
+def is_about_program(item: AgendaItem) -> bool:
+    """Whether the item is about its program as a whole (its status, or a question of it),
+    so that its owner answers it with a status update."""
+    return item.program_id is not None and item.ref.partition(":")[0] in PROGRAM_REFS
+
+
 def _merge(fresh: list[AgendaItem], carried: list[AgendaItem]) -> list[AgendaItem]:
     """Fresh items, then the carried ones that are not also fresh (which say they carried)."""
     items = list(fresh)
@@ -576,7 +582,7 @@ def _merge(fresh: list[AgendaItem], carried: list[AgendaItem]) -> list[AgendaIte
     by_program = {
         item.program_id: index
         for index, item in reversed(list(enumerate(items)))
-        if item.ref.partition(":")[0] in PROGRAM_REFS
+        if is_about_program(item)
     }
     for item in carried:
         index = by_ref.get(item.ref)
