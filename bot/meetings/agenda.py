@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.cadence import slot_local
@@ -86,8 +86,8 @@ TIMEBOX = {  # minutes
     facts.ACTION: 3,
     facts.INTAKE: 5,
 }
-MIN_TIMEBOX = min(TIMEBOX.values())
 SHOWN_UNSCHEDULED = 50
+PROGRAM_KINDS = (facts.RED, facts.WORSENING, facts.MISMATCH, facts.LATE)
 INTAKE_TOP = 3
 LIVE = (ProgramState.ACTIVE, ProgramState.PAUSED)
 SUMMARY_CHARS = 120
@@ -107,15 +107,18 @@ class Scope:
         starts_at: The occurrence's start.
         since: When the last meeting held started (None: no lower bound).
         day: The meeting's local date at its start: actions due before it are overdue.
-        limit: The most rows a category needs: all an agenda of the meeting's length could
-            schedule, the unscheduled it shows, and one more to know there are others.
     """
 
     meeting: Meeting
     starts_at: datetime
     since: datetime | None
     day: date
-    limit: int
+
+    def limit(self, minutes: int) -> int:
+        """The most rows a category of items of at least `minutes` needs: as many as the
+        meeting's length could schedule, and the unscheduled it shows (nothing after them is
+        shown whatever the other categories hold)."""
+        return self.meeting.length_minutes // minutes + SHOWN_UNSCHEDULED
 
 
 @dataclass(frozen=True)
@@ -136,9 +139,10 @@ def build(
     """
     last = last_held(session, meeting=meeting, before=starts_at)
     scope = scope_of(meeting, starts_at, since=last.starts_at if last is not None else None)
+    asked = requests(session, scope=scope)
     found = [
-        requests(session, scope=scope),
-        _programs(session, scope=scope),
+        asked,
+        _programs(session, scope=scope, asked={item.program_id for item in asked.items}),
         _risks(session, scope=scope),
         _actions(session, scope=scope),
         _intake(session, scope=scope),
@@ -161,7 +165,6 @@ def scope_of(meeting: Meeting, starts_at: datetime, *, since: datetime | None) -
         starts_at=starts_at,
         since=since,
         day=slot_local(starts_at, meeting.timezone).date(),
-        limit=meeting.length_minutes // MIN_TIMEBOX + SHOWN_UNSCHEDULED + 1,
     )
 
 
@@ -286,7 +289,7 @@ def requests(session: Session, *, scope: Scope) -> Found:
             DecisionRequest.created_at,
             DecisionRequest.id,
         )
-        .limit(scope.limit)
+        .limit(scope.limit(TIMEBOX[facts.DECISION]))
     ).all()
     items = [_request_item(request, program, scope) for request, program, _ in rows]
     return Found(items, unread=_unread(rows))
@@ -339,21 +342,19 @@ def _flagged(*codes: str) -> ColumnElement[bool]:
     )
 
 
-def _programs(session: Session, *, scope: Scope) -> Found:
+def _programs(session: Session, *, scope: Scope, asked: set[int | None]) -> Found:
     """The portfolio's programs with exceptions, by their first reason, one item each.
 
-    Programs with a decision request on this agenda are left to the request's item."""
+    Programs `asked` about (a decision request on this agenda) are left to that item."""
     red, worsening = _is_red(scope.since), _is_worsening(scope.since)
     mismatch, late = _flagged(Flag.RAG_MISMATCH), _flagged(*LATE_FLAGS)
-    requested = exists().where(
-        *_open_requests(scope.meeting), DecisionRequest.program_id == Program.id
-    )
     rank = case((red, 0), (worsening, 1), (mismatch, 2), else_=3)
+    not_asked = Program.id.not_in([program_id for program_id in asked if program_id is not None])
     rows = session.execute(
         select(Program, func.count().over())
-        .where(*_in_portfolio(scope.meeting), or_(red, worsening, mismatch, late), ~requested)
+        .where(*_in_portfolio(scope.meeting), or_(red, worsening, mismatch, late), not_asked)
         .order_by(rank, Program.rag_since, Program.id)
-        .limit(scope.limit)
+        .limit(scope.limit(min(TIMEBOX[kind] for kind in PROGRAM_KINDS)))
     ).all()
     items = [_program_item(program, scope) for program, _ in rows]
     return Found([item for item in items if item is not None], unread=_unread(rows))
@@ -413,7 +414,7 @@ def _risks(session: Session, *, scope: Scope) -> Found:
             *_in_portfolio(scope.meeting),
         )
         .order_by(RaidItem.score.desc().nulls_last(), RaidItem.escalated_at, RaidItem.id)
-        .limit(scope.limit)
+        .limit(scope.limit(TIMEBOX[facts.RISK]))
     ).all()
     items = [_risk_item(item, name, scope) for item, name, _ in rows]
     return Found(items, unread=_unread(rows))
@@ -454,7 +455,7 @@ def _actions(session: Session, *, scope: Scope) -> Found:
             or_(ours, and_(overdue, *_in_portfolio(meeting))),
         )
         .order_by(case((overdue, 0), else_=1), ActionItem.due_date, ActionItem.number)
-        .limit(scope.limit)
+        .limit(scope.limit(TIMEBOX[facts.ACTION]))
     ).all()
     items = [_action_item(action, name, scope) for action, name, _ in rows]
     return Found(items, unread=_unread(rows))

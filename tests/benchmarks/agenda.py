@@ -1,6 +1,7 @@
 """Build a steering meeting's agenda for a large portfolio: time and SQL statements.
 
-`python -m tests.benchmarks.agenda [--database-url URL] [--sizes 1000,10000] [--builds 20]`
+`python -m tests.benchmarks.agenda [--database-url URL] [--sizes 1000,10000] [--builds 20]
+[--length 90]`
 
 For each size N a fresh database gets, by bulk Core inserts: one workspace; N active programs
 in the meeting's portfolio ("Platform"; the meeting names it "platform") and N/10 in another;
@@ -8,10 +9,12 @@ statuses spread over green, amber and red with `rag_since` and trends over the l
 months, 5% flagged RAG_MISMATCH and 5% late; 5 RAID items per program (half open, 2% of them
 escalated); N/2 open actions (a tenth of this meeting's, the rest of other meetings or none,
 due dates a month either side) and as many done; 200 decision requests (20 open for this
-meeting); 200 intake requests; and the last meeting held, with a frozen agenda of 40 items
-(some parked, some decided, the rest not reached). Then `ANALYZE`, and
-`bot.meetings.agenda.build` runs once unmeasured and `--builds` times measured, each in a
-new session, its SQL statements counted with the engine's `before_cursor_execute`.
+meeting, which lasts `--length` minutes); 200 intake requests; and the last meeting held,
+with a frozen agenda of 40 items (some parked, some decided, the rest not reached). Then
+`ANALYZE`, and `bot.meetings.agenda.build` runs once unmeasured and `--builds` times
+measured, each in a new session, its SQL statements counted with the engine's
+`before_cursor_execute`. A longer meeting reads more rows of each category (`--length 480`,
+the longest, is the worst case).
 
 Budget (issue 15): at 10,000 programs (50,000 RAID items, 5,000 open actions) every build
 under 300 ms, and the same number of statements at every size.
@@ -65,8 +68,9 @@ BUDGET_SIZE = 10_000
 MEETING_ID, OTHER_MEETING_ID = 1, 2
 
 
-def seed(engine: Engine, programs: int) -> float:
-    """A fresh schema and a portfolio of `programs`, in bulk; returns seconds taken."""
+def seed(engine: Engine, programs: int, *, length: int = 90) -> float:
+    """A fresh schema and a portfolio of `programs`, in bulk, for a meeting of `length`
+    minutes; returns seconds taken."""
     began = time.perf_counter()
     fresh_schema(engine)
     total = programs + programs // 10
@@ -74,7 +78,8 @@ def seed(engine: Engine, programs: int) -> float:
         connection.execute(
             insert(Workspace), [{"team_id": TEAM, "timezone": "UTC", "created_at": NOW}]
         )
-        connection.execute(insert(Meeting), [_meeting(MEETING_ID), _meeting(OTHER_MEETING_ID)])
+        meetings = [_meeting(MEETING_ID, length), _meeting(OTHER_MEETING_ID, 60)]
+        connection.execute(insert(Meeting), meetings)
         _insert(connection, Program, (_program(n, programs) for n in range(1, total + 1)))
         _insert(connection, RaidItem, _raid(total))
         _insert(connection, ActionItem, _actions(programs))
@@ -96,7 +101,7 @@ def _insert(connection: Any, model: type[Any], rows: Iterator[dict[str, Any]]) -
         connection.execute(insert(model), batch)
 
 
-def _meeting(meeting_id: int) -> dict[str, Any]:
+def _meeting(meeting_id: int, length: int) -> dict[str, Any]:
     return {
         "id": meeting_id,
         "team_id": TEAM,
@@ -106,7 +111,7 @@ def _meeting(meeting_id: int) -> dict[str, Any]:
         "at": "10:00",
         "every_weeks": 2,
         "anchor": date(2026, 11, 30),
-        "length_minutes": 90,
+        "length_minutes": length,
         "portfolio": "platform" if meeting_id == MEETING_ID else None,
         "timezone": ZONE,
         "attendees": ["UCHAIR"],
@@ -177,7 +182,8 @@ def _raid(programs: int) -> Iterator[dict[str, Any]]:
 
 def _actions(programs: int) -> Iterator[dict[str, Any]]:
     for n in range(1, programs + 1):  # half open, half done
-        meeting = MEETING_ID if n % 10 == 0 else OTHER_MEETING_ID if n % 10 < 6 else None
+        k = n // 2 % 10
+        meeting = MEETING_ID if k == 0 else OTHER_MEETING_ID if k < 6 else None
         yield {
             "team_id": TEAM,
             "number": n,
@@ -295,9 +301,9 @@ def build_once(engine: Engine) -> tuple[float, int, facts.Agenda]:
     return took, len(seen), built
 
 
-def measure(engine: Engine, programs: int, builds: int) -> Builds:
+def measure(engine: Engine, programs: int, builds: int, *, length: int = 90) -> Builds:
     """Seed `programs`, then one unmeasured build and `builds` measured ones."""
-    seeded = seed(engine, programs)
+    seeded = seed(engine, programs, length=length)
     build_once(engine)
     times, counts = [], set()
     built = None
@@ -327,9 +333,9 @@ def check_plans(engine: Engine) -> None:
         assert meeting is not None and plans.is_start(meeting, START)
 
 
-def report(results: list[Builds], database: str) -> bool:
+def report(results: list[Builds], database: str, length: int) -> bool:
     """Print the table and the budget lines; whether every line passed."""
-    print(f"agenda build — {database}, {code_version()}")
+    print(f"agenda build — {database}, a {length}-minute meeting, {code_version()}")
     print(f"{'programs':>9}{'raid':>8}{'actions':>9}{'seed s':>8}{'median ms':>11}{'max ms':>8}"
           f"{'statements':>12}{'sched':>7}{'unsched':>9}{'more':>6}")  # fmt: skip
     for r in results:
@@ -369,16 +375,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help=DATABASE_URL_HELP)
     parser.add_argument("--sizes", type=_sizes, default=[1_000, 10_000], help="programs")
     parser.add_argument("--builds", type=int, default=20, help="measured builds per size")
+    parser.add_argument(
+        "--length",
+        type=int,
+        default=90,
+        help="the meeting's minutes (the longer, the more each category reads; at most 480)",
+    )
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="pmo-bench-") as workdir:
         for size in args.sizes:
             url = args.database_url or f"sqlite:///{Path(workdir) / f'agenda-{size}.db'}"
             engine = make_engine(url)
-            results.append(measure(engine, size, args.builds))
+            results.append(measure(engine, size, args.builds, length=args.length))
             check_plans(engine)
             engine.dispose()
-    return 0 if report(results, database_name(args.database_url)) else 1
+    return 0 if report(results, database_name(args.database_url), args.length) else 1
 
 
 if __name__ == "__main__":
