@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from bot import people
 from bot.blocks.home import SUBMIT_ACTION
-from bot.meetings import plans
+from bot.meetings import occurrences, plans
 from storage.models import (
     DecisionRequest,
     Meeting,
@@ -57,8 +58,6 @@ def team(world: World) -> World:
     world.person("ULEAD2", TOKYO, now=START)
     world.person("UOTHER", NEW_YORK, now=START)
     with world.sessions.begin() as session:
-        from bot import people
-
         people.upsert_person(
             session,
             team_id=TEAM,
@@ -340,3 +339,30 @@ def test_an_agenda_late_but_before_the_start_is_still_posted(team: World) -> Non
     team.tick(MONDAY - timedelta(minutes=10))
 
     assert len(agendas(team)) == 1
+
+
+def test_a_meeting_started_early_gets_no_agenda_post(team: World) -> None:
+    meeting_id = schedule(team)
+    exceptions(team, meeting_id)
+    team.tick(START)
+    with team.sessions.begin() as session:  # the chair started it at 08:30 Berlin
+        meeting = session.get(Meeting, meeting_id)
+        assert meeting is not None
+        occurrences.for_start(session, meeting=meeting, start=MONDAY).state = "live"
+
+    team.tick(AGENDA)
+
+    assert agendas(team) == []
+    assert notes(team, meeting_id)[(plans.AGENDA, FIRST)] == "skipped: the meeting is live already"
+
+
+def test_a_quiet_portfolio_gets_no_preread_and_an_agenda_that_says_so(team: World) -> None:
+    meeting_id = schedule(team)
+    team.tick(START)
+
+    team.tick(PREREAD)
+    team.tick(AGENDA)
+
+    assert notes(team, meeting_id)[(plans.PREREAD, FIRST)] == "pre-read to 0 owners"
+    [posted] = agendas(team)
+    assert "Nothing on the agenda" in text_of(posted)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.meetings import agenda, facts, plans
+from bot.meetings import agenda, facts, occurrences, plans
 from bot.meetings.facts import Agenda, AgendaItem
 from storage.models import (
     ActionItem,
@@ -627,8 +627,6 @@ def test_a_huge_portfolio_keeps_fifty_unscheduled_and_counts_the_rest(seed: Seed
 
 def occurrence_of(seed: Seed, meeting: Meeting) -> MeetingOccurrence:
     """The occurrence of START, as the scheduler makes it."""
-    from bot.meetings import occurrences
-
     return occurrences.for_start(seed.session, meeting=meeting, start=START)
 
 
