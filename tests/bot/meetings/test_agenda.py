@@ -434,9 +434,7 @@ def test_portfolio_is_matched_case_insensitively_and_only_live_programs_count(
     assert built.items[0].ref == f"program:{mine.id}"
 
 
-def test_another_workspaces_rows_never_reach_the_agenda(
-    seed: Seed, sessions: sessionmaker[Session]
-) -> None:
+def test_another_workspaces_rows_never_reach_the_agenda(seed: Seed) -> None:
     meeting = seed.meeting()
     other = Seed(seed.session, OTHER_TEAM)
     program = other.program("Foreign", rag="red", rag_since=AFTER_LAST)
