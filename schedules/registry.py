@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot import digest_post, raid_owners, scheduling, standups
 from bot.meetings import minutes as meeting_minutes
 from bot.meetings import plans as meeting_plans
+from bot.meetings import prepare as meeting_prepare
 from bot.status import prompts
 from schedules.slots import SlotSource
 from storage.models import (
@@ -78,6 +79,8 @@ RUNNERS: dict[str, JobRunner] = {
     raid_owners.DUE: raid_owners.run_job,
     raid_owners.OVERDUE: raid_owners.run_job,
     meeting_plans.CLOSE: meeting_minutes.run_job,
+    meeting_plans.PREREAD: meeting_prepare.run_job,
+    meeting_plans.AGENDA: meeting_prepare.run_job,
 }
 
 

@@ -209,6 +209,8 @@ class RaidItem(Base):
         Index(None, "team_id", "state", "score"),
         Index(None, "program_id", "state"),
         Index(None, "team_id", "owner_id", "state"),
+        # A steering agenda's escalated risks: few of many items.
+        Index(None, "team_id", "escalated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -688,6 +690,7 @@ class DecisionRequest(Base):
     __table_args__ = (
         Index(None, "team_id", "state"),
         Index(None, "program_id", "state"),
+        Index(None, "meeting_id", "state"),  # a meeting's open questions, for its agenda
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -742,6 +745,7 @@ class ActionItem(Base):
         Index(None, "team_id", "state", "due_date"),
         Index(None, "team_id", "owner_id", "state"),
         Index(None, "program_id", "state"),
+        Index(None, "meeting_id", "state"),  # a meeting's open actions, for its agenda
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

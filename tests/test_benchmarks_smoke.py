@@ -1,4 +1,5 @@
-"""The burst and slow-Slack benchmarks' cores, at a tiny size: they run and check what they get.
+"""The burst, slow-Slack and agenda benchmarks' cores, at a tiny size: they run and check what
+they get.
 
 No timing is asserted here; the budgets are the benchmarks' own (`tests/benchmarks/`).
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tests.benchmarks import burst, slow_slack
+from storage.db import make_engine
+from tests.benchmarks import agenda, burst, slow_slack
 
 
 def test_burst_answers_every_deferred_command_at_its_response_url(tmp_path: Path) -> None:
@@ -26,3 +28,13 @@ def test_slow_slack_times_the_other_users_answer_beside_a_slow_modal(tmp_path: P
     slow = trials["beside a slow modal"]
     assert [t.errors for runs in trials.values() for t in runs] == [[]] * (len(slow) + 5)
     assert slow[0].owner_ack_seconds >= 0.3
+
+
+def test_agenda_benchmark_builds_the_same_statements_at_two_tiny_sizes(tmp_path: Path) -> None:
+    results = []
+    for size in (20, 60):
+        engine = make_engine(f"sqlite:///{tmp_path / f'agenda-{size}.db'}")
+        results.append(agenda.measure(engine, size, builds=2))
+        engine.dispose()
+    assert all(r.scheduled and len(r.times) == 2 for r in results)
+    assert len({count for r in results for count in r.counts}) == 1

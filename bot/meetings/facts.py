@@ -75,11 +75,14 @@ class Agenda:
         items: What fits in the meeting's length, in order.
         unscheduled: What does not fit ("not scheduled"), in the same order.
         since: ISO instant of the last meeting held, or None for the first.
+        not_listed: How many more did not fit and are not in `unscheduled` either (it keeps
+            the first few); 0 for an agenda read back from an occurrence.
     """
 
     items: tuple[AgendaItem, ...]
     unscheduled: tuple[AgendaItem, ...] = ()
     since: str | None = None
+    not_listed: int = 0
 
     @property
     def owners(self) -> list[str]:
