@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import digest_post, raid_owners, scheduling, standups
+from bot.meetings import actions as meeting_actions
 from bot.meetings import plans as meeting_plans
 from bot.status import prompts
 from schedules.slots import SlotSource
@@ -76,6 +77,8 @@ RUNNERS: dict[str, JobRunner] = {
     standups.CLOSE: standups.run_job,
     raid_owners.DUE: raid_owners.run_job,
     raid_owners.OVERDUE: raid_owners.run_job,
+    meeting_actions.DUE: meeting_actions.run_job,
+    meeting_actions.OVERDUE: meeting_actions.run_job,
 }
 
 

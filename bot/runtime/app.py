@@ -22,6 +22,7 @@ from bot.runtime.settings import Settings
 from handlers import (
     config,
     dates,
+    decisions,
     digest,
     events,
     export,
@@ -55,6 +56,7 @@ FEATURES = (
     people,
     digest,
     standups,
+    decisions,
     export,
     home,
     config,
