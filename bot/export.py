@@ -1,4 +1,5 @@
-"""CSV exports of a workspace's programs, status history, RAID log and intake queue.
+"""CSV exports of a workspace's programs, status history, RAID log, intake queue, decision
+log and actions.
 
 A file opens in a spreadsheet as it is: UTF-8 with a byte-order mark (Excel reads the BOM
 as "this is UTF-8"), the csv module's quoting for commas, quotes and line breaks, ISO 8601
@@ -12,7 +13,9 @@ What `since:` keeps, per kind (all on or after the date's start in the caller's 
 - programs: programs changed since (`updated_at`);
 - status: updates submitted or edited since;
 - risks: RAID items logged or changed since (`updated_at`);
-- intake: requests filed or decided since.
+- intake: requests filed or decided since;
+- decisions: decisions made since (`decided_at`);
+- actions: actions added or done since.
 """
 
 from __future__ import annotations
@@ -35,14 +38,28 @@ from bot.blocks.common import plural
 from bot.dates import format_date
 from bot.errors import UserError
 from bot.workspace import require_admin
-from storage.models import IntakeRequest, Person, Program, ProgramDelegate, RaidItem, StatusUpdate
+from storage.models import (
+    ActionItem,
+    Decision,
+    DecisionRequest,
+    IntakeRequest,
+    Meeting,
+    MeetingOccurrence,
+    Person,
+    Program,
+    ProgramDelegate,
+    RaidItem,
+    StatusUpdate,
+)
 
-KINDS = ("programs", "status", "risks", "intake")
+KINDS = ("programs", "status", "risks", "intake", "decisions", "actions")
 SINCE_MEANS = {
     "programs": "changed since",
     "status": "submitted or edited since",
     "risks": "logged or changed since",
     "intake": "filed or decided since",
+    "decisions": "made since",
+    "actions": "added or done since",
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 500  # rows fetched per round trip; also the delegates look-up batch
@@ -386,9 +403,87 @@ def _intake(session: Session, spec: ExportSpec) -> Table:
     return Table(["request", *table.columns], rows)
 
 
+def _decisions(session: Session, spec: ExportSpec) -> Table:
+    """The decision log, `D-n` first: what, why, who, where it was decided, what it answered."""
+    recorder = aliased(Person, name="recorder")
+    query = (
+        select(
+            Decision.number,
+            Decision.decided_at,
+            Program.key.label("program_key"),
+            Program.name.label("program"),
+            Decision.text.label("decision"),
+            Decision.option,
+            Decision.rationale,
+            Decision.decided_by,
+            Decision.recorded_by,
+            recorder.display_name.label("recorder"),
+            Meeting.channel_id.label("meeting_channel_id"),
+            MeetingOccurrence.starts_at.label("meeting_started_at"),
+            DecisionRequest.question,
+            DecisionRequest.requested_by,
+            DecisionRequest.by_date.label("requested_by_date"),
+            DecisionRequest.created_at.label("requested_at"),
+            Decision.raid_item_id,
+        )
+        .outerjoin(Program, Program.id == Decision.program_id)
+        .outerjoin(recorder, _is_person(recorder, Decision.team_id, Decision.recorded_by))
+        .outerjoin(MeetingOccurrence, MeetingOccurrence.id == Decision.occurrence_id)
+        .outerjoin(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
+        .outerjoin(DecisionRequest, DecisionRequest.decision_id == Decision.id)
+        .where(Decision.team_id == spec.team_id)
+        .order_by(Decision.number)
+    )
+    if spec.since is not None:
+        query = query.where(Decision.decided_at >= spec.since)
+    return _numbered(_table(session, query), "D", "decision_id")
+
+
+def _actions(session: Session, spec: ExportSpec) -> Table:
+    """The actions, `A-n` first: what, who, by when, its state, and where it came from."""
+    owner = aliased(Person, name="owner")
+    query = (
+        select(
+            ActionItem.number,
+            ActionItem.title,
+            ActionItem.owner_id,
+            owner.display_name.label("owner"),
+            ActionItem.due_date,
+            ActionItem.state,
+            Program.key.label("program_key"),
+            Program.name.label("program"),
+            Meeting.channel_id.label("meeting_channel_id"),
+            MeetingOccurrence.starts_at.label("meeting_started_at"),
+            ActionItem.created_by,
+            ActionItem.created_at,
+            ActionItem.done_by,
+            ActionItem.done_at,
+        )
+        .outerjoin(owner, _is_person(owner, ActionItem.team_id, ActionItem.owner_id))
+        .outerjoin(Program, Program.id == ActionItem.program_id)
+        .outerjoin(Meeting, Meeting.id == ActionItem.meeting_id)
+        .outerjoin(MeetingOccurrence, MeetingOccurrence.id == ActionItem.occurrence_id)
+        .where(ActionItem.team_id == spec.team_id)
+        .order_by(ActionItem.number)
+    )
+    if spec.since is not None:
+        query = query.where(
+            or_(ActionItem.created_at >= spec.since, ActionItem.done_at >= spec.since)
+        )
+    return _numbered(_table(session, query), "A", "action_id")
+
+
+def _numbered(table: Table, prefix: str, column: str) -> Table:
+    """A table led by its rows' numbers, with the `D-n`/`A-n` name first."""
+    rows = ((f"{prefix}-{row[0]}", *row[1:]) for row in table.rows)
+    return Table([column, *table.columns[1:]], rows)
+
+
 SOURCES: dict[str, Callable[[Session, ExportSpec], Table]] = {
     "programs": _programs,
     "status": _status,
     "risks": _risks,
     "intake": _intake,
+    "decisions": _decisions,
+    "actions": _actions,
 }

@@ -23,6 +23,7 @@ KINDS: dict[str, str] = {
     "flags": "flag alerts about programs you own or sponsor",
     "raid": "RAID items assigned to you, and their reminders",
     "intake": "the decision on your intake requests",
+    "actions": "actions you own: assigned, due soon, overdue",
 }
 # What asks people for something; they can't mute it (`/pmo notify mute prompts` says why).
 UNMUTABLE = ("prompts", "reminders", "standups")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import digest_post, raid_owners, scheduling, standups
+from bot.meetings import actions as meeting_actions
 from bot.meetings import minutes as meeting_minutes
 from bot.meetings import plans as meeting_plans
 from bot.meetings import prepare as meeting_prepare
@@ -81,6 +82,8 @@ RUNNERS: dict[str, JobRunner] = {
     meeting_plans.CLOSE: meeting_minutes.run_job,
     meeting_plans.PREREAD: meeting_prepare.run_job,
     meeting_plans.AGENDA: meeting_prepare.run_job,
+    meeting_actions.DUE: meeting_actions.run_job,
+    meeting_actions.OVERDUE: meeting_actions.run_job,
 }
 
 

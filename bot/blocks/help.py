@@ -96,6 +96,8 @@ USAGE: dict[str, str] = {
     '[options:"A|B|C"]',
     "decisions": "/pmo decisions [<program>|open|since:<date>]",
     "actions": "/pmo actions [mine|<program>|overdue]",
+    "actions add": '/pmo actions add [<program>] "<title>" due:<date> [owner:@x]',
+    "actions done": "/pmo actions done A-<n>",
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
     'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"] | workweek <days> | '
     "hours <HH:MM-HH:MM> | holidays <country> | alerts <kinds>|all|digest-only]",
@@ -193,8 +195,8 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "the program's sponsor by DM when no meeting comes first. Decisions are numbered "
         "D-1, D-2…; actions A-1, A-2…, each with an owner and a due date. Action owners get "
         "a DM with *Done*, a reminder two working days before the due date and one when it "
-        "is overdue.",
-        ["decision request", "decisions", "actions"],
+        "is overdue; `actions add` records one outside a meeting, `actions done` closes one.",
+        ["decision request", "decisions", "actions", "actions add", "actions done"],
     ),
     "config": (
         "Workspace settings, for PMO admins. While no PMO admin is set, Slack workspace "
@@ -222,8 +224,9 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
     "export": (
         "A CSV file of the workspace's data, sent to your DM (PMO admins). It opens in Excel "
         "as it is: UTF-8, ISO dates, UTC times. `since:` keeps programs changed, status "
-        "updates submitted or edited, RAID items logged or changed, and intake requests filed "
-        "or decided on or after that date (your time).",
+        "updates submitted or edited, RAID items logged or changed, intake requests filed "
+        "or decided, decisions made, and actions added or done on or after that date (your "
+        "time).",
         ["export"],
     ),
     "dates": (

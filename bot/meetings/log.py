@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot import audit, limits
+from bot import audit, dedupe, limits
+from bot.dates import format_date
 from bot.errors import UserError
+from bot.meetings import actions
 from bot.notify import local_today
 from storage.models import (
     ActionItem,
@@ -67,28 +69,13 @@ def record_decision(
 
     Raises:
         UserError: No decision text, text too long, or an option that is not the request's.
-        AlreadyRecorded: The agenda item already has its decision.
+        AlreadyRecorded: The agenda item already has its decision, or the request was closed.
     """
-    text = " ".join(text.split()) if text else ""
-    if not text:
-        raise UserError("Say what was decided.", field="decision")
-    limits.check(limits.DECISION, text, block_id="decision")
-    limits.check(limits.RATIONALE, rationale, block_id="rationale")
-    if option is not None:
-        limits.check(limits.OPTION, option, block_id="option")
-        if request is not None and request.options and option not in request.options:
-            raise UserError(
-                f"“{option}” is not one of the options: {', '.join(request.options)}.",
-                field="option",
-            )
-    if occurrence is not None and item_ref is not None:
-        _refuse_second_decision(session, occurrence=occurrence, item_ref=item_ref)
-    if request is not None and request.state != DecisionRequestState.OPEN:
-        raise AlreadyRecorded(f"That question was closed already ({request.state}).")
-    number = next_number(session, team_id=actor.team_id, counter=Workspace.decision_seq)
+    text = _checked_decision(text, rationale=rationale, option=option, request=request)
+    _refuse_twice(session, occurrence=occurrence, item_ref=item_ref, request=request)
     decision = Decision(
         team_id=actor.team_id,
-        number=number,
+        number=next_number(session, team_id=actor.team_id, counter=Workspace.decision_seq),
         program_id=program.id if program is not None else None,
         occurrence_id=occurrence.id if occurrence is not None else None,
         item_ref=item_ref,
@@ -101,21 +88,82 @@ def record_decision(
     )
     session.add(decision)
     session.flush()
+    _file(session, decision=decision, program=program, request=request, now=now)
+    return decision
+
+
+def _refuse_twice(
+    session: Session,
+    *,
+    occurrence: MeetingOccurrence | None,
+    item_ref: str | None,
+    request: DecisionRequest | None,
+) -> None:
+    """Refuse a second decision on an agenda item, or on a request closed already."""
+    if occurrence is not None and item_ref is not None:
+        _refuse_second_decision(session, occurrence=occurrence, item_ref=item_ref)
+    if request is not None and request.state != DecisionRequestState.OPEN:
+        raise AlreadyRecorded(f"That question was closed already ({request.state}).")
+
+
+def _file(
+    session: Session,
+    *,
+    decision: Decision,
+    program: Program | None,
+    request: DecisionRequest | None,
+    now: datetime,
+) -> None:
+    """Keep the decision in the program's RAID log, close its request, audit it."""
     if program is not None:
         decision.raid_item_id = _raid_entry(session, program=program, decision=decision, now=now)
     if request is not None:
-        request.state = DecisionRequestState.DECIDED
-        request.decision_id = decision.id
-        request.closed_at = now
+        _close_request(session, request=request, decision=decision, now=now)
     audit.record(
         session,
         decision,
-        actor_id=actor.user_id,
+        actor_id=decision.recorded_by,
         action="record",
         now=now,
         after=decision_values(decision),
     )
-    return decision
+
+
+def _checked_decision(
+    text: str, *, rationale: str | None, option: str | None, request: DecisionRequest | None
+) -> str:
+    """The decision's text, spaces collapsed, once it and its rationale and option fit."""
+    text = " ".join(text.split()) if text else ""
+    if not text:
+        raise UserError("Say what was decided.", field="decision")
+    limits.check(limits.DECISION, text, block_id="decision")
+    limits.check(limits.RATIONALE, rationale, block_id="rationale")
+    if option is not None:
+        limits.check(limits.OPTION, option, block_id="option")
+        if request is not None and request.options and option not in request.options:
+            raise UserError(
+                f"“{option}” is not one of the options: {', '.join(request.options)}.",
+                field="option",
+            )
+    return text
+
+
+def _close_request(
+    session: Session, *, request: DecisionRequest, decision: Decision, now: datetime
+) -> None:
+    before = {"state": request.state}
+    request.state = DecisionRequestState.DECIDED
+    request.decision_id = decision.id
+    request.closed_at = now
+    audit.record(
+        session,
+        request,
+        actor_id=decision.recorded_by,
+        action="decide",
+        now=now,
+        before=before,
+        after={"state": request.state, "decision": decision.number},
+    )
 
 
 def _refuse_second_decision(
@@ -197,6 +245,58 @@ def add_action(
             an owner who can't own one (a guest, a bot, a deactivated account).
         AlreadyRecorded: The same action was just added from the same agenda item.
     """
+    title = _checked_action(title, owner=owner, due=due, today=local_today(actor, now, workspace))
+    if occurrence is not None and item_ref is not None:
+        _refuse_same_action(session, occurrence=occurrence, item_ref=item_ref, title=title)
+    action = _new_action(
+        session, actor=actor, title=title, owner=owner, due=due, now=now, program=program
+    )
+    action.meeting_id, action.occurrence_id, action.item_ref = _from_meeting(occurrence, item_ref)
+    session.flush()
+    audit.record(
+        session, action, actor_id=actor.user_id, action="add", now=now, after=action_values(action)
+    )
+    actions.created(session, action=action, actor_id=actor.user_id, now=now, workspace=workspace)
+    return action
+
+
+def _new_action(
+    session: Session,
+    *,
+    actor: Person,
+    title: str,
+    owner: Person,
+    due: date,
+    now: datetime,
+    program: Program | None,
+) -> ActionItem:
+    """`A-n`, numbered and added to the session (the caller sets its meeting, then flushes)."""
+    action = ActionItem(
+        team_id=actor.team_id,
+        number=next_number(session, team_id=actor.team_id, counter=Workspace.action_seq),
+        title=title,
+        owner_id=owner.user_id,
+        due_date=due,
+        state=ActionState.OPEN,
+        program_id=program.id if program is not None else None,
+        created_by=actor.user_id,
+        created_at=now,
+    )
+    session.add(action)
+    return action
+
+
+def _from_meeting(
+    occurrence: MeetingOccurrence | None, item_ref: str | None
+) -> tuple[int | None, int | None, str | None]:
+    """The meeting, occurrence and agenda item an action comes from (none, outside one)."""
+    if occurrence is None:
+        return None, None, item_ref
+    return occurrence.meeting_id, occurrence.id, item_ref
+
+
+def _checked_action(title: str, *, owner: Person, due: date, today: date) -> str:
+    """The action's title, spaces collapsed, once it fits and the owner and date may be."""
     title = " ".join(title.split()) if title else ""
     if not title:
         raise UserError("Say what is to be done.", field="title")
@@ -206,34 +306,12 @@ def add_action(
             f"<@{owner.user_id}> can't own an action: guests, bots and deactivated accounts can't.",
             field="owner",
         )
-    today = local_today(actor, now, workspace)
     if due < today:
         raise UserError(
-            f"The due date {due:%a %-d %b %Y} is in the past; give today or a later date.",
+            f"The due date {format_date(due)} is in the past; give today or a later date.",
             field="due",
         )
-    if occurrence is not None and item_ref is not None:
-        _refuse_same_action(session, occurrence=occurrence, item_ref=item_ref, title=title)
-    action = ActionItem(
-        team_id=actor.team_id,
-        number=next_number(session, team_id=actor.team_id, counter=Workspace.action_seq),
-        title=title,
-        owner_id=owner.user_id,
-        due_date=due,
-        state=ActionState.OPEN,
-        program_id=program.id if program is not None else None,
-        meeting_id=occurrence.meeting_id if occurrence is not None else None,
-        occurrence_id=occurrence.id if occurrence is not None else None,
-        item_ref=item_ref,
-        created_by=actor.user_id,
-        created_at=now,
-    )
-    session.add(action)
-    session.flush()
-    audit.record(
-        session, action, actor_id=actor.user_id, action="add", now=now, after=action_values(action)
-    )
-    return action
+    return title
 
 
 def _refuse_same_action(
@@ -263,3 +341,38 @@ def action_values(action: ActionItem) -> dict[str, Any]:
     """An action's fields, for its audit history."""
     names = ("number", "title", "owner_id", "due_date", "state", "program_id", "occurrence_id")
     return {name: getattr(action, name) for name in names}
+
+
+def add_action_once(
+    session: Session,
+    *,
+    actor: Person,
+    title: str,
+    owner: Person,
+    due: date,
+    now: datetime,
+    workspace: Workspace,
+    program: Program | None = None,
+) -> ActionItem:
+    """`add_action` outside a meeting (`/pmo actions add`), refusing the same action added
+    by the same person minutes ago (a repeated command) with "Already recorded at 14:02"."""
+    dedupe.refuse_repeat(
+        session,
+        ActionItem,
+        tz=actor.tz or workspace.timezone,
+        now=now,
+        what=f"the action “{title}” for <@{owner.user_id}>",
+        created_by=actor.user_id,
+        owner_id=owner.user_id,
+        title=" ".join(title.split()),
+    )
+    return add_action(
+        session,
+        actor=actor,
+        title=title,
+        owner=owner,
+        due=due,
+        now=now,
+        workspace=workspace,
+        program=program,
+    )

@@ -22,6 +22,7 @@ from bot.runtime.settings import Settings
 from handlers import (
     config,
     dates,
+    decisions,
     digest,
     events,
     export,
@@ -59,6 +60,7 @@ FEATURES = (
     standups,
     meetings,
     meeting_live,
+    decisions,
     export,
     home,
     config,

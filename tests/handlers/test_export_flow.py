@@ -132,7 +132,7 @@ def test_non_admins_are_refused_and_nothing_is_uploaded(
 ) -> None:
     said = text_of(slack.command("ULEAD", "export").body)
     assert "Only" in said and "export PMO data" in said
-    assert "/pmo export [programs|status|risks|intake]" in said
+    assert "/pmo export [programs|status|risks|intake|decisions|actions]" in said
     assert fake.uploaded_files() == []
 
 
