@@ -557,8 +557,12 @@ def _action_line(action: ActionItem) -> str:
 
 
 def _item_line(item: facts.AgendaItem) -> str:
+    """`• Hermes — Extend the vendor contract? · @kim`: a question is named with its program."""
     owner = f" · <@{item.owner_id}>" if item.owner_id else ""
-    return f"• {escape(truncate(item.title, TITLE_MAX))}{owner}"
+    question = (
+        f" — {escape(truncate(item.detail, TITLE_MAX))}" if item.kind == facts.DECISION else ""
+    )
+    return f"• {escape(truncate(item.title, TITLE_MAX))}{question}{owner}"
 
 
 def _people(user_ids: list[str]) -> str:

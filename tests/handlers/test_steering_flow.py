@@ -156,7 +156,9 @@ def test_a_fortnightly_steering_meeting_from_scheduling_to_the_agenda_after_next
     kims = fake.last_view("ULEAD2")
     slack.click_button("UADMIN", live_message(fake), live.RECORD_ACTION)
     adas = fake.last_view("UADMIN")
-    slack.submit_view("ULEAD2", kims, {"decision": "Go live on 14 Dec", "option": "Yes"})
+    clock.now = STARTS + timedelta(minutes=8)
+    decided = {"decision": "Go live on 14 Dec", "option": "Yes", "rationale": "Tests are green"}
+    slack.submit_view("ULEAD2", kims, decided | {"decided_by": ["ULEAD", "UADMIN"]})
     second = slack.submit_view("UADMIN", adas, {"decision": "Wait for January", "option": "No"})
     assert "D-1 was recorded for this item by <@ULEAD2>" in text_of(second.body) + text_of(
         fake.responses[-1]["body"] if fake.responses else None
@@ -168,13 +170,16 @@ def test_a_fortnightly_steering_meeting_from_scheduling_to_the_agenda_after_next
     slack.click_button("ULEAD2", shown_before, live.NEXT_ACTION)
     bot.settle()
     assert HERMES_Q in text_of(live_message(fake))
+    clock.now = STARTS + timedelta(minutes=15)
     add_action(slack, fake, "ULEAD", KIM_ACTION, owner="ULEAD2", due="2026-12-02")
     bot.settle()
     slack.click_button("ULEAD", live_message(fake), live.PARK_ACTION)
     bot.settle()
     assert "Zephyr" in text_of(live_message(fake))
+    clock.now = STARTS + timedelta(minutes=25)
     add_action(slack, fake, "ULEAD", OTTO_ACTION, owner="UOTHER", due="2026-12-03")
     bot.settle()
+    clock.now = STARTS + timedelta(minutes=40)
     closed = slack.command("ULEAD", "meeting close", channel_id=STEER)
     assert "minutes" in text_of(closed.body)
     bot.settle()
@@ -188,8 +193,14 @@ def test_a_fortnightly_steering_meeting_from_scheduling_to_the_agenda_after_next
     run(passes(STARTS, STARTS + timedelta(hours=3), timedelta(minutes=30)),
         run_pass=run_pass, clock=clock, fake=fake, engine=engine)  # fmt: skip
     [posted] = minutes_posts(fake)
-    assert "Go live on 14 Dec" in text_of(posted) and OTTO_ACTION in text_of(posted)
-    assert HERMES_Q in text_of(posted)  # parked
+    written = text_of(posted)
+    assert "Mon 30 Nov 2026, 10:00–10:40 (Europe/Berlin) · chair <@ULEAD>" in written
+    assert "*Attendees:* <@ULEAD2>, <@UADMIN>" in written
+    assert "*D-1* Go live on 14 Dec — option: Yes" in written and "Tests are green" in written
+    assert "Decided by <@ULEAD>, <@UADMIN>" in written
+    assert f"*A-1* {KIM_ACTION} · <@ULEAD2> · due Wed 2 Dec 2026" in written
+    assert f"*A-2* {OTTO_ACTION} · <@UOTHER> · due Thu 3 Dec 2026" in written
+    assert f"*Parked* (1)\n• Hermes — {HERMES_Q}" in written
     show = slack.command("UOTHER", "meeting show 2026-11-30 <#CSTEER|steering>")
     assert show.body["blocks"] == posted["blocks"]
 
