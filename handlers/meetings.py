@@ -1,11 +1,12 @@
-"""`/pmo meeting schedule|list|edit|cancel`: a chair's recurring steering meetings."""
+"""`/pmo meeting schedule|list|edit|cancel|agenda`: a chair's recurring steering meetings."""
 
 from __future__ import annotations
 
+from bot.blocks import agenda as agenda_blocks
 from bot.blocks import meetings as render
 from bot.commands import Token, parse_channel, parse_user, split_options
 from bot.errors import UserError
-from bot.meetings import manage
+from bot.meetings import manage, preview
 from bot.meetings.plans import make_plan, plan_of
 from handlers.adapters import Listeners
 from handlers.effects import Reply, Result
@@ -26,6 +27,7 @@ def register(on: Listeners) -> None:
     on.commands.add("meeting edit", edit, mode="deferred", writes=True)
     on.commands.add("meeting cancel", cancel)
     on.commands.add("meeting list", list_meetings)
+    on.commands.add("meeting agenda", show_agenda, mode="deferred", writes=False)
 
 
 def _what(request: CommandRequest) -> Result:
@@ -124,6 +126,24 @@ def list_meetings(request: CommandRequest) -> Result:
     if request.words:
         raise UserError("`meeting list` takes nothing after it.")
     return Reply(render.list_message(manage.active(request.session, team_id=request.team_id)))
+
+
+def show_agenda(request: CommandRequest) -> Result:
+    """`meeting agenda [#ch]`: the next agenda as things stand, shown to the caller."""
+    if len(request.words) > 1:
+        raise UserError("Name at most one channel.")
+    channel_id = request.channel(_channel_word(request.words).text) if request.words else None
+    meeting = manage.for_channel(
+        request.session, team_id=request.team_id, channel_id=channel_id or request.channel_id
+    )
+    coming = preview.upcoming(
+        request.session, meeting=meeting, now=request.now, workspace=request.workspace
+    )
+    return Reply(
+        agenda_blocks.agenda_message(
+            meeting, coming.agenda, starts_at=coming.starts_at, tz=request.timezone
+        )
+    )
 
 
 def _channel_word(words: list[Token]) -> Token:

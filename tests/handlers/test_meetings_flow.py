@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import AuditEvent, Meeting, ScheduledJob
+from storage.models import AuditEvent, Meeting, MeetingOccurrence, ScheduledJob
 from tests.conftest import Pass
 from tests.flow import count, text_of
 
@@ -202,3 +202,23 @@ def test_a_non_member_who_is_not_an_admin_cannot_chair_there(
 
     assert "You're not a member of <#CSTEER>" in text_of(reply.body)
     assert count(sessions, Meeting) == 0
+
+
+def test_agenda_previews_the_next_meeting_as_things_stand_to_members_not_guests(
+    slack: SlackDriver, sessions: sessionmaker[Session], steering: None
+) -> None:
+    slack.command("ULEAD", SCHEDULE, channel_id="CSTEER")
+    quiet = text_of(slack.command("ULEAD2", "meeting agenda <#CSTEER|steering>").body)
+    assert "Steering agenda · Mon 30 Nov 2026, 18:00" in quiet  # Kim's own time, Tokyo
+    assert "Nothing on the agenda" in quiet
+
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    slack.command("ULEAD", "status apollo red <!channel> vendor gone")
+
+    shown = text_of(slack.command("UOTHER", "meeting agenda", channel_id="CSTEER").body)
+    assert "*1. Apollo*" in shown and "&lt;!channel&gt; vendor gone" in shown
+    assert "<!channel>" not in shown
+    assert "Guest accounts" in text_of(slack.command("UGUEST", "meeting agenda").body)
+    no_meeting = text_of(slack.command("ULEAD", "meeting agenda <#CAPOLLO|apollo>").body)
+    assert "<#CAPOLLO> has no steering meeting" in no_meeting
+    assert count(sessions, MeetingOccurrence) == 0  # a preview stores nothing

@@ -208,7 +208,13 @@ def test_a_fortnightly_steering_meeting_from_scheduling_to_the_agenda_after_next
     clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     [kims_dm] = [m for m in fake.dms("ULEAD2") if KIM_ACTION in m["text"]]
     slack.click_button("ULEAD2", kims_dm, decision_blocks.DONE_ACTION)
-    run(passes(STARTS + timedelta(hours=4), NEXT_AGENDA_DUE, hourly),
+    run(passes(STARTS + timedelta(hours=4), NEXT_AGENDA_DUE - timedelta(days=3), hourly),
+        run_pass=run_pass, clock=clock, fake=fake, engine=engine)  # fmt: skip
+    # Friday before: the chair's preview already carries the parked question and the action.
+    preview = text_of(slack.command("ULEAD", "meeting agenda", channel_id=STEER).body)
+    assert "Steering agenda · Mon 14 Dec 2026, 10:00" in preview
+    assert HERMES_Q in preview and OTTO_ACTION in preview
+    run(passes(NEXT_AGENDA_DUE - timedelta(days=3) + hourly, NEXT_AGENDA_DUE, hourly),
         run_pass=run_pass, clock=clock, fake=fake, engine=engine)  # fmt: skip
     overdue = [m for m in fake.dms("UOTHER") if m["text"].startswith(":warning: Overdue since")]
     assert len(overdue) == 1 and OTTO_ACTION in overdue[0]["text"]
