@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -15,18 +15,28 @@ from bot.cadence import next_due, parse_cadence
 from bot.errors import UserError
 from bot.workspace import serialize_changes
 from storage.models import (
+    ActionItem,
+    Decision,
     DigestPost,
     DigestSubscription,
     IntakeRequest,
+    Meeting,
+    MeetingOccurrence,
     Milestone,
     Program,
     RaidItem,
 )
-from storage.types import Flag, IntakeState, ProgramState, Rag, RaidKind, RaidState
+from storage.types import ActionState, Flag, IntakeState, ProgramState, Rag, RaidKind, RaidState
 
 TOP_RISKS = 5
 MILESTONE_DAYS = 14
 RAG_ORDER: dict[str | None, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
+# Decisions are read this far back (the longest gap between two digests, a monthly one
+# and a holiday, fits), at most this many; the first digest shows the last week's.
+DECISION_WINDOW = timedelta(days=45)
+DECISIONS_READ = 100
+FIRST_DIGEST_DECISIONS = timedelta(days=7)
+OVERDUE_ACTIONS = 10
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,27 @@ class MilestoneLine:
     program_key: str
 
 
+@dataclass(frozen=True)
+class DecisionNote:
+    """A decision recorded lately."""
+
+    number: int
+    text: str
+    program_key: str | None
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    """An open action past its due date."""
+
+    number: int
+    title: str
+    owner_id: str
+    due: date
+    program_key: str | None
+
+
 @dataclass
 class Snapshot:
     """The portfolio as a digest reports it; stored with each posted digest."""
@@ -75,6 +106,11 @@ class Snapshot:
     milestones: list[MilestoneLine] = field(default_factory=list)
     intake_waiting: int = 0
     intake_oldest: str | None = None
+    # Decisions of the last DECISION_WINDOW, newest first (a digest shows those since the
+    # previous one), and the most overdue open actions with how many there are.
+    decisions: list[DecisionNote] = field(default_factory=list)
+    overdue_actions: list[OverdueAction] = field(default_factory=list)
+    overdue_actions_total: int = 0
 
     def compact(self) -> dict[str, Any]:
         """The state reported, as stored with the post: each program's colour and flags."""
@@ -103,6 +139,9 @@ class Changes:
     recovered: list[ProgramLine]
     newly_overdue: list[ProgramLine]
     first: bool = False
+    # Decisions recorded since the previous digest (the last week's for the first one).
+    decisions: tuple[DecisionNote, ...] = ()
+    decisions_since: datetime | None = None
 
     @property
     def empty(self) -> bool:
@@ -127,6 +166,10 @@ def take_snapshot(
     snapshot.risks = _top_risks(session, scope=scope)
     snapshot.milestones = _milestones(session, scope=scope, today=today)
     snapshot.intake_waiting, snapshot.intake_oldest = _intake(session, team_id=team_id, today=today)
+    snapshot.decisions = _decisions(session, team_id=team_id, portfolio=portfolio, now=now)
+    snapshot.overdue_actions, snapshot.overdue_actions_total = _overdue_actions(
+        session, team_id=team_id, portfolio=portfolio, today=today
+    )
     return snapshot
 
 
@@ -188,10 +231,71 @@ def _intake(session: Session, *, team_id: str, today: date) -> tuple[int, str | 
     return count, f"INT-{oldest.number} {oldest.title}"
 
 
+def _of_portfolio(portfolio: str | None) -> list[ColumnElement[bool]]:
+    """A decision's or action's portfolio: its program's, else (none) its meeting's."""
+    if portfolio is None:
+        return []
+    name = portfolio.lower()
+    return [
+        or_(
+            func.lower(Program.portfolio) == name,
+            and_(Program.id.is_(None), func.lower(Meeting.portfolio) == name),
+        )
+    ]
+
+
+def _decisions(
+    session: Session, *, team_id: str, portfolio: str | None, now: datetime
+) -> list[DecisionNote]:
+    rows = session.execute(
+        select(Decision.number, Decision.text, Program.key, Decision.decided_at)
+        .outerjoin(Program, Program.id == Decision.program_id)
+        .outerjoin(MeetingOccurrence, MeetingOccurrence.id == Decision.occurrence_id)
+        .outerjoin(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
+        .where(
+            Decision.team_id == team_id,
+            Decision.decided_at >= now - DECISION_WINDOW,
+            *_of_portfolio(portfolio),
+        )
+        .order_by(Decision.decided_at.desc(), Decision.number.desc())
+        .limit(DECISIONS_READ)
+    ).all()
+    return [DecisionNote(*row) for row in rows]
+
+
+def _overdue_actions(
+    session: Session, *, team_id: str, portfolio: str | None, today: date
+) -> tuple[list[OverdueAction], int]:
+    """The most overdue open actions, and (in the same query) how many are overdue."""
+    rows = session.execute(
+        select(
+            ActionItem.number,
+            ActionItem.title,
+            ActionItem.owner_id,
+            ActionItem.due_date,
+            Program.key,
+            func.count().over().label("total"),
+        )
+        .outerjoin(Program, Program.id == ActionItem.program_id)
+        .outerjoin(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(
+            ActionItem.team_id == team_id,
+            ActionItem.state == ActionState.OPEN,
+            ActionItem.due_date < today,
+            *_of_portfolio(portfolio),
+        )
+        .order_by(ActionItem.due_date, ActionItem.number)
+        .limit(OVERDUE_ACTIONS)
+    ).all()
+    return [OverdueAction(*row[:5]) for row in rows], (rows[0].total if rows else 0)
+
+
 def changes_since(previous: dict[str, Any] | None, snapshot: Snapshot) -> Changes:
     """Compare with the previous digest's stored snapshot, not with today's edits of it."""
+    since = _decisions_since(previous, snapshot)
+    decided = tuple(d for d in snapshot.decisions if d.decided_at > since)
     if previous is None:
-        return Changes([], [], [], [], first=True)
+        return Changes([], [], [], [], first=True, decisions=decided)
     before: dict[str, list[Any]] = previous.get("programs", {})
     new_red, worsened, recovered, overdue = [], [], [], []
     for program in snapshot.programs:
@@ -204,7 +308,15 @@ def changes_since(previous: dict[str, Any] | None, snapshot: Snapshot) -> Change
             recovered.append(program)
         if Flag.OVERDUE_UPDATE in program.flags and Flag.OVERDUE_UPDATE not in flags:
             overdue.append(program)
-    return Changes(new_red, worsened, recovered, overdue)
+    return Changes(new_red, worsened, recovered, overdue, decisions=decided, decisions_since=since)
+
+
+def _decisions_since(previous: dict[str, Any] | None, snapshot: Snapshot) -> datetime:
+    """When the previous digest was taken; a week back for the first one."""
+    taken = (previous or {}).get("taken_at")
+    if isinstance(taken, str):
+        return datetime.fromisoformat(taken)
+    return snapshot.taken_at - FIRST_DIGEST_DECISIONS
 
 
 def _rank(rag: str | None) -> int:

@@ -240,7 +240,7 @@ def open_message(page: LogPage, *, tz: str) -> dict[str, Any]:
     if not page.lines:
         return notice(f"{head}\nNo question is waiting for a decision.")
     blocks = [section(head)] + [section(request_line(line, tz=tz)) for line in page.lines]
-    blocks += _more(page, len(page.lines), "`/pmo export decisions` has the decided ones")
+    blocks += _more(page, len(page.lines), "those due soonest are shown")
     return message(f"Open decision requests: {page.total}", blocks)
 
 

@@ -26,7 +26,7 @@ from bot.blocks.common import (
 from bot.blocks.status import RAG_ICON, trend_strip
 from bot.cadence import describe, parse_cadence
 from bot.dates import format_date
-from bot.digest import Changes, ProgramLine, Snapshot
+from bot.digest import DECISIONS_READ, Changes, ProgramLine, Snapshot
 from storage.models import DigestSubscription
 from storage.types import Flag
 
@@ -34,13 +34,14 @@ MAX_REPLIES = 5
 BLOCKS_PER_MESSAGE = 45
 TOP_PROGRAMS = 10
 CHANGE_NAMES = 15
+LOG_LINES = 10  # decisions and overdue actions listed in the thread
 
 
 def render(snapshot: Snapshot, changes: Changes, *, period: str) -> list[dict[str, Any]]:
     """The messages of one digest: [top, reply, …] (at most 1 + MAX_REPLIES)."""
     attention = [p for p in snapshot.programs if p.rag == "red" or p.flags]
     top = _top(snapshot, changes, attention, period)
-    replies = _thread(snapshot, attention[TOP_PROGRAMS:])
+    replies = _thread(snapshot, attention[TOP_PROGRAMS:], changes)
     return [top, *replies]
 
 
@@ -62,6 +63,8 @@ def _top(
         context(
             "More in the thread: top risks, milestones due in 14 days, intake "
             "waiting, overdue updates"
+            + (", decisions" if changes.decisions else "")
+            + (", overdue actions" if snapshot.overdue_actions else "")
             + (", and every flagged program" if len(attention) > TOP_PROGRAMS else "")
             + "."
         )
@@ -127,8 +130,8 @@ def _program_section(program: ProgramLine) -> Block:
     )
 
 
-def _thread(snapshot: Snapshot, more: list[ProgramLine]) -> list[dict[str, Any]]:
-    blocks: list[Block] = [*_summary_blocks(snapshot)]
+def _thread(snapshot: Snapshot, more: list[ProgramLine], changes: Changes) -> list[dict[str, Any]]:
+    blocks: list[Block] = [*_summary_blocks(snapshot), *_log_blocks(snapshot, changes)]
     if more:
         blocks.append(section(f"*More programs needing attention* ({len(more)})"))
         blocks += [_program_section(p) for p in more]
@@ -179,6 +182,51 @@ def _summary_blocks(snapshot: Snapshot) -> list[Block]:
         chunks = chunk_lines([f"*{title}*", *lines])
         blocks += [section(chunk) for chunk in chunks[:3]]
     return blocks
+
+
+def _log_blocks(snapshot: Snapshot, changes: Changes) -> list[Block]:
+    """Decisions since the last digest and overdue actions; nothing when there are none."""
+    texts = []
+    if changes.decisions:
+        texts.append((_decisions_title(changes), _decision_lines(changes)))
+    if snapshot.overdue_actions:
+        texts.append(
+            (f"Overdue actions ({snapshot.overdue_actions_total})", _action_lines(snapshot))
+        )
+    blocks: list[Block] = []
+    for title, lines in texts:
+        blocks += [section(chunk) for chunk in chunk_lines([f"*{title}*", *lines])[:3]]
+    return blocks
+
+
+def _decisions_title(changes: Changes) -> str:
+    when = "since the last digest" if changes.decisions_since else "in the last 7 days"
+    read = len(changes.decisions)
+    return f"Decisions {when} ({read}{'+' if read >= DECISIONS_READ else ''})"
+
+
+def _decision_lines(changes: Changes) -> list[str]:
+    lines = [
+        f"D-{d.number} · `{d.program_key or '—'}` · {escape(truncate(d.text, 200))}"
+        for d in changes.decisions[:LOG_LINES]
+    ]
+    left = len(changes.decisions) - LOG_LINES
+    if left > 0:
+        since = (changes.decisions_since or changes.decisions[-1].decided_at).date()
+        lines.append(f"…and {left} more: `/pmo decisions since:{since.isoformat()}`")
+    return lines
+
+
+def _action_lines(snapshot: Snapshot) -> list[str]:
+    lines = [
+        f"A-{a.number} · <@{a.owner_id}> · due {format_date(a.due)} · "
+        f"`{a.program_key or '—'}` · {escape(truncate(a.title, 150))}"
+        for a in snapshot.overdue_actions
+    ]
+    left = snapshot.overdue_actions_total - len(snapshot.overdue_actions)
+    if left > 0:
+        lines.append(f"…and {left} more: `/pmo actions overdue`")
+    return lines
 
 
 def subscribed_message(sub: DigestSubscription) -> dict[str, Any]:

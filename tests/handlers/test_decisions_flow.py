@@ -627,3 +627,31 @@ def test_bad_log_filters_are_refused(
 def test_guests_cannot_read_the_log(slack: SlackDriver, apollo: str, text: str) -> None:
     said = say(slack, "UGUEST", text)
     assert GUEST_REFUSAL in said and "D-" not in said
+
+
+# --- the leadership digest ---------------------------------------------------------------
+
+
+def test_the_digest_shows_new_decisions_and_overdue_actions(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    clock: ManualClock,
+    run_pass: Any,
+    bot: Bot,
+    asked: dict[str, Any],
+) -> None:
+    fake.add_channel("CLEAD", "leadership", members=["UADMIN"])
+    slack.command("UADMIN", "digest subscribe <#CLEAD|leadership> weekly mon 09:00")
+    record(slack, fake, "UOTHER", asked, {"option": "1", "decision": "Wait <!here>"})
+    slack.command("UOTHER", 'actions add apollo "Call the vendor" owner:<@ULEAD|lee> due:friday')
+    run_pass(datetime(2026, 11, 30, 9, 5, tzinfo=UTC))
+    bot.settle()
+    said = "\n".join(text_of(m) for m in fake.messages("CLEAD"))
+    assert "*Decisions in the last 7 days (1)*\nD-1 · `apollo` · Wait &lt;!here&gt;" in said
+    assert (
+        "*Overdue actions (1)*\nA-1 · <@ULEAD> · due Fri 27 Nov 2026 · `apollo` · Call the vendor"
+    ) in said
+    clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    slack.command("ULEAD", "actions done A-1")
+    preview = text_of(slack.command("UADMIN", "digest preview").body)
+    assert "Decisions" not in preview and "Overdue actions" not in preview  # none since Monday's

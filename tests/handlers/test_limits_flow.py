@@ -23,6 +23,9 @@ from bot.blocks.common import escape
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import (
+    ActionItem,
+    Decision,
+    DecisionRequest,
     IntakeRequest,
     Milestone,
     Program,
@@ -192,6 +195,30 @@ def not_apollo(column: Any) -> Callable[[World], list[Any]]:
 
 def of_apollo(column: Any) -> Callable[[World], list[Any]]:
     return lambda world: world.column(column, Program.key == "apollo")
+
+
+def sponsored(world: World) -> None:
+    apollo(world)
+    world.slack.command("UADMIN", "program sponsor apollo <@UOTHER|otto>")
+
+
+def asked(world: World) -> None:
+    sponsored(world)
+    world.slack.command("ULEAD", 'decision request apollo "Extend the pilot?" by:tomorrow')
+    world.bot.settle()
+
+
+def record_modal(values: Callable[[str], dict[str, Any]]) -> Callable[[World, str], Reply]:
+    def send(world: World, text: str) -> Reply:
+        dm = next(m for m in world.fake.dms("UOTHER") if "as sponsor" in m.get("text", ""))
+        world.slack.click_button("UOTHER", dm, "decision_record")
+        return world.slack.submit_view("UOTHER", world.fake.last_view("UOTHER"), values(text))
+
+    return send
+
+
+def stored_options(world: World) -> list[Any]:
+    return [option for options in world.column(DecisionRequest.options) for option in options]
 
 
 CASES = [
@@ -442,6 +469,48 @@ CASES = [
         lambda w, text: w.dm("ULEAD2", f"{text}\nwrite the tests\nnone"),
         first_answers,
         prepare=standup,
+    ),
+    Case(
+        "decision request command",
+        limits.QUESTION,
+        "command",
+        lambda w, text: w.command("ULEAD", 'decision request apollo "{text}"', text),
+        lambda w: w.column(DecisionRequest.question),
+        prepare=sponsored,
+    ),
+    Case(
+        "decision request options",
+        limits.OPTION,
+        "command",
+        lambda w, text: w.command("ULEAD", 'decision request apollo "Q" options:"{text}|B"', text),
+        stored_options,
+        prepare=sponsored,
+    ),
+    Case(
+        "record decision modal",
+        limits.DECISION,
+        "modal",
+        record_modal(lambda text: {"decision": text}),
+        lambda w: w.column(Decision.text),
+        block="decision",
+        prepare=asked,
+    ),
+    Case(
+        "record decision modal rationale",
+        limits.RATIONALE,
+        "modal",
+        record_modal(lambda text: {"decision": "Extend it", "rationale": text}),
+        lambda w: w.column(Decision.rationale),
+        block="rationale",
+        prepare=asked,
+    ),
+    Case(
+        "actions add command",
+        limits.ACTION_TITLE,
+        "command",
+        lambda w, text: w.command("ULEAD", 'actions add "{text}" due:2026-12-20', text),
+        lambda w: w.column(ActionItem.title),
+        prepare=apollo,
     ),
 ]
 
