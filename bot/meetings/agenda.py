@@ -301,8 +301,7 @@ def _unread(rows: Sequence[Any]) -> int:
 
 
 def _request_item(request: DecisionRequest, program: Program, scope: Scope) -> AgendaItem:
-    also = [text for _, text in _reasons(program, scope)]
-    detail = request.question + (f" — also {'; '.join(also)}" if also else "")
+    detail = request.question + _also([text for _, text in _reasons(program, scope)])
     return AgendaItem(
         ref=f"request:{request.id}",
         kind=facts.DECISION,
@@ -381,6 +380,16 @@ def _reasons(program: Program, scope: Scope) -> list[tuple[str, str]]:
     return found
 
 
+def _also(reasons: Sequence[str], *, said: str = "") -> str:
+    """` — also …` for the reasons not already said (a RAG mismatch often quotes the late
+    milestone that MILESTONE_LATE names again)."""
+    new: list[str] = []
+    for reason in reasons:
+        if reason not in said and not any(reason in earlier for earlier in new):
+            new.append(reason)
+    return f" — also {'; '.join(new)}" if new else ""
+
+
 def _after(instant: datetime | None, since: datetime | None) -> bool:
     """Whether something that happened at `instant` happened since the last meeting."""
     return instant is not None and (since is None or instant > since)
@@ -397,7 +406,7 @@ def _program_item(program: Program, scope: Scope) -> AgendaItem | None:
         title=program.name,
         owner_id=program.owner_id,
         minutes=TIMEBOX[kind],
-        detail=first + (f" — also {'; '.join(others)}" if others else ""),
+        detail=first + _also(others, said=first),
         program_id=program.id,
     )
 

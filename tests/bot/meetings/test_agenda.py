@@ -688,3 +688,9 @@ def test_a_closed_occurrences_agenda_never_changes(seed: Seed) -> None:
 
     assert freeze(seed, occurrence, meeting).items == ()
     assert occurrence.agenda == []
+
+
+def test_a_reason_another_already_quotes_is_not_said_twice() -> None:
+    said = "RAG mismatch: Reported amber, but: milestone ‘Sign-off’ is 9 days late"
+    assert agenda._also(["milestone ‘Sign-off’ is 9 days late"], said=said) == ""
+    assert agenda._also(["past target", "past target"]) == " — also past target"
