@@ -55,7 +55,11 @@ def schedule(request: CommandRequest) -> Result:
         members=request.members(channel_id),
         now=request.now,
     )
-    return Reply(render.scheduled_message(meeting, verb="Scheduled", workspace=request.workspace))
+    return Reply(
+        render.scheduled_message(
+            meeting, verb="Scheduled", workspace=request.workspace, now=request.now
+        )
+    )
 
 
 def edit(request: CommandRequest) -> Result:
@@ -75,7 +79,11 @@ def edit(request: CommandRequest) -> Result:
         members=request.members(channel_id) if people else frozenset(),
         now=request.now,
     )
-    return Reply(render.scheduled_message(meeting, verb="Changed", workspace=request.workspace))
+    return Reply(
+        render.scheduled_message(
+            meeting, verb="Changed", workspace=request.workspace, now=request.now
+        )
+    )
 
 
 def _changes(
@@ -112,20 +120,25 @@ def cancel(request: CommandRequest) -> Result:
         raise UserError(f"“{request.words[0].text}” is not a channel; name it with #.")
     channel_id = ref.id or request.channel(request.words[0].text)
     meeting = manage.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
-    manage.cancel(request.session, meeting=meeting, actor=request.caller, now=request.now)
-    return Reply(
-        render.said(
-            f"Cancelled the steering meeting in <#{channel_id}>. Its decisions and actions "
-            "stay in the log; open actions are still followed up."
-        )
+    moved = manage.cancel(
+        request.session,
+        meeting=meeting,
+        actor=request.caller,
+        now=request.now,
+        workspace=request.workspace,
     )
+    return Reply(render.cancelled_message(channel_id, moved=moved))
 
 
 def list_meetings(request: CommandRequest) -> Result:
     """`meeting list`: every steering meeting in the workspace."""
     if request.words:
         raise UserError("`meeting list` takes nothing after it.")
-    return Reply(render.list_message(manage.active(request.session, team_id=request.team_id)))
+    return Reply(
+        render.list_message(
+            manage.active(request.session, team_id=request.team_id), now=request.now
+        )
+    )
 
 
 def show_agenda(request: CommandRequest) -> Result:

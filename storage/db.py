@@ -98,6 +98,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; PostgreSQL's, and Python's, fold "É" too.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -280,3 +282,8 @@ def _insert_ignoring(
     if returning is not None:
         return statement.columns(table.c[returning])  # type: ignore[return-value]
     return statement
+
+
+def _unicode_lower(value: Any) -> Any:
+    """`lower()` for SQLite as PostgreSQL reads it: Unicode case folding, NULL stays NULL."""
+    return value.lower() if isinstance(value, str) else value

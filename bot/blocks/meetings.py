@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks.common import chunk_lines, escape, message, plural, section
 from bot.cadence import slot_local
 from bot.dates import format_date
-from bot.meetings.plans import AGENDA_BEFORE, plan_of, preread_at
+from bot.meetings.plans import AGENDA_BEFORE, next_start, plan_of, preread_at
 from storage.models import Meeting, Workspace
 
 
@@ -24,6 +24,20 @@ def when(meeting: Meeting, instant: datetime) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
+def cancelled_message(channel_id: str, *, moved: int) -> dict[str, Any]:
+    """The receipt of `cancel`: what becomes of its log and its open questions."""
+    questions = (
+        f" Its {plural(moved, 'open question')} went to the next meeting of each program, "
+        "or to its sponsor."
+        if moved
+        else ""
+    )
+    return said(
+        f"Cancelled the steering meeting in <#{channel_id}>. Its decisions and actions stay "
+        f"in the log; open actions are still followed up.{questions}"
+    )
+
+
 def describe(meeting: Meeting) -> str:
     """The meeting in words: "mon 10:00, every 2 weeks, 60 min (Europe/Berlin), for the
     Payments portfolio"."""
@@ -35,7 +49,9 @@ def describe(meeting: Meeting) -> str:
     return f"{plan_of(meeting).describe()}, {scope}"
 
 
-def scheduled_message(meeting: Meeting, *, verb: str, workspace: Workspace) -> dict[str, Any]:
+def scheduled_message(
+    meeting: Meeting, *, verb: str, workspace: Workspace, now: datetime
+) -> dict[str, Any]:
     """The receipt of `schedule` or `edit`: when, who, and how it is prepared."""
     people = ", ".join(f"<@{u}>" for u in meeting.attendees)
     text = (
@@ -43,18 +59,39 @@ def scheduled_message(meeting: Meeting, *, verb: str, workspace: Workspace) -> d
         f"{describe(meeting)}, chaired by <@{meeting.chair_id}>, with {people}."
     )
     lines = [text]
-    if meeting.next_due_at is not None:
-        start = meeting.next_due_at
+    start = next_start(meeting, after=now)
+    if start is not None:
         lines.append(
-            f"Next: *{when(meeting, start)}*. The owners of its agenda items are asked to "
-            f"update on {when(meeting, preread_at(meeting, start, workspace))}; the agenda "
-            f"is posted at {when(meeting, start - AGENDA_BEFORE)}. Preview it any time with "
-            f"`/pmo meeting agenda <#{meeting.channel_id}>`."
+            f"Next: *{when(meeting, start)}*. {_preparation(meeting, start, workspace, now)}"
         )
     return message(" ".join(lines), [section(line) for line in lines])
 
 
-def list_message(meetings: Sequence[Meeting]) -> dict[str, Any]:
+def _next(meeting: Meeting, now: datetime) -> str:
+    start = next_start(meeting, after=now)
+    return when(meeting, start) if start is not None else "not scheduled"
+
+
+def _preparation(meeting: Meeting, start: datetime, workspace: Workspace, now: datetime) -> str:
+    """When the next occurrence is prepared, saying so when it is too late for a step."""
+    preread, post = preread_at(meeting, start, workspace), start - AGENDA_BEFORE
+    asked = (
+        f"The owners of its agenda items are asked to update on {when(meeting, preread)}"
+        if preread > now
+        else "It is too late to ask the owners of its agenda items to update first"
+    )
+    posted = (
+        f"the agenda is posted at {when(meeting, post)}"
+        if post > now
+        else "the agenda is posted on the next scheduler pass"
+    )
+    return (
+        f"{asked}; {posted}. Preview it any time with "
+        f"`/pmo meeting agenda <#{meeting.channel_id}>`."
+    )
+
+
+def list_message(meetings: Sequence[Meeting], *, now: datetime) -> dict[str, Any]:
     """Every meeting of the workspace."""
     if not meetings:
         return said(
@@ -63,8 +100,7 @@ def list_message(meetings: Sequence[Meeting]) -> dict[str, Any]:
         )
     lines = [
         f"• <#{m.channel_id}> · {describe(m)} · chaired by <@{m.chair_id}> · "
-        f"{plural(len(m.attendees), 'attendee')} · next "
-        + (when(m, m.next_due_at) if m.next_due_at else "not scheduled")
+        f"{plural(len(m.attendees), 'attendee')} · next " + _next(m, now)
         for m in meetings
     ]
     body = [f"*{plural(len(meetings), 'steering meeting')}*", *lines]

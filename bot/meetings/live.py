@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -73,6 +73,11 @@ def start(
     manage.require_attendee(session, meeting=meeting, person=actor)
     occurrence = _to_start(session, meeting=meeting, now=now)
     _go_live(session, occurrence=occurrence, meeting=meeting, actor=actor, now=now)
+    # Started late, it still has its whole length before the close job ends it.
+    late_close = now + timedelta(minutes=meeting.length_minutes) + plans.CLOSE_AFTER
+    occurrences.retime_close(
+        session, meeting=meeting, period=occurrence.period, earliest=late_close
+    )
     frozen = agenda.freeze(
         session, occurrence=occurrence, meeting=meeting, now=now, workspace=workspace
     )

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.digest import check_portfolio
 from bot.errors import PermissionDenied, UserError
+from bot.meetings import requests
+from bot.meetings.occurrences import retime_close
 from bot.meetings.plans import Plan, first_week, next_start
 from bot.standups.plans import format_days
 from bot.workspace import is_pmo_admin, serialize_changes
-from storage.models import Meeting, Person
+from storage.models import Meeting, Person, Workspace
 
 MAX_ATTENDEES = 50
 ALL_PORTFOLIOS = "all"
@@ -75,6 +77,7 @@ def schedule(
     session.add(meeting)
     session.flush()
     _audit(session, meeting, actor_id=chair.user_id, action="schedule", now=now)
+    requests.adopt(session, meeting=meeting, now=now)
     return meeting
 
 
@@ -126,13 +129,16 @@ def _mentions(user_ids: Sequence[str]) -> str:
 
 
 def _apply(meeting: Meeting, plan: Plan, *, now: datetime) -> None:
-    """Store a plan; its weeks count from its first start after `now`."""
+    """Store a plan. Its weeks count from its first start after `now` when it is new or
+    falls on other days or weeks; otherwise a fortnightly meeting keeps its fortnight."""
+    rephased = meeting.days != format_days(plan.days) or meeting.every_weeks != plan.every_weeks
     meeting.days = format_days(plan.days)
     meeting.at = f"{plan.at:%H:%M}"
     meeting.every_weeks = plan.every_weeks
     meeting.length_minutes = int(plan.length.total_seconds() // 60)
     meeting.timezone = plan.timezone
-    meeting.anchor = first_week(plan, now=now)
+    if rephased or meeting.anchor is None:
+        meeting.anchor = first_week(plan, now=now)
     meeting.next_due_at = next_start(meeting, after=now)
 
 
@@ -157,15 +163,21 @@ def edit(
         meeting.portfolio = _portfolio(session, team_id=meeting.team_id, name=changes.portfolio)
     if changes.plan is not None:
         _apply(meeting, changes.plan, now=now)
+        retime_close(session, meeting=meeting)  # a longer meeting is not closed early
     _audit(session, meeting, actor_id=actor.user_id, action="edit", now=now, before=before)
 
 
-def cancel(session: Session, *, meeting: Meeting, actor: Person, now: datetime) -> None:
-    """Stop a meeting (kept, marked removed); its log, decisions and actions stay."""
+def cancel(
+    session: Session, *, meeting: Meeting, actor: Person, now: datetime, workspace: Workspace
+) -> int:
+    """Stop a meeting (kept, marked removed); its log, decisions and actions stay, and its
+    open questions go to another meeting or their sponsor. How many questions moved."""
     require_chair(session, meeting=meeting, person=actor, doing="cancel")
     meeting.removed_at = now
     meeting.next_due_at = None
     _audit(session, meeting, actor_id=actor.user_id, action="cancel", now=now)
+    session.flush()  # the cancelled meeting is no longer a next meeting
+    return requests.re_place(session, meeting=meeting, now=now, workspace=workspace)
 
 
 def active(session: Session, *, team_id: str) -> list[Meeting]:

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cadence import slot_local
-from bot.meetings.plans import ends_at, local_day, next_start, period_of
+from bot.meetings.plans import CLOSE, CLOSE_AFTER, ends_at, local_day, next_start, period_of
 from storage.db import insert_new
-from storage.models import Meeting, MeetingOccurrence
-from storage.types import MeetingState
+from storage.models import Meeting, MeetingOccurrence, ScheduledJob
+from storage.types import JobState, MeetingState
 
 LIVE_PREFIX = "live:"
 HELD = (MeetingState.CLOSED, MeetingState.MISSED)
@@ -119,3 +119,33 @@ def last_held(session: Session, *, meeting: Meeting, before: datetime) -> Meetin
         .order_by(MeetingOccurrence.starts_at.desc(), MeetingOccurrence.id.desc())
         .limit(1)
     )
+
+
+def retime_close(
+    session: Session,
+    *,
+    meeting: Meeting,
+    period: str | None = None,
+    earliest: datetime | None = None,
+) -> int:
+    """Move the close jobs not yet run to the meeting's length (after an edit), or of one
+    occurrence to no earlier than `earliest` (a late start keeps its whole length).
+
+    Returns:
+        How many jobs were moved.
+    """
+    query = select(ScheduledJob).where(
+        ScheduledJob.kind == CLOSE,
+        ScheduledJob.target_id == meeting.id,
+        ScheduledJob.state == JobState.PENDING,
+    )
+    if period is not None:
+        query = query.where(ScheduledJob.period == period)
+    moved = 0
+    for job in session.scalars(query):
+        due = ends_at(meeting, job.slot_at) + CLOSE_AFTER
+        if earliest is not None:
+            due = max(job.due_at, earliest)
+        if due != job.due_at:
+            job.due_at, moved = due, moved + 1
+    return moved

@@ -33,6 +33,7 @@ from storage.types import DecisionRequestState
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 REQUESTING = "put decision requests for"
+SYSTEM_ACTOR = "pmo-bot"  # who moves the questions of a cancelled meeting
 
 
 @dataclass(frozen=True)
@@ -362,3 +363,68 @@ def _announce(
         payload=render.requester_told(request, program, decision),
         purpose=f"decision_request:{request.id}",
     )
+
+
+# --- when meetings come and go ------------------------------------------------------------
+
+
+def re_place(session: Session, *, meeting: Meeting, now: datetime, workspace: Workspace) -> int:
+    """The open questions put to a meeting just cancelled go to the next meeting of their
+    program before their `by:`, else to its sponsor by DM; with neither, they wait (open,
+    in `/pmo decisions open`) for the next meeting scheduled for them. How many moved."""
+    moved = 0
+    for request, program in _open_for(session, team_id=meeting.team_id, meeting_id=meeting.id):
+        found = next_meeting(session, program=program, by=request.by_date, now=now)
+        sponsor = session.get(Person, (program.team_id, program.sponsor_id or ""))
+        request.meeting_id = found[0].id if found else None
+        if found is None and sponsor is not None and not _unreachable(sponsor):
+            request.sent_to_id = sponsor.user_id
+            _ask_sponsor(session, request=request, program=program, now=now, workspace=workspace)
+        moved += request.meeting_id is not None or request.sent_to_id is not None
+        audit.record(
+            session, request, actor_id=SYSTEM_ACTOR, action="re-place", now=now,
+            after=request_values(request),
+        )  # fmt: skip
+    return moved
+
+
+def adopt(session: Session, *, meeting: Meeting, now: datetime) -> int:
+    """A new meeting takes the open questions waiting for one (their meeting was cancelled
+    and no other or sponsor could take them) that it covers; how many."""
+    taken = 0
+    for request, program in _open_for(session, team_id=meeting.team_id, meeting_id=None):
+        covered = meeting.portfolio is None or (
+            (program.portfolio or "").lower() == meeting.portfolio.lower()
+        )
+        if covered and request.sent_to_id is None:
+            request.meeting_id, taken = meeting.id, taken + 1
+            audit.record(
+                session, request, actor_id=meeting.chair_id, action="adopt", now=now,
+                after=request_values(request),
+            )  # fmt: skip
+    return taken
+
+
+def _open_for(
+    session: Session, *, team_id: str, meeting_id: int | None
+) -> list[tuple[DecisionRequest, Program]]:
+    where = (
+        DecisionRequest.meeting_id.is_(None)
+        if meeting_id is None
+        else DecisionRequest.meeting_id == meeting_id
+    )
+    query = (
+        select(DecisionRequest, Program)
+        .join(Program, Program.id == DecisionRequest.program_id)
+        .where(
+            DecisionRequest.team_id == team_id,
+            where,
+            DecisionRequest.state == DecisionRequestState.OPEN,
+        )
+        .order_by(DecisionRequest.id)
+    )
+    return [(request, program) for request, program in session.execute(query).tuples()]
+
+
+def _unreachable(person: Person) -> bool:
+    return person.is_restricted or person.deleted or person.is_bot
