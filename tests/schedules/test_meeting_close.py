@@ -9,7 +9,7 @@ Monday 30 Nov; its close job is due at 11:30 Berlin (10:30 UTC), inside Lee's wo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -152,14 +152,16 @@ def test_a_meeting_left_live_is_closed_by_the_job_and_its_minutes_posted_once(
     [posted] = live_posts(world)
     assert "Steering meeting live" in posted
 
-    world.tick(MONDAY_CLOSE)
+    world.tick(MONDAY_CLOSE)  # started two minutes late: it keeps its whole hour
+    assert the_occurrence(world.sessions).state == MeetingState.LIVE
+    world.tick(MONDAY_CLOSE + timedelta(minutes=2))
     row = the_occurrence(world.sessions)
     assert (row.id, row.state, row.closed_by) == (occurrence_id, MeetingState.CLOSED, "pmo-bot")
     [closed] = live_posts(world)
-    assert "closed at 11:30. The minutes are in the thread." in closed
+    assert "closed at 11:32. The minutes are in the thread." in closed
     [minutes_reply] = minutes_posted(world)
     assert "Minutes: steering meeting, Mon 30 Nov 2026" in minutes_reply
-    assert "10:02–11:30 (Europe/Berlin)" in minutes_reply
+    assert "10:02–11:32 (Europe/Berlin)" in minutes_reply
 
     world.tick(MONDAY_CLOSE)
     world.tick(utc("2026-11-30 11:00"))
