@@ -715,6 +715,8 @@ class Decision(Base):
     __tablename__ = "decision"
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
+        # One decision per agenda item of a meeting (a NULL occurrence is outside meetings).
+        Index(None, "occurrence_id", "item_ref", unique=True),
         Index(None, "team_id", "decided_at"),
         Index(None, "program_id"),
     )
@@ -742,6 +744,7 @@ class ActionItem(Base):
     __tablename__ = "action_item"
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
+        Index(None, "occurrence_id", "item_ref"),
         Index(None, "team_id", "state", "due_date"),
         Index(None, "team_id", "owner_id", "state"),
         Index(None, "program_id", "state"),

@@ -282,7 +282,8 @@ def refresh_message(
     """Edit the live message to show the occurrence as it is now (once per version).
 
     Each edit carries the whole message, so an older edit still waiting (its Slack call
-    failed and waits for a retry) is withdrawn: sent after this one, it would undo it.
+    failed and waits for a retry, or was interrupted and would be resent) is withdrawn: sent
+    after this one, it would undo it.
     """
     payload = render.live_message(view(session, occurrence=occurrence, meeting=meeting))
     session.execute(
@@ -290,7 +291,8 @@ def refresh_message(
         .where(
             OutboxMessage.team_id == meeting.team_id,
             OutboxMessage.dedupe_key.in_(_earlier_edits(occurrence)),
-            OutboxMessage.state == OutboxState.PENDING,
+            # Waiting, or interrupted mid-send (resent later, it would land after this one).
+            OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)),
         )
         .values(state=OutboxState.WITHDRAWN)
         .execution_options(synchronize_session=False)

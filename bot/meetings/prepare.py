@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot import notify, outbox
 from bot.blocks import agenda as render
 from bot.blocks.common import plural
-from bot.meetings import agenda, occurrences, plans
+from bot.meetings import agenda, facts, occurrences, plans
 from bot.meetings.facts import AgendaItem
 from storage.models import Meeting, MeetingOccurrence, Person, ScheduledJob, Workspace
 from storage.types import MeetingState
@@ -68,16 +68,26 @@ def _preread(
     now: datetime,
     space: Workspace,
 ) -> str:
-    """One DM to each scheduled item's owner (guests excepted), listing their items."""
+    """One DM to each scheduled item's owner (guests excepted), listing their items.
+
+    Intake items are left out (their requesters have nothing to update), and so is an owner
+    whose working hours start only after the agenda is posted: a pre-read then comes too late.
+    """
     built = agenda.build(
         session, meeting=meeting, starts_at=occurrence.starts_at, now=now, workspace=space
     )
     told, guests = [], []
+    post_at = occurrence.starts_at - plans.AGENDA_BEFORE
     for owner_id in built.owners:
         if not notify.may_hear(session, team_id=meeting.team_id, user_id=owner_id):
             guests.append(owner_id)
             continue
-        mine = [item for item in built.items if item.owner_id == owner_id]
+        mine = [i for i in built.items if i.owner_id == owner_id and i.kind != facts.INTAKE]
+        calendar = notify.calendar_of(
+            session, workspace=space, user_id=owner_id, zone=meeting.timezone
+        )
+        if not mine or calendar.next_window_start(now) >= post_at:
+            continue
         if _tell_owner(
             session, meeting=meeting, occurrence=occurrence, owner_id=owner_id, items=mine,
             now=now, space=space,

@@ -23,6 +23,7 @@ from storage.models import (
     DecisionRequest,
     Meeting,
     MeetingOccurrence,
+    Person,
     Program,
     ScheduledJob,
 )
@@ -366,3 +367,20 @@ def test_a_quiet_portfolio_gets_no_preread_and_an_agenda_that_says_so(team: Worl
     assert notes(team, meeting_id)[(plans.PREREAD, FIRST)] == "pre-read to 0 owners"
     [posted] = agendas(team)
     assert "Nothing on the agenda" in text_of(posted)
+
+
+def test_a_preread_that_could_only_reach_the_owner_after_the_agenda_is_not_sent(
+    team: World,
+) -> None:
+    meeting_id = schedule(team)  # Mon 30 Nov 10:00 Berlin; pre-read Fri 27 Nov 10:00
+    exceptions(team, meeting_id)  # Otto (New York) owns the red Cygnus
+    with team.sessions.begin() as session:
+        otto = session.get(Person, (TEAM, "UOTHER"))
+        assert otto is not None
+        otto.workdays = "0123"  # Otto works Monday to Thursday
+    team.tick(START)
+    team.tick(PREREAD)
+    team.tick(utc("2026-11-30 08:00"))  # the agenda post
+    team.tick(utc("2026-11-30 13:00"))  # Mon 08:00 in New York: the meeting ended at 10:00 UTC
+
+    assert prereads(team, "UOTHER") == []
