@@ -3,8 +3,6 @@ newer edits (it would undo them)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
