@@ -39,12 +39,8 @@ def schedule(request: CommandRequest) -> Result:
     words, options = split_options(request.words, OPTIONS)
     channel_id = request.channel(_channel_word(words).text)
     people, when = _people_and_when(words[1:])
-    plan = make_plan(
-        when=when,
-        every=options.get("every"),
-        length=options.get("length"),
-        tz=options.get("tz", request.timezone),
-    )
+    tz = options.get("tz", request.timezone)
+    plan = make_plan(when=when, every=options.get("every"), length=options.get("length"), tz=tz)
     meeting = manage.schedule(
         request.session,
         channel_id=channel_id,

@@ -59,7 +59,7 @@ def agenda_message(
 ) -> dict[str, Any]:
     """The agenda of the occurrence starting at `starts_at`, its times in `tz`."""
     local = starts_at.astimezone(ZoneInfo(tz))
-    title = f"Steering agenda · {format_date(local.date())}, {local:%H:%M}"
+    title = f"Steering agenda · {format_date(local.date())}, {local:%H:%M} ({tz})"
     later = _unscheduled(agenda)
     room = MESSAGE_BLOCKS_MAX - 2 - len(later) - (1 if later else 0)
     items = _items(agenda.items, starts_at=starts_at, tz=tz, room=room)
@@ -68,7 +68,7 @@ def agenda_message(
     blocks = [header(title), context(_overview(meeting, agenda, tz)), *items]
     if later:
         blocks += [divider(), *later]
-    text = f"{title} ({tz}) in <#{meeting.channel_id}>: {_count(agenda)}"
+    text = f"{title} in <#{meeting.channel_id}>: {_count(agenda)}"
     return message(text, blocks)
 
 

@@ -262,14 +262,27 @@ def _code(usage: str) -> str:
     return f"`{escape(usage)}`"
 
 
+# Other words people try for a topic.
+TOPIC_ALIASES = {
+    "meetings": "meeting",
+    "steering": "meeting",
+    "decision": "decisions",
+    "actions": "decisions",
+    "action": "decisions",
+    "standups": "standup",
+}
+
+
 def help_message(topic: str | None = None) -> dict[str, Any]:
     """The help reply: an overview, or one topic's commands."""
-    if topic and topic.lower() in TOPICS:
-        intro, paths = TOPICS[topic.lower()]
+    topic_key = TOPIC_ALIASES.get(topic.lower(), topic.lower()) if topic else None
+    if topic_key in TOPICS:
+        intro, paths = TOPICS[topic_key]
         lines = [intro, ""] + [_code(USAGE[p]) for p in paths]
         return message(f"PMO Bot help: {topic}", [section("\n".join(lines))])
     overview = [
-        "*PMO Bot* keeps status, risks, intake, digests and stand-ups for your programs.",
+        "*PMO Bot* keeps status, risks, intake, digests, stand-ups and steering meetings for "
+        "your programs.",
         "",
         _code(USAGE["program add"]),
         _code(USAGE["program list"]) + " · " + _code(USAGE["program show"]),
@@ -280,6 +293,9 @@ def help_message(topic: str | None = None) -> dict[str, Any]:
         _code(USAGE["intake"]) + " · " + _code(USAGE["intake list"]),
         _code(USAGE["digest"]),
         _code(USAGE["standup"]),
+        _code(USAGE["meeting"]),
+        _code(USAGE["decision request"]),
+        _code(USAGE["decisions"]) + " · " + _code(USAGE["actions"]),
         _code(USAGE["export"]),
         _code(USAGE["ooo"]) + " · " + _code(USAGE["hours"]) + " · " + _code(USAGE["holidays"]),
         _code(USAGE["notify"]),

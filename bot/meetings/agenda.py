@@ -488,7 +488,10 @@ def _action_item(action: ActionItem, program_name: str | None, scope: Scope) -> 
 
 
 def _intake(session: Session, *, scope: Scope) -> Found:
-    """The pending intake requests with the highest WSJF, `INTAKE_TOP` of them."""
+    """The pending intake requests with the highest WSJF, `INTAKE_TOP` of them; none for a
+    portfolio's own review (a request belongs to no portfolio until it is approved)."""
+    if scope.meeting.portfolio is not None:
+        return Found([])
     rows = session.scalars(
         select(IntakeRequest)
         .where(

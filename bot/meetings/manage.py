@@ -56,14 +56,7 @@ def schedule(
             attend (not in the channel, guests, bots).
         PermissionDenied: The chair is a guest, or neither in the channel nor a PMO admin.
     """
-    serialize_changes(session, team_id=chair.team_id)  # two schedules at once: one wins
-    existing = find(session, team_id=chair.team_id, channel_id=channel_id)
-    if existing is not None:
-        raise UserError(
-            f"<#{channel_id}> already has a steering meeting, chaired by "
-            f"<@{existing.chair_id}>. Change it with `/pmo meeting edit <#{channel_id}> …`, "
-            "or cancel it first."
-        )
+    _refuse_second(session, team_id=chair.team_id, channel_id=channel_id)
     _require_may_chair(session, chair=chair, members=members, channel_id=channel_id)
     meeting = Meeting(
         team_id=chair.team_id,
@@ -79,6 +72,17 @@ def schedule(
     _audit(session, meeting, actor_id=chair.user_id, action="schedule", now=now)
     requests.adopt(session, meeting=meeting, now=now)
     return meeting
+
+
+def _refuse_second(session: Session, *, team_id: str, channel_id: str) -> None:
+    serialize_changes(session, team_id=team_id)  # two schedules at once: the second is told
+    existing = find(session, team_id=team_id, channel_id=channel_id)
+    if existing is not None:
+        raise UserError(
+            f"<#{channel_id}> already has a steering meeting, chaired by "
+            f"<@{existing.chair_id}>. Change it with `/pmo meeting edit <#{channel_id}> …`, "
+            "or cancel it first."
+        )
 
 
 def _require_may_chair(

@@ -222,3 +222,12 @@ def test_agenda_previews_the_next_meeting_as_things_stand_to_members_not_guests(
     no_meeting = text_of(slack.command("ULEAD", "meeting agenda <#CAPOLLO|apollo>").body)
     assert "<#CAPOLLO> has no steering meeting" in no_meeting
     assert count(sessions, MeetingOccurrence) == 0  # a preview stores nothing
+
+
+def test_help_names_the_meeting_commands_and_answers_the_words_people_try(
+    slack: SlackDriver,
+) -> None:
+    overview = text_of(slack.command("ULEAD", "help").body)
+    assert "/pmo meeting schedule|list|agenda|start|close|show|edit|cancel" in overview
+    for topic, words in (("actions", "decision log"), ("meetings", "Steering meetings for chairs")):
+        assert words in text_of(slack.command("ULEAD", f"help {topic}").body)

@@ -486,7 +486,7 @@ def test_actions_of_the_meeting_and_overdue_ones_of_the_portfolio_overdue_first(
 
 
 def test_intake_takes_the_top_three_pending_by_wsjf(seed: Seed) -> None:
-    meeting = seed.meeting(portfolio="Platform")
+    meeting = seed.meeting()
     scores = {"a": 2.0, "b": 9.0, "c": 5.5, "d": 7.0}
     made = {title: seed.intake(title, score=score) for title, score in scores.items()}
     seed.intake("approved", score=10.0, state="approved")
@@ -495,6 +495,8 @@ def test_intake_takes_the_top_three_pending_by_wsjf(seed: Seed) -> None:
 
     assert refs(built.items) == [f"intake:{made[t].id}" for t in ("b", "d", "c")]
     assert built.items[0].detail == "WSJF 9.0 · waiting since Thu 19 Nov"
+    # A portfolio's own review leaves intake to the reviews of every program.
+    assert refs(seed.build(seed.meeting(portfolio="Platform")).items) == []
 
 
 # --- carried from the last meeting -----------------------------------------------------------

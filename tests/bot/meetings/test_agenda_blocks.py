@@ -86,7 +86,9 @@ def test_agenda_numbers_each_item_with_its_time_timebox_owner_and_reason() -> No
     payload = rendered(agenda, portfolio="Payments")
     text = text_of(payload)
 
-    assert payload["blocks"][0]["text"]["text"] == "Steering agenda · Mon 30 Nov 2026, 10:00"
+    assert payload["blocks"][0]["text"]["text"] == (
+        "Steering agenda · Mon 30 Nov 2026, 10:00 (Europe/Berlin)"
+    )
     assert "*1. Apollo* · 10:00 · 10 min · <@ULEAD>" in text
     decided = ":question: Decision — Second vendor?\nOptions: Yes · No\nDecide by Fri 4 Dec 2026"
     assert decided in text
