@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -192,3 +192,49 @@ def set_calendar(
         before=before,
         after=after,
     )
+
+
+def checked_members(
+    people: Sequence[Person],
+    *,
+    members: Collection[str],
+    channel_id: str,
+    role: str,
+    joining: str,
+    of: str,
+    most: int,
+) -> list[str]:
+    """The ids of the people named for a channel's stand-up or meeting, once each, after
+    checking each may join it: not a bot, guest or deactivated account, and in the channel.
+
+    Args:
+        role: What they are, plural ("participants", "attendees").
+        joining: What they do ("take part", "attend").
+        of: What they join, with its article ("A stand-up").
+        most: How many it takes at most.
+
+    Raises:
+        UserError: Nobody named, too many, someone unfit or outside the channel.
+    """
+    unique = list({p.user_id: p for p in people}.values())
+    if not unique:
+        raise UserError(f"Name the {role} with @, e.g. `@ana @ben`.")
+    if len(unique) > most:
+        raise UserError(f"{of} has at most {most} {role}.")
+    unfit = [p.user_id for p in unique if p.is_bot or p.deleted or p.is_restricted]
+    if unfit:
+        raise UserError(
+            f"{_mentions(unfit)} can't {joining}: bots, guests and deactivated accounts can't."
+        )
+    outside = [p.user_id for p in unique if p.user_id not in members]
+    if outside:
+        raise UserError(
+            f"{_mentions(outside)} {'is' if len(outside) == 1 else 'are'} not in "
+            f"<#{channel_id}>. {role.capitalize()} must be members of the channel: invite "
+            "them there first, or leave them out."
+        )
+    return [p.user_id for p in unique]
+
+
+def _mentions(user_ids: Sequence[str]) -> str:
+    return ", ".join(f"<@{user_id}>" for user_id in user_ids)

@@ -15,6 +15,7 @@ from bot.errors import PermissionDenied, UserError
 from bot.meetings import requests
 from bot.meetings.occurrences import retime_close
 from bot.meetings.plans import Plan, first_week, next_start
+from bot.people import checked_members
 from bot.standups.plans import format_days
 from bot.workspace import is_pmo_admin, serialize_changes
 from storage.models import Meeting, Person, Workspace
@@ -108,28 +109,15 @@ def _checked_attendees(
     attendees: Sequence[Person], *, members: Collection[str], channel_id: str
 ) -> list[str]:
     """The attendees' ids, once each, after checking each may attend."""
-    unique = list({p.user_id: p for p in attendees}.values())
-    if not unique:
-        raise UserError("Name the attendees with @, e.g. `@ana @ben`.")
-    if len(unique) > MAX_ATTENDEES:
-        raise UserError(f"A meeting has at most {MAX_ATTENDEES} attendees.")
-    unfit = [p.user_id for p in unique if p.is_bot or p.deleted or p.is_restricted]
-    if unfit:
-        raise UserError(
-            f"{_mentions(unfit)} can't attend: bots, guests and deactivated accounts can't."
-        )
-    outside = [p.user_id for p in unique if p.user_id not in members]
-    if outside:
-        raise UserError(
-            f"{_mentions(outside)} {'is' if len(outside) == 1 else 'are'} not in "
-            f"<#{channel_id}>. Attendees must be members of the channel: invite them there "
-            "first, or leave them out."
-        )
-    return [p.user_id for p in unique]
-
-
-def _mentions(user_ids: Sequence[str]) -> str:
-    return ", ".join(f"<@{user_id}>" for user_id in user_ids)
+    return checked_members(
+        attendees,
+        members=members,
+        channel_id=channel_id,
+        role="attendees",
+        joining="attend",
+        of="A meeting",
+        most=MAX_ATTENDEES,
+    )
 
 
 def _apply(meeting: Meeting, plan: Plan, *, now: datetime) -> None:

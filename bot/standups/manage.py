@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.cadence import next_due
 from bot.errors import PermissionDenied, UserError
+from bot.people import checked_members
 from bot.standups.plans import Plan, format_days
 from bot.workspace import is_pmo_admin, serialize_changes
 from storage.models import Person, Standup
@@ -83,28 +84,15 @@ def _checked_participants(
     participants: Sequence[Person], *, members: Collection[str], channel_id: str
 ) -> list[str]:
     """The participants' ids, once each, after checking each may take part."""
-    unique = list({p.user_id: p for p in participants}.values())
-    if not unique:
-        raise UserError("Name the participants with @, e.g. `@ana @ben`.")
-    if len(unique) > MAX_PARTICIPANTS:
-        raise UserError(f"A stand-up has at most {MAX_PARTICIPANTS} participants.")
-    unfit = [p.user_id for p in unique if p.is_bot or p.deleted or p.is_restricted]
-    if unfit:
-        raise UserError(
-            f"{_mentions(unfit)} can't take part: bots, guests and deactivated accounts can't."
-        )
-    outside = [p.user_id for p in unique if p.user_id not in members]
-    if outside:
-        raise UserError(
-            f"{_mentions(outside)} {'is' if len(outside) == 1 else 'are'} not in "
-            f"<#{channel_id}>. Participants must be members of the channel: invite them "
-            "there first, or leave them out."
-        )
-    return [p.user_id for p in unique]
-
-
-def _mentions(user_ids: Sequence[str]) -> str:
-    return ", ".join(f"<@{user_id}>" for user_id in user_ids)
+    return checked_members(
+        participants,
+        members=members,
+        channel_id=channel_id,
+        role="participants",
+        joining="take part",
+        of="A stand-up",
+        most=MAX_PARTICIPANTS,
+    )
 
 
 def edit(
