@@ -266,6 +266,14 @@ def _option_value(token: Token, key: str) -> str:
     return value
 
 
+def split_mentions(words: Sequence[Token]) -> tuple[list[Token], str]:
+    """Split the people named with @ (unquoted) from the rest, joined back as typed: a
+    stand-up's participants or a meeting's attendees from its days and time."""
+    people = [word for word in words if not word.quoted and parse_user(word.text)]
+    rest = " ".join(word.text for word in words if word not in people)
+    return people, rest
+
+
 def parse_user(text: str) -> UserRef | None:
     """Read a person mention: `<@U123|name>`, `<@U123>`, `<@W123>` or `@name`.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import agenda as agenda_blocks
 from bot.blocks import meetings as render
-from bot.commands import Token, parse_channel, parse_user, split_options
+from bot.commands import Token, parse_channel, split_mentions, split_options
 from bot.errors import UserError
 from bot.meetings import manage, preview
 from bot.meetings.plans import make_plan, plan_of
@@ -38,7 +38,7 @@ def schedule(request: CommandRequest) -> Result:
     """`meeting schedule #ch "<days> <HH:MM>" [every:] [length:] [portfolio:] [tz:] @a …`."""
     words, options = split_options(request.words, OPTIONS)
     channel_id = request.channel(_channel_word(words).text)
-    people, when = _people_and_when(words[1:])
+    people, when = split_mentions(words[1:])
     tz = options.get("tz", request.timezone)
     plan = make_plan(when=when, every=options.get("every"), length=options.get("length"), tz=tz)
     meeting = manage.schedule(
@@ -64,7 +64,7 @@ def edit(request: CommandRequest) -> Result:
     channel_id = request.channel(_channel_word(words).text)
     meeting = manage.for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
     manage.require_chair(request.session, meeting=meeting, person=request.caller, doing="change")
-    people, when = _people_and_when(words[1:])
+    people, when = split_mentions(words[1:])
     if not (people or when or options):
         raise UserError(NOTHING_TO_CHANGE)
     manage.edit(
@@ -159,10 +159,3 @@ def _channel_word(words: list[Token]) -> Token:
     if not words or parse_channel(words[0].text) is None:
         raise UserError("Start with the channel, e.g. `/pmo meeting schedule #steering …`.")
     return words[0]
-
-
-def _people_and_when(words: list[Token]) -> tuple[list[Token], str]:
-    """Split mentions (attendees) from the rest (the days and time, quoted or not)."""
-    people = [word for word in words if not word.quoted and parse_user(word.text)]
-    when = " ".join(word.text for word in words if word not in people)
-    return people, when

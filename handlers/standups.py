@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import standups
 from bot.blocks import standups as render
 from bot.blocks.common import done_view, plural
-from bot.commands import Token, parse_channel, parse_user, split_options
+from bot.commands import Token, parse_channel, split_mentions, split_options
 from bot.errors import UserError
 from bot.standups.plans import Plan
 from handlers.adapters import Listeners
@@ -41,7 +41,7 @@ def schedule(request: CommandRequest) -> Result:
     """`standup schedule #channel "<days> <HH:MM> [local]" @a @b … [close:] [tz:] [questions:]`."""
     words, options = split_options(request.words, OPTIONS)
     channel_id = request.channel(_channel_word(words).text)
-    people, when = _people_and_when(words[1:])
+    people, when = split_mentions(words[1:])
     if not when:
         raise UserError('Give the days and opening time in quotes, e.g. "mon-fri 09:30".')
     plan = standups.make_plan(
@@ -69,7 +69,7 @@ def edit(request: CommandRequest) -> Result:
     standup = standups.managed(
         request.session, team_id=request.team_id, channel_id=channel_id, person=request.caller
     )
-    people, when = _people_and_when(words[1:])
+    people, when = split_mentions(words[1:])
     if not (people or when or options):
         raise UserError(
             "Say what to change: the days and time, the participants, close:, tz: or questions:."
@@ -173,13 +173,6 @@ def _channel_word(words: list[Token]) -> Token:
     if not words or parse_channel(words[0].text) is None:
         raise UserError("Start with the channel, e.g. `/pmo standup schedule #team …`.")
     return words[0]
-
-
-def _people_and_when(words: list[Token]) -> tuple[list[Token], str]:
-    """Split mentions (participants) from the rest (the days and time, quoted or not)."""
-    people = [word for word in words if not word.quoted and parse_user(word.text)]
-    when = " ".join(word.text for word in words if word not in people)
-    return people, when
 
 
 def _standup_here(request: CommandRequest, *, post: bool = True) -> Standup:
