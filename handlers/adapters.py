@@ -51,10 +51,7 @@ from handlers.effects import (
 )
 from handlers.lookups import (
     BUSY,
-    DB_WAIT_S,
-    LOOKUP_BUDGET_S,
     SLACK_DOWN,
-    SLACK_TIMEOUT_S,
     Lookups,
     NeedsLookup,
 )
@@ -83,7 +80,7 @@ class Listeners:
 
     def __init__(self, app: App, deps: Deps, executor: Executor) -> None:
         self.app, self.deps, self.executor = app, deps, executor
-        self.quick_client = quick_client(deps.client)
+        self.quick_client = quick_client(deps.client, deps.budgets.slack_timeout_s)
         self._sessions: dict[tuple[bool, float], sessionmaker[Session]] = {}
         self.commands = Router(self)
         app.command("/pmo")(self.commands.handle)  # first: most requests are commands
@@ -147,14 +144,15 @@ class Listeners:
         handler: Handler[R],
         guests: bool,
         reads_only: bool = False,
-        lookup_seconds: float = LOOKUP_BUDGET_S,
-        db_wait_s: float = DB_WAIT_S,
+        lookup_seconds: float | None = None,
+        db_wait_s: float | None = None,
         mentioned: Iterable[str] = (),
     ) -> list[Effect]:
         """Look-ups, then one transaction around the handler; its effects, not yet performed.
 
         Args:
-            lookup_seconds: How long look-ups may take in all, so an ack stays in Slack's 3 s.
+            lookup_seconds: How long look-ups may take in all, so an ack stays in Slack's 3 s
+                (default: the inline budget of `deps.budgets`).
             db_wait_s: How long the transaction may wait for a lock; past it, the user is
                 told the database is busy (nothing was changed) rather than kept waiting.
             mentioned: People the input names by id, looked up before the first run.
@@ -166,6 +164,10 @@ class Listeners:
             UserError: The handler's (nothing was committed), or a refused guest.
         """
         deps = self.deps
+        if lookup_seconds is None:
+            lookup_seconds = deps.budgets.lookup_s
+        if db_wait_s is None:
+            db_wait_s = deps.budgets.db_wait_s
         lookups = Lookups(
             client=self.quick_client,
             sessions=self._sessions_for(False, db_wait_s),  # caching what Slack said waits too
@@ -562,11 +564,11 @@ def _logged_failure(work: Callable[..., Any], *args: Any) -> None:
         log.exception("after-ack work failed")
 
 
-def quick_client(client: WebClient) -> WebClient:
+def quick_client(client: WebClient, timeout_s: float) -> WebClient:
     """The client for calls an ack waits on (look-ups, modals racing their 3-s trigger_id):
-    a short timeout, no retries, so a slow Slack costs at most SLACK_TIMEOUT_S per call."""
+    a short timeout, no retries, so a slow Slack costs at most `timeout_s` per call."""
     # slack_sdk types the timeout as int but hands it to urllib, which takes fractions.
-    quick = WebClient(token=client.token, base_url=client.base_url, timeout=SLACK_TIMEOUT_S)  # type: ignore[arg-type]
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=timeout_s)  # type: ignore[arg-type]
     quick.retry_handlers = []
     return quick
 

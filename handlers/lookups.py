@@ -30,16 +30,7 @@ from storage.models import Person
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# Once a request's look-ups have taken this long in all, Slack is not asked again: with the
-# look-up client's timeout an inline ack comes within Slack's 3 s however many people or
-# channels it names. (Time in Slack, not wall time, so a busy machine does not trip it.)
-LOOKUP_BUDGET_S = 1.0
-DEFERRED_LOOKUP_BUDGET_S = 20.0  # a deferred answer goes to the response_url, valid for 30 min
-# Slack wants the ack within 3 s: a look-up or a modal call waits this long for Slack, and
-# the transaction this long for a lock, so the two together stay inside it.
-SLACK_TIMEOUT_S = 1.5
-DB_WAIT_S = 1.0
-DEFERRED_DB_WAIT_S = 10.0  # an answer after the ack has time
+# How long look-ups and lock waits may take: bot.runtime.deps.Budgets (Slack's 3-s ack).
 SLOW = "Slack is slow to answer just now, so I changed nothing. Please try again in a moment"
 BUSY = "The database is busy just now, so I changed nothing. Please try again in a moment"
 # Slack-side failures other than a clear "no such thing": the network, a 5xx, a timeout.

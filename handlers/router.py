@@ -29,12 +29,6 @@ from bot.errors import UserError
 from bot.forms import without_nul
 from bot.reruns import Rerun
 from handlers.effects import Effect, EffectFailed, Reply, Result, went_wrong
-from handlers.lookups import (
-    DB_WAIT_S,
-    DEFERRED_DB_WAIT_S,
-    DEFERRED_LOOKUP_BUDGET_S,
-    LOOKUP_BUDGET_S,
-)
 from handlers.request import CommandRequest, Interaction
 
 if TYPE_CHECKING:
@@ -200,6 +194,7 @@ class Router:
         """The handler's effects, and whether it succeeded (False for errors and refusals)."""
         route = self.routes[path]
         inline = route.mode == "inline"
+        budgets = self._listeners.deps.budgets
 
         def make(**common: Any) -> CommandRequest:
             return CommandRequest(
@@ -221,8 +216,8 @@ class Router:
                 guests=route.guests,
                 reads_only=not route.writes,
                 mentioned=MENTION.findall(text),
-                lookup_seconds=LOOKUP_BUDGET_S if inline else DEFERRED_LOOKUP_BUDGET_S,
-                db_wait_s=DB_WAIT_S if inline else DEFERRED_DB_WAIT_S,
+                lookup_seconds=budgets.lookup_s if inline else budgets.deferred_lookup_s,
+                db_wait_s=budgets.db_wait_s if inline else budgets.deferred_db_wait_s,
             )
             return effects, True
         except UserError as error:

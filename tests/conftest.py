@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.runtime.app import create_app, request_client
-from bot.runtime.deps import Deps
+from bot.runtime.deps import Budgets, Deps
 from bot.runtime.outbox_worker import OutboxWorker
 from bot.runtime.server import Health, HttpServer, wsgi_app
 from bot.runtime.settings import Settings
@@ -190,7 +190,16 @@ class Bot:
 
 
 @pytest.fixture
-def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
+def budgets() -> Budgets:
+    """How long requests wait on Slack and the database. Generous here, so a machine that
+    stalls for a second (a slow fsync, a busy CI) does not turn a test's set-up command into
+    "Slack is slow"; the tests of those answers override this with the production `Budgets()`.
+    """
+    return Budgets(lookup_s=15, db_wait_s=15, slack_timeout_s=10)
+
+
+@pytest.fixture
+def bot(fake: FakeSlack, engine: Engine, clock: ManualClock, budgets: Budgets) -> Iterator[Bot]:
     """Serve the real Bolt app through the same WSGI stack as `pmo-bot run`."""
     settings = Settings(
         slack_api_url=fake.base_url,
@@ -203,6 +212,7 @@ def bot(fake: FakeSlack, engine: Engine, clock: ManualClock) -> Iterator[Bot]:
         settings=settings,
         clock=clock,
         client=request_client(settings, "xoxb-test-token"),
+        budgets=budgets,
     )
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-ack")
     app = create_app(deps, signing_secret=SIGNING_SECRET, executor=executor)

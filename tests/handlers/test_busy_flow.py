@@ -20,11 +20,18 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.runtime.deps import Budgets
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import StatusUpdate
 from tests.conftest import SIGNING_SECRET, Bot
 from tests.flow import count, text_of
+
+
+@pytest.fixture
+def budgets() -> Budgets:
+    """These tests are of what the production budgets answer (Slack's 3-s ack)."""
+    return Budgets()
 
 
 @pytest.fixture

@@ -16,11 +16,18 @@ from slack_sdk import WebClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.runtime.deps import Budgets
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import Program, StatusUpdate
 from tests.conftest import SIGNING_SECRET, Bot, SlackCallsInTransaction
 from tests.flow import count, text_of
+
+
+@pytest.fixture
+def budgets() -> Budgets:
+    """These tests are of what the production budgets answer (Slack's 3-s ack)."""
+    return Budgets()
 
 
 @pytest.fixture
