@@ -92,12 +92,16 @@ class Current:
         program: Its program as it stands now (status, summary, path to green).
         request: The decision request it puts to the meeting.
         since: When it became the current item; its timebox runs from then.
+        decision: The decision recorded on it in this meeting, if any.
+        actions: The actions added from it in this meeting, oldest first.
     """
 
     item: facts.AgendaItem
     program: Program | None
     request: DecisionRequest | None
     since: datetime
+    decision: Decision | None = None
+    actions: tuple[ActionItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,9 @@ def live_message(view: LiveView) -> dict[str, Any]:
         section(_item_heading(view, current.item)),
         context(*_item_facts(view, current)),
         *_item_context(current),
+        *_item_record(current),
         context(_tally(view)),
-        _buttons(view, current.item),
+        _buttons(view, current),
     ]
     upcoming = _up_next(view)
     if upcoming:
@@ -212,6 +217,15 @@ def _item_context(current: Current) -> list[Block]:
     return [section(text) for text in chunk_lines(lines)] if lines else []
 
 
+def _item_record(current: Current) -> list[Block]:
+    """What the meeting recorded on the current item so far: its decision, its actions."""
+    lines = [_decision_line(current.decision)] if current.decision is not None else []
+    lines += [_action_line(action) for action in current.actions]
+    if not lines:
+        return []
+    return [section(text) for text in chunk_lines(["*Recorded on this item*", *lines])]
+
+
 def _program_lines(program: Program) -> list[str]:
     rag = program.rag or "no status"
     icon = RAG_ICONS.get(rag, ":white_circle:")
@@ -243,14 +257,21 @@ def _tally(view: LiveView) -> str:
     )
 
 
-def _buttons(view: LiveView, item: facts.AgendaItem) -> Block:
-    value = button_value(view.occurrence_id, view.position, item.ref)
+def _buttons(view: LiveView, current: Current) -> Block:
+    """The item's buttons; once it is decided, no second *Record decision*, and moving on
+    is the next step."""
+    value = button_value(view.occurrence_id, view.position, current.item.ref)
+    decided = current.decision is not None
     elements = [
-        button("Record decision", action_id=RECORD_ACTION, value=value, style="primary"),
         button("Add action", action_id=ADD_ACTION, value=value),
         button("Park", action_id=PARK_ACTION, value=value),
-        button("Next item", action_id=NEXT_ACTION, value=value),
+        button(
+            "Next item", action_id=NEXT_ACTION, value=value, style="primary" if decided else None
+        ),
     ]
+    if not decided:
+        record = button("Record decision", action_id=RECORD_ACTION, value=value, style="primary")
+        elements.insert(0, record)
     remaining = view.items[view.position + 1 :][:SELECT_OPTIONS_MAX]
     if remaining:
         elements.append(_take_select(view, remaining))

@@ -242,11 +242,17 @@ def view(session: Session, *, occurrence: MeetingOccurrence, meeting: Meeting) -
 def _current(
     session: Session, *, occurrence: MeetingOccurrence, item: facts.AgendaItem
 ) -> render.Current:
+    on_item = (Decision.occurrence_id == occurrence.id, Decision.item_ref == item.ref)
+    actions = select(ActionItem).where(
+        ActionItem.occurrence_id == occurrence.id, ActionItem.item_ref == item.ref
+    )
     return render.Current(
         item=item,
         program=_program(session, occurrence=occurrence, item=item),
         request=_request(session, occurrence=occurrence, item=item),
         since=_since(occurrence),
+        decision=session.scalar(select(Decision).where(*on_item)),
+        actions=tuple(session.scalars(actions.order_by(ActionItem.number))),
     )
 
 

@@ -347,6 +347,31 @@ def test_the_same_action_added_twice_from_one_item_is_added_once(
     assert occurrence(sessions).outcomes["request:1"] == "actioned"
 
 
+def test_the_live_message_shows_what_was_recorded_on_the_item_and_no_second_record_button(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], steering: int
+) -> None:
+    started(slack, bot, fake)
+    add_action(slack, fake, "ULEAD", "Ask <!here> finance")
+    bot.settle()
+    message = the_live_message(fake)
+    said = text_of(message)
+    assert "*Recorded on this item*" in said and "*A-1* Ask &lt;!here&gt; finance" in said
+    assert render.RECORD_ACTION in [e["action_id"] for e in controls(message)]
+    decide(slack, fake, "ULEAD", decision=HOSTILE, option="Yes")
+    bot.settle()
+    message = the_live_message(fake)
+    said = text_of(message)
+    assert "*D-1* &lt;!channel&gt; vendor late" in said and "option: Yes" in said
+    assert "<!channel>" not in said and "Item 1 of 4" in said
+    buttons = {e["action_id"]: e for e in controls(message) if e["type"] == "button"}
+    assert render.RECORD_ACTION not in buttons
+    assert buttons[render.NEXT_ACTION]["style"] == "primary"
+    click(slack, bot, fake, "ULEAD", render.NEXT_ACTION)
+    message = the_live_message(fake)
+    assert "Recorded on this item" not in text_of(message) and "Item 2 of 4" in text_of(message)
+    assert render.RECORD_ACTION in [e["action_id"] for e in controls(message)]
+
+
 def test_stale_messages_and_buttons_change_nothing(
     slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], steering: int
 ) -> None:
