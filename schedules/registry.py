@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot import digest_post, raid_owners, scheduling, standups
 from bot.meetings import actions as meeting_actions
 from bot.meetings import minutes as meeting_minutes
+from bot.meetings import past_by as meeting_past_by
 from bot.meetings import plans as meeting_plans
 from bot.meetings import prepare as meeting_prepare
 from bot.status import prompts
@@ -84,6 +85,7 @@ RUNNERS: dict[str, JobRunner] = {
     meeting_plans.AGENDA: meeting_prepare.run_job,
     meeting_actions.DUE: meeting_actions.run_job,
     meeting_actions.OVERDUE: meeting_actions.run_job,
+    meeting_past_by.KIND: meeting_past_by.run_job,
 }
 
 

@@ -88,6 +88,36 @@ def placed_message(placed: Placed, *, tz: str) -> dict[str, Any]:
     )
 
 
+def request_past_by(
+    request: DecisionRequest,
+    program: Program,
+    *,
+    meeting: Meeting | None,
+    start: datetime | None,
+    tz: str,
+) -> dict[str, Any]:
+    """The requester's DM the working day after `by:`: still open, and where it waits."""
+    assert request.by_date is not None
+    what = f"“{escape(request.question)}” on {_program(program.name, program.key)}"
+    text = (
+        f":hourglass: Your question needed a decision by {format_date(request.by_date)} and "
+        f"is still open: {what}."
+    )
+    if meeting is not None and start is not None:
+        text += (
+            f" It is on the agenda of the steering meeting in <#{meeting.channel_id}> on "
+            f"{meeting_when(meeting, start, tz=tz)}."
+        )
+    elif request.sent_to_id is not None:
+        text += f" Its sponsor <@{request.sent_to_id}> was asked by DM to decide it."
+    else:
+        text += (
+            " No steering meeting covers it now: schedule one with `/pmo meeting schedule`, "
+            "and it goes on that meeting's agenda."
+        )
+    return message(text, [section(text)])
+
+
 def sponsor_message(request: DecisionRequest, program: Program) -> dict[str, Any]:
     """The sponsor's DM: the question, its options and *Record decision*."""
     text = (

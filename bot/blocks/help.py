@@ -192,7 +192,8 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
     "decisions": (
         "The decision log and actions. `decision request` (a program's owner, delegate or a "
         "PMO admin) puts a question to the next meeting of its portfolio before `by:`, or to "
-        "the program's sponsor by DM when no meeting comes first. Decisions are numbered "
+        "the program's sponsor by DM when no meeting comes first; still open after `by:`, "
+        "whoever asked is told where it waits. Decisions are numbered "
         "D-1, D-2…; actions A-1, A-2…, each with an owner and a due date. Action owners get "
         "a DM with *Done*, a reminder two working days before the due date and one when it "
         "is overdue; `actions add` records one outside a meeting, `actions done` closes one.",

@@ -8,6 +8,7 @@ program (one of every program, or of the program's portfolio) and starts by the 
 program's sponsor is asked by DM, with *Record decision*; with no sponsor to ask, nothing is
 stored and the owner is told to set one or schedule a meeting. Meetings take their requests
 into their agendas (`meeting_id`); the sponsor (or a PMO admin) records a DMed one here.
+One still open after its `by:` day is followed up with its requester (`past_by`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot import audit, dedupe, limits, notify, programs
 from bot.blocks import decisions as render
 from bot.dates import format_date
 from bot.errors import AlreadyRecorded, PermissionDenied, UserError
-from bot.meetings import log, plans
+from bot.meetings import log, past_by, plans
 from bot.meetings.actions import replace_dms
 from bot.meetings.records import Placed
 from bot.workspace import is_pmo_admin
@@ -104,6 +105,7 @@ def request_decision(
         meeting=found[0] if found else None,
         sponsor=sponsor,
     )
+    past_by.arm(session, request=request, now=now, workspace=workspace)
     if found is not None:
         return Placed(request, program, *found)
     _ask_sponsor(session, request=request, program=program, now=now, workspace=workspace)

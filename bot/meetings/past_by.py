@@ -1,0 +1,90 @@
+"""A question still open after its `by:` day: whoever asked it is told once where it stands.
+
+A request with `by:` arms one job, `decision_overdue`, at the start of the requester's message
+hours on their first working day after that day (as an action's overdue reminder is timed).
+When it runs, a request decided by then is skipped; one still open gets the requester a DM
+saying where it waits: the next start of the meeting it is put to, the sponsor asked by DM, or
+no meeting at all. The period is the `by:` day and the DM's key is the request's, so it goes
+once, however often the job is retried or the bot restarted. Guests and deactivated accounts
+hear nothing; the requester asked for the decision, so the DM can't be muted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import notify, raid_owners, scheduling
+from bot.blocks import decisions as render
+from bot.meetings import plans
+from storage.models import DecisionRequest, Meeting, Person, Program, ScheduledJob, Workspace
+from storage.types import DecisionRequestState
+
+KIND = "decision_overdue"
+
+
+def arm(session: Session, *, request: DecisionRequest, now: datetime, workspace: Workspace) -> int:
+    """Schedule the request's past-`by:` DM; 0 when it has no `by:` or is armed already."""
+    if request.by_date is None:
+        return 0
+    calendar = notify.calendar_of(session, workspace=workspace, user_id=request.requested_by)
+    due_at = raid_owners.reminder_times(calendar, request.by_date)[raid_owners.OVERDUE]
+    if due_at <= now:
+        return 0
+    job = ScheduledJob(
+        team_id=request.team_id,
+        kind=KIND,
+        target_id=request.id,
+        period=request.by_date.isoformat(),
+        slot_at=due_at,
+        due_at=due_at,
+    )
+    return scheduling.add_job(session, job=job)
+
+
+def message_key(request: DecisionRequest) -> str:
+    """The outbox key of the requester's DM (one per request and `by:` day)."""
+    assert request.by_date is not None
+    return f"{KIND}:{request.id}:{request.by_date.isoformat()}"
+
+
+def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
+    """Tell the requester their question is still open past `by:`, unless it no longer is."""
+    request = session.get(DecisionRequest, job.target_id)
+    if request is None or request.team_id != job.team_id:
+        return "skipped: the request is gone"
+    if request.state != DecisionRequestState.OPEN:
+        return f"skipped: the request is {request.state}"
+    if request.by_date is None or request.by_date.isoformat() != job.period:
+        return "skipped: the by: date changed"
+    program = session.get(Program, request.program_id)
+    if program is None:
+        return "skipped: the program is gone"
+    if not notify.may_hear(session, team_id=request.team_id, user_id=request.requested_by):
+        return f"skipped: {request.requested_by} is a guest or deactivated"
+    meeting, start = _waiting_for(session, request=request, now=now)
+    tz = notify.zone_of(session.get(Person, (request.team_id, request.requested_by)), workspace)
+    queued = notify.direct_message(
+        session,
+        workspace=workspace,
+        user_id=request.requested_by,
+        now=now,
+        key=message_key(request),
+        payload=render.request_past_by(request, program, meeting=meeting, start=start, tz=tz),
+        purpose=f"decision_request:{request.id}",
+    )
+    if queued is None:
+        return f"skipped: {request.requested_by} was told already"
+    return f"told {request.requested_by}"
+
+
+def _waiting_for(
+    session: Session, *, request: DecisionRequest, now: datetime
+) -> tuple[Meeting | None, datetime | None]:
+    """The meeting the request is put to and its next start (None, None: no such meeting)."""
+    meeting = session.get(Meeting, request.meeting_id) if request.meeting_id else None
+    if meeting is None or meeting.removed_at is not None:
+        return None, None
+    start = plans.next_start(meeting, after=now)
+    return (meeting, start) if start is not None else (None, None)

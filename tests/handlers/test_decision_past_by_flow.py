@@ -1,0 +1,152 @@
+"""A question still open after its `by:` day: its requester is told once, in their hours on
+their next working day, where it waits; a question decided by then, or asked by someone who
+is now a guest, brings nothing.
+
+Dates: Wednesday 25 Nov 2026 14:00 UTC is set-up day. The steering meeting in #steer meets on
+Mondays at 10:00 London (UTC in winter). Lee (Berlin, message hours from 08:00) owns Apollo and
+asks; Otto sponsors it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.meetings import past_by
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from schedules.dispatch import PassReport
+from storage.models import DecisionRequest, Person, ScheduledJob
+from tests.conftest import TEAM, Bot
+from tests.flow import text_of
+from tests.handlers.test_decisions_flow import add_meeting, record
+
+Tick = Callable[[datetime], None]
+STILL_OPEN = "and is still open"
+HOSTILE = "Buy from <!channel> vendor <https://evil.example|here>?"
+
+
+def utc(day: int, hour: int = 7, month: int = 12) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def tick(run_pass: Callable[[datetime], PassReport], bot: Bot) -> Tick:
+    def run(at: datetime) -> None:
+        with freeze_time(at, ignore=["apscheduler"]):
+            run_pass(at)
+        bot.settle()
+
+    return run
+
+
+@pytest.fixture
+def apollo(slack: SlackDriver, fake: FakeSlack) -> str:
+    """Apollo, owned by Lee (who paused its status prompts), sponsored by Otto."""
+    fake.add_channel("CSTEER", "steer", members=["UADMIN", "ULEAD"])
+    slack.command("UADMIN", "config pmo-channel <#CPMO|pmo>")
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    slack.command("UADMIN", "program sponsor apollo <@UOTHER|otto>")
+    slack.command("ULEAD", "program pause apollo")
+    return "apollo"
+
+
+def ask(slack: SlackDriver, by: str, question: str = HOSTILE, program: str = "apollo") -> str:
+    reply = slack.command("ULEAD", f'decision request {program} "{question}" by:{by}')
+    return text_of(reply.body)
+
+
+def still_open(fake: FakeSlack, user_id: str = "ULEAD") -> list[dict[str, Any]]:
+    return [m for m in fake.dms(user_id) if STILL_OPEN in m.get("text", "")]
+
+
+def test_a_question_put_to_a_meeting_and_still_open_is_followed_up_once_after_the_weekend(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    sessions: sessionmaker[Session],
+    tick: Tick,
+    apollo: str,
+) -> None:
+    add_meeting(sessions)
+    assert "Put to the steering meeting in <#CSTEER> on Mon 30 Nov" in ask(slack, "2026-12-04")
+    with sessions() as session:
+        [job] = session.scalars(select(ScheduledJob).where(ScheduledJob.kind == past_by.KIND))
+        assert (job.period, job.due_at) == ("2026-12-04", utc(7))  # Monday 08:00 in Berlin
+    for at in (utc(30, 11, month=11), utc(4, 7), utc(4, 20), utc(5, 12), utc(6, 12), utc(7, 6)):
+        tick(at)  # the meeting passes undecided; Friday is the by: day; then the weekend
+    assert still_open(fake) == []
+    tick(utc(7))
+    [dm] = still_open(fake)
+    said = text_of(dm)
+    assert (
+        ":hourglass: Your question needed a decision by Fri 4 Dec 2026 and is still open: "
+        "“Buy from &lt;!channel&gt; vendor &lt;https://evil.example|here&gt;?” on *Apollo* "
+        "(`apollo`). It is on the agenda of the steering meeting in <#CSTEER> on Mon 7 Dec at "
+        "10:00 (Europe/London)."
+    ) in said
+    assert "<!channel>" not in said and "<https://" not in said
+    tick(utc(7, 9))
+    tick(utc(8))
+    assert len(still_open(fake)) == 1
+
+
+def test_a_question_the_sponsor_decided_in_time_brings_nothing(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, tick: Tick, apollo: str
+) -> None:
+    assert "so I asked its sponsor <@UOTHER> by DM" in ask(slack, "2026-11-27", "Buy?")
+    bot.settle()
+    [dm] = [m for m in fake.dms("UOTHER") if "to decide" in m.get("text", "")]
+    record(slack, fake, "UOTHER", dm, {"decision": "Buy"})
+    tick(utc(30, 7, month=11))
+    tick(utc(1, 7))
+    assert still_open(fake) == []
+
+
+def test_a_question_with_the_sponsor_says_so(
+    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
+) -> None:
+    ask(slack, "2026-11-27", "Buy?")
+    tick(utc(30, 7, month=11))  # Monday: Friday's by: has passed
+    [dm] = still_open(fake)
+    assert "Its sponsor <@UOTHER> was asked by DM to decide it." in text_of(dm)
+
+
+def test_a_question_whose_meeting_was_cancelled_says_none_covers_it(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], tick: Tick, apollo: str
+) -> None:
+    add_meeting(sessions)
+    slack.command("UADMIN", "program add Hermes owner:<@ULEAD|lee>")  # no sponsor
+    slack.command("ULEAD", "program pause hermes")
+    ask(slack, "2026-12-04", "Buy?", program="hermes")
+    said = text_of(slack.command("UADMIN", "meeting cancel <#CSTEER|steer>").body)
+    assert "Cancelled" in said, said
+    with sessions() as session:  # no other meeting, nobody to ask: it waits for one
+        request = session.scalars(select(DecisionRequest)).one()
+        assert (request.meeting_id, request.sent_to_id) == (None, None)
+    tick(utc(7))
+    [dm] = still_open(fake)
+    assert "No steering meeting covers it now: schedule one with `/pmo meeting schedule`" in (
+        text_of(dm)
+    )
+
+
+def test_no_by_date_arms_nothing_and_a_requester_now_a_guest_hears_nothing(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], tick: Tick, apollo: str
+) -> None:
+    add_meeting(sessions)
+    slack.command("ULEAD", 'decision request apollo "Whenever?"')
+    ask(slack, "2026-12-04", "Buy?")
+    with sessions.begin() as session:
+        jobs = session.scalars(select(ScheduledJob).where(ScheduledJob.kind == past_by.KIND))
+        assert [job.period for job in jobs] == ["2026-12-04"]
+        lee = session.get(Person, (TEAM, "ULEAD"))
+        assert lee is not None
+        lee.is_restricted = True
+    tick(utc(7))
+    assert still_open(fake) == []
