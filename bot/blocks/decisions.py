@@ -118,12 +118,19 @@ def request_past_by(
     return message(text, [section(text)])
 
 
-def sponsor_message(request: DecisionRequest, program: Program) -> dict[str, Any]:
-    """The sponsor's DM: the question, its options and *Record decision*."""
-    text = (
-        f":ballot_box_with_check: <@{request.requested_by}> asks you, as sponsor, to decide: "
-        f"{describe_request(request, program)}"
-    )
+def sponsor_message(
+    request: DecisionRequest, program: Program, *, reminder: bool = False
+) -> dict[str, Any]:
+    """The sponsor's DM: the question, its options and *Record decision*; as a `reminder`,
+    the working day after `by:` with the question still open."""
+    asks = f"<@{request.requested_by}> asks you, as sponsor, to decide"
+    if reminder and request.by_date is not None:
+        text = (
+            f":hourglass: Still waiting for your decision, needed by "
+            f"{format_date(request.by_date)}: {asks}: {describe_request(request, program)}"
+        )
+    else:
+        text = f":ballot_box_with_check: {asks}: {describe_request(request, program)}"
     record = button(
         "Record decision", action_id=RECORD_ACTION, value=str(request.id), style="primary"
     )

@@ -4,9 +4,11 @@ A request with `by:` arms one job, `decision_overdue`, at the start of the reque
 hours on their first working day after that day (as an action's overdue reminder is timed).
 When it runs, a request decided by then is skipped; one still open gets the requester a DM
 saying where it waits: the next start of the meeting it is put to, the sponsor asked by DM, or
-no meeting at all. The period is the `by:` day and the DM's key is the request's, so it goes
-once, however often the job is retried or the bot restarted. Guests and deactivated accounts
-hear nothing; the requester asked for the decision, so the DM can't be muted.
+no meeting at all. A sponsor asked by DM is reminded too, with *Record decision*, in their own
+hours; deciding edits that reminder as it does the first DM. The period is the `by:` day and
+each DM's key names the request and that day, so each goes once, however often the job is
+retried or the bot restarted. Guests and deactivated accounts hear nothing; the DMs are about
+a question the reader asked or must decide, so they can't be muted.
 """
 
 from __future__ import annotations
@@ -49,8 +51,15 @@ def message_key(request: DecisionRequest) -> str:
     return f"{KIND}:{request.id}:{request.by_date.isoformat()}"
 
 
+def sponsor_key(request: DecisionRequest) -> str:
+    """The outbox key of the sponsor's reminder (one per request and `by:` day)."""
+    assert request.by_date is not None
+    return f"{KIND}-sponsor:{request.id}:{request.by_date.isoformat()}"
+
+
 def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
-    """Tell the requester their question is still open past `by:`, unless it no longer is."""
+    """Tell the requester (and remind the sponsor asked) that the question is still open past
+    `by:`, unless it no longer is."""
     request = session.get(DecisionRequest, job.target_id)
     if request is None or request.team_id != job.team_id:
         return "skipped: the request is gone"
@@ -61,22 +70,70 @@ def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Wo
     program = session.get(Program, request.program_id)
     if program is None:
         return "skipped: the program is gone"
-    if not notify.may_hear(session, team_id=request.team_id, user_id=request.requested_by):
-        return f"skipped: {request.requested_by} is a guest or deactivated"
+    told = [
+        user_id
+        for user_id in (
+            _tell_requester(session, request, program, now, workspace),
+            _remind_sponsor(session, request, program, now, workspace),
+        )
+        if user_id is not None
+    ]
+    if not told:
+        return "skipped: nobody to tell (guests, deactivated, or told already)"
+    return "told " + " and ".join(told)
+
+
+def _tell_requester(
+    session: Session,
+    request: DecisionRequest,
+    program: Program,
+    now: datetime,
+    workspace: Workspace,
+) -> str | None:
+    """Whoever asked, told where the question waits; who was told (None: nobody)."""
+    user_id = request.requested_by
+    if not notify.may_hear(session, team_id=request.team_id, user_id=user_id):
+        return None
     meeting, start = _waiting_for(session, request=request, now=now)
-    tz = notify.zone_of(session.get(Person, (request.team_id, request.requested_by)), workspace)
-    queued = notify.direct_message(
+    tz = notify.zone_of(session.get(Person, (request.team_id, user_id)), workspace)
+    payload = render.request_past_by(request, program, meeting=meeting, start=start, tz=tz)
+    return _queue(session, request, user_id, message_key(request), payload, now, workspace)
+
+
+def _remind_sponsor(
+    session: Session,
+    request: DecisionRequest,
+    program: Program,
+    now: datetime,
+    workspace: Workspace,
+) -> str | None:
+    """A sponsor asked by DM, reminded with *Record decision*; who was told (None: nobody)."""
+    user_id = request.sent_to_id
+    if user_id is None or not notify.may_hear(session, team_id=request.team_id, user_id=user_id):
+        return None
+    payload = render.sponsor_message(request, program, reminder=True)
+    return _queue(session, request, user_id, sponsor_key(request), payload, now, workspace)
+
+
+def _queue(
+    session: Session,
+    request: DecisionRequest,
+    user_id: str,
+    key: str,
+    payload: dict[str, object],
+    now: datetime,
+    workspace: Workspace,
+) -> str | None:
+    queued = notify.direct_message(  # about a question they asked or must decide: not mutable
         session,
         workspace=workspace,
-        user_id=request.requested_by,
+        user_id=user_id,
         now=now,
-        key=message_key(request),
-        payload=render.request_past_by(request, program, meeting=meeting, start=start, tz=tz),
+        key=key,
+        payload=payload,
         purpose=f"decision_request:{request.id}",
     )
-    if queued is None:
-        return f"skipped: {request.requested_by} was told already"
-    return f"told {request.requested_by}"
+    return user_id if queued is not None else None
 
 
 def _waiting_for(

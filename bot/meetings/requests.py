@@ -351,9 +351,10 @@ def _announce(
     recorded it themselves)."""
     now = decision.decided_at
     done = render.sponsor_decided(request, program, decision)
-    replace_dms(
-        session, team_id=request.team_id, keys=[sponsor_key(request)], payload=done, now=now
-    )
+    keys = [sponsor_key(request)]
+    if request.by_date is not None:  # the reminder after `by:`, if it went
+        keys.append(past_by.sponsor_key(request))
+    replace_dms(session, team_id=request.team_id, keys=keys, payload=done, now=now)
     if request.requested_by == decision.recorded_by:
         return
     notify.direct_message(

@@ -108,13 +108,39 @@ def test_a_question_the_sponsor_decided_in_time_brings_nothing(
     assert still_open(fake) == []
 
 
-def test_a_question_with_the_sponsor_says_so(
-    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
+def test_a_question_with_the_sponsor_says_so_and_reminds_the_sponsor_who_may_record_it(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    tick: Tick,
+    apollo: str,
 ) -> None:
     ask(slack, "2026-11-27", "Buy?")
-    tick(utc(30, 7, month=11))  # Monday: Friday's by: has passed
+    tick(utc(30, 7, month=11))  # Monday 08:00 in Berlin: Friday's by: has passed
     [dm] = still_open(fake)
     assert "Its sponsor <@UOTHER> was asked by DM to decide it." in text_of(dm)
+    assert reminders(fake) == []  # Otto's hours (New York) have not begun
+    tick(utc(30, 14, month=11))  # 09:00 in New York
+    tick(utc(1, 14))
+    [reminder] = reminders(fake)
+    assert (
+        ":hourglass: Still waiting for your decision, needed by Fri 27 Nov 2026: <@ULEAD> asks "
+        "you, as sponsor, to decide: “Buy?” on *Apollo*"
+    ) in text_of(reminder)
+    record(slack, fake, "UOTHER", reminder, {"decision": "Buy"})
+    bot.settle()
+    edited = [m for m in fake.dms("UOTHER") if m["ts"] == reminder["ts"]][-1]
+    assert "Decided: D-1" in text_of(edited) and "actions" not in [
+        b["type"] for b in edited["blocks"]
+    ]
+    with sessions() as session:
+        assert session.scalars(select(DecisionRequest)).one().state == "decided"
+    assert len(still_open(fake)) == 1
+
+
+def reminders(fake: FakeSlack) -> list[dict[str, Any]]:
+    return [m for m in fake.dms("UOTHER") if "Still waiting for your decision" in m.get("text", "")]
 
 
 def test_a_question_whose_meeting_was_cancelled_says_none_covers_it(
