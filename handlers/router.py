@@ -247,7 +247,9 @@ class Router:
             problem = f"`/pmo {first}` has no “{tried}”."
         else:
             tried = first
-            guess = suggest(first, paths) or suggest(first, areas)
+            listing = f"{first[:-1]} list"  # `/pmo programs`: the list of programs
+            guess = listing if first.endswith("s") and listing in paths else None
+            guess = guess or suggest(first, paths) or suggest(first, areas)
             problem = f"I don't know the command “{tried}”."
         hint = f" Did you mean `/pmo {guess}`?" if guess else " `/pmo help` lists every command."
         usage = usage_for(first) if first in areas else None

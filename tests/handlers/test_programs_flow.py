@@ -257,6 +257,13 @@ def test_a_typo_in_a_subcommand_suggests_the_command_and_keeps_the_text(
     assert "/pmo intake" not in said
 
 
+@pytest.mark.parametrize("typed", ["programs", "Meetings", "standups"])
+def test_an_areas_plural_suggests_its_list(slack: SlackDriver, typed: str) -> None:
+    said = text_of(slack.command("ULEAD", typed).body)
+    assert f"Did you mean `/pmo {typed.lower()[:-1]} list`?" in said
+    assert f"You typed: `/pmo {typed}`" in said
+
+
 def test_help_topic(slack: SlackDriver) -> None:
     said = text_of(slack.command("UGUEST", "help program").body)
     assert "/pmo program delegates" in said
