@@ -50,7 +50,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from cron_descriptor import ExpressionDescriptor, FormatError, Options
 
-from bot.commands import WEEKDAYS, parse_hhmm, parse_weekday
+from bot.commands import WEEKDAYS, is_time_word, parse_hhmm, parse_weekday, time_words
 from bot.errors import UserError
 
 CadenceKind = Literal["weekly", "biweekly", "monthly", "daily", "cron"]
@@ -175,7 +175,7 @@ def parse_cadence(spec: str) -> Cadence:
     if not words or words[0] not in _KEYWORDS:
         raise UserError(f"“{spec}” is not a cadence. Use {_EXAMPLES}.", echo=spec)
     kind = _KEYWORDS[words[0]]
-    weekday, at = _day_and_time(words[1:], original=spec)
+    weekday, at = _day_and_time(time_words(spec.lower())[1:], original=spec)
     if kind == "daily":
         if weekday is not None:
             raise UserError(
@@ -211,14 +211,14 @@ def parse_status_cadence(spec: str) -> Cadence:
 
 
 def _day_and_time(words: list[str], *, original: str) -> tuple[int | None, time]:
-    """The optional day name and HH:MM after the keyword, in either order."""
+    """The optional day name and time (`09:00`, `9am`) after the keyword, in either order."""
     weekday: int | None = None
     at: time | None = None
     for word in words:
         day = parse_weekday(word)
         if day is not None and weekday is None:
             weekday = day
-        elif ":" in word and at is None:
+        elif is_time_word(word) and at is None:
             at = _time_in_spec(word, original=original)
         else:
             raise UserError(

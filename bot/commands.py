@@ -63,6 +63,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _WEEKDAY_ALIASES = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})")
+# A 12-hour time: `9am`, `2:30pm`, `11.15 p.m.`.
+_AMPM = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?", re.IGNORECASE)
+_SPACED_AMPM = re.compile(r"(\d)\s+([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
 _INTEGER = re.compile(r"[+-]?\d+")
 _KEY_MAX = column_length(Program.key)
 
@@ -444,20 +447,38 @@ def _shorten_key(key: str) -> str:
 
 
 def parse_hhmm(text: str) -> time:
-    """Read a 24-hour time of day: `09:00`, `9:30`, `17:05`.
+    """Read a time of day: 24-hour `09:00`, `9:30`, `17:05`, or 12-hour `9am`, `2:30pm`.
 
     Raises:
-        UserError: Not HH:MM, or out of range (`25:00`).
+        UserError: Neither, or out of range (`25:00`, `13pm`).
     """
-    match = _HHMM.fullmatch(text.strip())
+    cleaned = text.strip()
+    match = _HHMM.fullmatch(cleaned)
     if match is not None:
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour < 24 and minute < 60:
             return time(hour, minute)
+    match = _AMPM.fullmatch(cleaned)
+    if match is not None:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if 1 <= hour <= 12 and minute < 60:
+            afternoon = match.group(3).lower() == "p"
+            return time(hour % 12 + (12 if afternoon else 0), minute)
     raise UserError(
-        f"“{text}” is not a time of day; write it as 24-hour HH:MM, e.g. 09:00 or 17:30.",
+        f"“{text}” is not a time of day; write it as HH:MM, e.g. 09:00 or 17:30 (or 9am, 2:30pm).",
         echo=text,
     )
+
+
+def is_time_word(word: str) -> bool:
+    """Whether a word of a schedule is meant as its time (`09:30`, `9am`; also `25:00`, so
+    that one is refused as a time rather than as a day)."""
+    return ":" in word or _AMPM.fullmatch(word) is not None
+
+
+def time_words(text: str) -> list[str]:
+    """A schedule's words, with `2 pm` joined into one and the filler `at` dropped."""
+    return [w for w in _SPACED_AMPM.sub(r"\1\2", text).split() if w.lower() != "at"]
 
 
 def parse_int_in_range(text: str, lo: int, hi: int, *, what: str) -> int:

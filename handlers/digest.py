@@ -9,7 +9,14 @@ from bot.blocks import digest as render
 from bot.blocks import programs as program_blocks
 from bot.blocks.common import context, escape, message, notice, plural
 from bot.cadence import describe, parse_cadence
-from bot.commands import parse_channel, parse_hhmm, parse_timezone, parse_weekday, split_options
+from bot.commands import (
+    is_time_word,
+    parse_channel,
+    parse_hhmm,
+    parse_timezone,
+    parse_weekday,
+    split_options,
+)
 from bot.dates import format_date
 from bot.errors import UserError
 from handlers.adapters import Listeners
@@ -54,7 +61,7 @@ def _cadence(words: list[str]) -> str:
     """`[daily|weekly] [<day>] [<HH:MM>]` as a cadence spec; weekly Monday 09:00 by default."""
     frequency = words.pop(0) if words and words[0] in ("daily", "weekly") else "weekly"
     at = "09:00"
-    if words and ":" in words[-1]:
+    if words and is_time_word(words[-1]):
         at = parse_hhmm(words.pop()).strftime("%H:%M")
     day = "mon"
     if words:

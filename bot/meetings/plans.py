@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.cadence import Cadence, Schedule, parse_cadence, slot_local
-from bot.commands import parse_hhmm, parse_timezone
+from bot.commands import is_time_word, parse_hhmm, parse_timezone, time_words
 from bot.errors import UserError
 from bot.scheduling import SlotJob
 from bot.standups.plans import format_days, parse_days
@@ -69,13 +69,14 @@ class Plan:
 
 
 def parse_when(text: str) -> tuple[tuple[int, ...], time]:
-    """Read `"<days> <HH:MM>"` (either order), e.g. `mon 10:00` or `tue,thu 14:30`.
+    """Read `"<days> <HH:MM>"` (either order), e.g. `mon 10:00`, `tue,thu 14:30` or
+    `thursday at 2pm`.
 
     Raises:
         UserError: No time, several times, or no or bad days; echoes the text.
     """
-    words = text.split()
-    times = [i for i, word in enumerate(words) if ":" in word]
+    words = time_words(text)
+    times = [i for i, word in enumerate(words) if is_time_word(word)]
     if len(times) != 1:
         raise UserError(
             'Give the days and one start time in quotes, e.g. "mon 10:00" or "tue,thu 14:30".',

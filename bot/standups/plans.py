@@ -15,7 +15,14 @@ from datetime import time, timedelta
 from typing import NamedTuple
 
 from bot.cadence import Cadence, parse_cadence
-from bot.commands import parse_hhmm, parse_timezone, parse_weekday, suggest
+from bot.commands import (
+    is_time_word,
+    parse_hhmm,
+    parse_timezone,
+    parse_weekday,
+    suggest,
+    time_words,
+)
 from bot.errors import UserError
 from storage.models import Standup
 
@@ -147,8 +154,8 @@ def parse_spec(text: str) -> When:
     Raises:
         UserError: No time, several times, no days, bad days or a misspelt `local`.
     """
-    words = text.split()
-    times = [i for i, word in enumerate(words) if ":" in word]
+    words = time_words(text)
+    times = [i for i, word in enumerate(words) if is_time_word(word)]
     if len(times) != 1:
         raise UserError(
             f'Give the days and one opening time in quotes, e.g. "mon-fri 09:30". {_DAYS_HELP}.',

@@ -54,6 +54,8 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
         ("monthly 09:00", "monthly fri 09:00", "last Friday of each month at 09:00"),
         ("daily", "daily 10:00", "weekdays at 10:00"),
         ("daily 9:30", "daily 09:30", "weekdays at 09:30"),
+        ("weekly fri 4pm", "weekly fri 16:00", "every Friday at 16:00"),
+        ("weekly mon at 9 am", "weekly mon 09:00", "every Monday at 09:00"),
         ("0 9 * * 1-5", "0 9 * * 1-5", "at 09:00, Monday through Friday"),
         ("0  9 * *  MON-FRI", "0 9 * * mon-fri", "at 09:00, Monday through Friday"),
     ],

@@ -386,13 +386,26 @@ def test_a_name_in_another_script_is_transliterated_and_nothing_left_is_no_key()
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("09:00", time(9, 0)), ("9:30", time(9, 30)), ("17:05", time(17, 5))]
+    ("text", "expected"),
+    [
+        ("09:00", time(9, 0)),
+        ("9:30", time(9, 30)),
+        ("17:05", time(17, 5)),
+        ("9am", time(9, 0)),
+        ("2:30pm", time(14, 30)),
+        ("11.15 p.m.", time(23, 15)),
+        ("12am", time(0, 0)),
+        ("12pm", time(12, 0)),
+        ("7 PM", time(19, 0)),
+    ],
 )
 def test_times_of_day_are_read(text: str, expected: time) -> None:
     assert parse_hhmm(text) == expected
 
 
-@pytest.mark.parametrize("text", ["25:00", "24:00", "12:60", "9", "9am", "09:0", ""])
+@pytest.mark.parametrize(
+    "text", ["25:00", "24:00", "12:60", "9", "09:0", "", "13pm", "0am", "9:75am", "9xm"]
+)
 def test_invalid_times_are_refused(text: str) -> None:
     with pytest.raises(UserError, match="HH:MM"):
         parse_hhmm(text)

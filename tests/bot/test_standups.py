@@ -67,6 +67,7 @@ def test_days_are_stored_compactly() -> None:
 def test_when_takes_days_and_time_in_either_order() -> None:
     assert standups.parse_when("mon-fri 09:30") == ((0, 1, 2, 3, 4), time(9, 30))
     assert standups.parse_when("9:05 mon wed") == ((0, 2), time(9, 5))
+    assert standups.parse_when("weekdays at 9:30 am") == ((0, 1, 2, 3, 4), time(9, 30))
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,14 @@ def test_thread_replies_follow_the_top_message(
     assert replies and "Top risks" in text_of(replies[0])
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"), [("fri 4pm", "every Friday at 16:00"), ("daily 8am", "weekdays at 08:00")]
+)
+def test_a_12_hour_time_is_read(slack: SlackDriver, portfolio: None, typed: str, said: str) -> None:
+    reply = text_of(slack.command("UADMIN", f"digest subscribe <#CLEAD|leadership> {typed}").body)
+    assert said in reply, reply
+
+
 def test_what_changed_compares_with_the_stored_snapshot(
     slack: SlackDriver,
     fake: FakeSlack,

@@ -69,6 +69,9 @@ def starts(row: Meeting, *, after: datetime, count: int) -> list[str]:
         ("14:30 tue,thu", (1, 3), time(14, 30)),
         ("mon-wed 9:05", (0, 1, 2), time(9, 5)),
         ("Fri 16:00", (4,), time(16, 0)),
+        ("thursday at 2pm", (3,), time(14, 0)),
+        ("tue,thu 2:30 pm", (1, 3), time(14, 30)),
+        ("9am mon", (0,), time(9, 0)),
     ],
 )
 def test_when_reads_days_and_one_time_in_either_order(
@@ -85,6 +88,8 @@ def test_when_reads_days_and_one_time_in_either_order(
         ("10:00", "Which days?"),
         ("someday 10:00", "“someday” is not a day"),
         ("mon 25:00", "“25:00” is not a time of day"),
+        ("mon 13pm", "“13pm” is not a time of day"),
+        ("mon 9am 10am", "Give the days and one start time"),
     ],
 )
 def test_when_refuses_what_it_cannot_read_and_echoes_it(text: str, says: str) -> None:
