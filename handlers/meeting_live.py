@@ -112,8 +112,8 @@ def _meeting_here(request: CommandRequest) -> Meeting:
 
 
 def record_button(request: ActionRequest) -> Result:
-    """*Record decision*: its modal, for the item the message showed."""
-    found = live.clicked(
+    """*Record decision*: its modal, for the item the message showed (not decided yet)."""
+    found = live.to_decide(
         request.session, team_id=request.team_id, click=_click(request.value), person=request.caller
     )
     options = list(found.request.options or []) if found.request is not None else []

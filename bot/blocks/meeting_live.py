@@ -54,6 +54,8 @@ OPTION_TEXT_MAX = 75
 OPTION_VALUE_MAX = 150
 SELECT_OPTIONS_MAX = 100
 UP_NEXT_SHOWN = 3
+RECORDED_ACTIONS_SHOWN = 5  # the latest actions of the current item the live message lists
+RECORDED_SECTIONS_MAX = 2  # what it recorded on the item fits in two sections
 
 KIND_LABELS = {
     facts.DECISION: ":ballot_box_with_ballot: Decision requested",
@@ -218,12 +220,17 @@ def _item_context(current: Current) -> list[Block]:
 
 
 def _item_record(current: Current) -> list[Block]:
-    """What the meeting recorded on the current item so far: its decision, its actions."""
+    """What the meeting recorded on the current item so far: its decision and its latest
+    actions (the message keeps its size however many there are)."""
     lines = [_decision_line(current.decision)] if current.decision is not None else []
-    lines += [_action_line(action) for action in current.actions]
+    earlier = len(current.actions) - RECORDED_ACTIONS_SHOWN
+    lines += [_action_line(action) for action in current.actions[-RECORDED_ACTIONS_SHOWN:]]
     if not lines:
         return []
-    return [section(text) for text in chunk_lines(["*Recorded on this item*", *lines])]
+    if earlier > 0:
+        lines.append(f"…and {plural(earlier, 'earlier action')}")
+    texts = chunk_lines(["*Recorded on this item*", *lines])
+    return [section(text) for text in texts[:RECORDED_SECTIONS_MAX]]
 
 
 def _program_lines(program: Program) -> list[str]:
@@ -258,20 +265,21 @@ def _tally(view: LiveView) -> str:
 
 
 def _buttons(view: LiveView, current: Current) -> Block:
-    """The item's buttons; once it is decided, no second *Record decision*, and moving on
-    is the next step."""
+    """The item's buttons; once it is decided, no second *Record decision* nor *Park*, and
+    moving on is the next step."""
     value = button_value(view.occurrence_id, view.position, current.item.ref)
-    decided = current.decision is not None
-    elements = [
-        button("Add action", action_id=ADD_ACTION, value=value),
-        button("Park", action_id=PARK_ACTION, value=value),
-        button(
-            "Next item", action_id=NEXT_ACTION, value=value, style="primary" if decided else None
-        ),
-    ]
-    if not decided:
-        record = button("Record decision", action_id=RECORD_ACTION, value=value, style="primary")
-        elements.insert(0, record)
+    if current.decision is None:
+        elements = [
+            button("Record decision", action_id=RECORD_ACTION, value=value, style="primary"),
+            button("Add action", action_id=ADD_ACTION, value=value),
+            button("Park", action_id=PARK_ACTION, value=value),
+            button("Next item", action_id=NEXT_ACTION, value=value),
+        ]
+    else:  # decided: nothing to park or decide again
+        elements = [
+            button("Add action", action_id=ADD_ACTION, value=value),
+            button("Next item", action_id=NEXT_ACTION, value=value, style="primary"),
+        ]
     remaining = view.items[view.position + 1 :][:SELECT_OPTIONS_MAX]
     if remaining:
         elements.append(_take_select(view, remaining))

@@ -242,7 +242,6 @@ def view(session: Session, *, occurrence: MeetingOccurrence, meeting: Meeting) -
 def _current(
     session: Session, *, occurrence: MeetingOccurrence, item: facts.AgendaItem
 ) -> render.Current:
-    on_item = (Decision.occurrence_id == occurrence.id, Decision.item_ref == item.ref)
     actions = select(ActionItem).where(
         ActionItem.occurrence_id == occurrence.id, ActionItem.item_ref == item.ref
     )
@@ -251,7 +250,7 @@ def _current(
         program=_program(session, occurrence=occurrence, item=item),
         request=_request(session, occurrence=occurrence, item=item),
         since=_since(occurrence),
-        decision=session.scalar(select(Decision).where(*on_item)),
+        decision=_decision_on(session, occurrence=occurrence, ref=item.ref),
         actions=tuple(session.scalars(actions.order_by(ActionItem.number))),
     )
 
@@ -408,6 +407,31 @@ def clicked(session: Session, *, team_id: str, click: Click, person: Person) -> 
     return Clicked(occurrence, meeting, item, _request(session, occurrence=occurrence, item=item))
 
 
+def to_decide(session: Session, *, team_id: str, click: Click, person: Person) -> Clicked:
+    """The current item *Record decision* was clicked on, when it is not decided yet (an
+    older copy of the live message still shows the button).
+
+    Raises:
+        UserError: What `clicked` refuses, or the item has its decision already.
+        PermissionDenied: `person` does not take part in it.
+    """
+    found = clicked(session, team_id=team_id, click=click, person=person)
+    earlier = _decision_on(session, occurrence=found.occurrence, ref=found.item.ref)
+    if earlier is not None:
+        raise UserError(
+            f"This item is decided already: D-{earlier.number}, recorded by "
+            f"<@{earlier.recorded_by}>. Add an action, or move on."
+        )
+    return found
+
+
+def _decision_on(session: Session, *, occurrence: MeetingOccurrence, ref: str) -> Decision | None:
+    query = select(Decision).where(
+        Decision.occurrence_id == occurrence.id, Decision.item_ref == ref
+    )
+    return session.scalar(query)
+
+
 def _item_of(occurrence: MeetingOccurrence, *, ref: str) -> facts.AgendaItem:
     """An item of the occurrence's agenda (a modal may be submitted after the meeting moved
     on: what was decided about it still counts).
@@ -454,7 +478,7 @@ def _advance(
 
     def values(row: MeetingOccurrence) -> dict[str, Any]:
         outcomes = _with_since(row, now)
-        if park:
+        if park and outcomes.get(ref) != facts.DECIDED:  # a decided item stays decided
             outcomes[ref] = facts.PARKED_OUTCOME
         else:
             outcomes.setdefault(ref, facts.DISCUSSED)

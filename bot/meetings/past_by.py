@@ -1,7 +1,8 @@
 """A question still open after its `by:` day: whoever asked it is told once where it stands.
 
 A request with `by:` arms one job, `decision_overdue`, at the start of the requester's message
-hours on their first working day after that day (as an action's overdue reminder is timed).
+hours on their first working day after that day (as an action's overdue reminder is timed),
+and not before the day is over in the meeting's zone and the sponsor's too.
 When it runs, a request decided by then is skipped; one still open gets the requester a DM
 saying where it waits: the next start of the meeting it is put to, the sponsor asked by DM, or
 no meeting at all. A sponsor asked by DM is reminded too, with *Record decision*, in their own
@@ -13,7 +14,8 @@ a question the reader asked or must decide, so they can't be muted.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +32,7 @@ def arm(session: Session, *, request: DecisionRequest, now: datetime, workspace:
     """Schedule the request's past-`by:` DM; 0 when it has no `by:` or is armed already."""
     if request.by_date is None:
         return 0
-    calendar = notify.calendar_of(session, workspace=workspace, user_id=request.requested_by)
-    due_at = raid_owners.reminder_times(calendar, request.by_date)[raid_owners.OVERDUE]
+    due_at = _due_at(session, request=request, by=request.by_date, workspace=workspace)
     if due_at <= now:
         return 0
     job = ScheduledJob(
@@ -43,6 +44,25 @@ def arm(session: Session, *, request: DecisionRequest, now: datetime, workspace:
         due_at=due_at,
     )
     return scheduling.add_job(session, job=job)
+
+
+def _due_at(
+    session: Session, *, request: DecisionRequest, by: date, workspace: Workspace
+) -> datetime:
+    """The requester's hours on their first working day after `by:`, and not before `by:`
+    has ended where it counts too: in the zone of the meeting the question is put to (which
+    may still meet that evening) and the sponsor's (who may still decide it that day)."""
+    calendar = notify.calendar_of(session, workspace=workspace, user_id=request.requested_by)
+    zones = {calendar.zone}
+    meeting = session.get(Meeting, request.meeting_id) if request.meeting_id else None
+    if meeting is not None:
+        zones.add(ZoneInfo(meeting.timezone))
+    if request.sent_to_id is not None:
+        sponsor = session.get(Person, (request.team_id, request.sent_to_id))
+        zones.add(ZoneInfo(notify.zone_of(sponsor, workspace)))
+    over = max(datetime.combine(by + timedelta(days=1), time(0), tzinfo=zone) for zone in zones)
+    after_by = raid_owners.reminder_times(calendar, by)[raid_owners.OVERDUE]
+    return max(after_by, calendar.next_window_start(over))
 
 
 def message_key(request: DecisionRequest) -> str:

@@ -176,3 +176,43 @@ def test_no_by_date_arms_nothing_and_a_requester_now_a_guest_hears_nothing(
         lee.is_restricted = True
     tick(utc(7))
     assert still_open(fake) == []
+
+
+def test_the_follow_up_waits_until_the_by_day_is_over_in_the_meetings_zone(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], tick: Tick, apollo: str
+) -> None:
+    """Kim (Tokyo) asks by Monday; the meeting is Monday 20:00 in New York, Tuesday 10:00
+    her time: she hears nothing before it has been held."""
+    slack.command("UADMIN", "program add Hermes owner:<@ULEAD2|kim>")
+    slack.command("ULEAD2", "program pause hermes")
+    add_meeting(sessions, at="20:00", tz="America/New_York")
+    said = text_of(slack.command("ULEAD2", 'decision request hermes "Buy?" by:2026-11-30').body)
+    assert "Put to the steering meeting in <#CSTEER> on Mon 30 Nov" in said, said
+    with sessions() as session:
+        [job] = session.scalars(select(ScheduledJob).where(ScheduledJob.kind == past_by.KIND))
+        assert job.due_at == utc(1, 5)  # Tue 14:00 in Tokyo: Monday is over in New York
+    tick(utc(30, 23, month=11))  # Tue 08:00 in Tokyo, Mon 18:00 in New York
+    tick(utc(1, 2))  # Mon 21:00 in New York: the meeting was held, undecided
+    assert still_open(fake, "ULEAD2") == []
+    tick(utc(1, 5))
+    [dm] = still_open(fake, "ULEAD2")
+    assert "It is on the agenda of the steering meeting in <#CSTEER> on Mon 7 Dec" in text_of(dm)
+
+
+def test_the_sponsor_is_not_reminded_on_their_own_by_day(
+    slack: SlackDriver, fake: FakeSlack, tick: Tick, apollo: str
+) -> None:
+    """Kim (Tokyo) asks Otto (New York) by Monday: Otto is reminded on Tuesday, his time."""
+    slack.command("UADMIN", "program add Hermes owner:<@ULEAD2|kim>")
+    slack.command("UADMIN", "program sponsor hermes <@UOTHER|otto>")
+    slack.command("ULEAD2", "program pause hermes")
+    said = text_of(slack.command("ULEAD2", 'decision request hermes "Buy?" by:2026-11-30').body)
+    assert "asked its sponsor <@UOTHER> by DM" in said, said
+    tick(utc(30, 23, month=11))  # Mon 18:00 in New York
+    tick(utc(1, 0))  # Mon 19:00
+    assert reminders(fake) == []
+    tick(utc(1, 5))  # Tue 14:00 in Tokyo, Tue 00:00 in New York: Kim is told
+    assert len(still_open(fake, "ULEAD2")) == 1 and reminders(fake) == []
+    tick(utc(1, 14))  # Tue 09:00 in New York
+    [reminder] = reminders(fake)
+    assert "needed by Mon 30 Nov 2026" in text_of(reminder)

@@ -372,6 +372,23 @@ def test_the_live_message_shows_what_was_recorded_on_the_item_and_no_second_reco
     assert render.RECORD_ACTION in [e["action_id"] for e in controls(message)]
 
 
+def test_record_decision_or_park_on_an_old_copy_of_a_decided_item_changes_nothing(
+    slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], steering: int
+) -> None:
+    old = started(slack, bot, fake)
+    decide(slack, fake, "ULEAD", decision="Extend", option="Yes")
+    bot.settle()
+    slack.click_button("ULEAD2", old, render.RECORD_ACTION)
+    bot.settle()
+    said = last_answer(fake)
+    assert "This item is decided already: D-1, recorded by <@ULEAD>" in said
+    assert fake.views("ULEAD2") == []  # no modal that could only end in "already recorded"
+    slack.click_button("ULEAD", old, render.PARK_ACTION)  # the old copy still offers it
+    bot.settle()
+    assert occurrence(sessions).outcomes["request:1"] == "decided"
+    assert count(sessions, Decision) == 1
+
+
 def test_stale_messages_and_buttons_change_nothing(
     slack: SlackDriver, fake: FakeSlack, bot: Bot, sessions: sessionmaker[Session], steering: int
 ) -> None:

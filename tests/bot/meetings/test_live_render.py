@@ -3,6 +3,7 @@ holds, user text escaped; and how `meeting show` reads the day a meeting was hel
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
@@ -169,6 +170,24 @@ def decision(n: int) -> Decision:
 
 def action(n: int) -> ActionItem:
     return ActionItem(number=n, title=HOSTILE[:200], owner_id="ULEAD2", due_date=date(2026, 12, 14))
+
+
+def test_what_was_recorded_on_an_item_keeps_the_message_inside_the_limits() -> None:
+    view = live_view([item(1), item(2)])
+    assert view.current is not None
+    many = tuple(action(n) for n in range(1, 601))
+    current = dataclasses.replace(view.current, decision=decision(1), actions=many)
+    payload = render.live_message(dataclasses.replace(view, current=current))
+    assert_inside_limits(payload)
+    [controls] = [b for b in payload["blocks"] if b["type"] == "actions"]
+    shown = [e["action_id"] for e in controls["elements"] if e["type"] == "button"]
+    assert shown == [render.ADD_ACTION, render.NEXT_ACTION]  # decided: no second decision
+    said = text_of(payload)
+    assert "*Recorded on this item*" in said and "*D-1*" in said
+    assert "*A-596*" in said and "*A-600*" in said and "*A-595*" not in said
+    assert "…and 595 earlier actions" in said
+    marked = "".join(mrkdwn_of(payload))  # plain_text (the select's options) is never parsed
+    assert "<!channel>" not in marked and "<!here>" not in marked
 
 
 def test_the_minutes_list_everything_escaped() -> None:
