@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.web.base_client import BaseClient
@@ -296,5 +297,21 @@ def run_pass(
     def run(at: datetime) -> PassReport:
         clock.now = at
         return dispatch_due(sessions, client, now=at)
+
+    return run
+
+
+Tick = Callable[[datetime], None]
+
+
+@pytest.fixture
+def tick(run_pass: Pass, bot: Bot) -> Tick:
+    """A scheduler pass at `at` under freezegun, then what the app's outbox worker is
+    sending (DMs waiting for someone's hours stay queued until a later tick)."""
+
+    def run(at: datetime) -> None:
+        with freeze_time(at, ignore=["apscheduler"]):
+            run_pass(at)
+        bot.settle()
 
     return run

@@ -9,12 +9,10 @@ on Thursday 26 Nov at 07:00 UTC and is overdue on Tuesday 1 Dec at 07:00 UTC.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +22,6 @@ from bot.meetings import log, occurrences, plans
 from bot.sandbox.blockkit import validate_message
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from schedules.dispatch import PassReport
 from storage.models import (
     ActionItem,
     AuditEvent,
@@ -35,10 +32,9 @@ from storage.models import (
     ScheduledJob,
     Workspace,
 )
-from tests.conftest import START, TEAM, Bot, ManualClock
+from tests.conftest import START, TEAM, Bot, ManualClock, Tick
 from tests.flow import echo_of, text_of
 
-Tick = Callable[[datetime], None]
 GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
 GIVEN = "gave you an action"
 DUE_SOON = ":hourglass: Due on"
@@ -48,18 +44,6 @@ ADD = 'actions add apollo "Send the <!here> RFP" owner:<@ULEAD|lee> due:2026-11-
 
 def utc(day: int, hour: int = 7, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.fixture
-def tick(run_pass: Callable[[datetime], PassReport], bot: Bot) -> Tick:
-    """A scheduler pass at `at` under freezegun, then what the outbox worker is sending."""
-
-    def run(at: datetime) -> None:
-        with freeze_time(at, ignore=["apscheduler"]):
-            run_pass(at)
-        bot.settle()
-
-    return run
 
 
 @pytest.fixture

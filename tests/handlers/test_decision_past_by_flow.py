@@ -9,41 +9,27 @@ asks; Otto sponsors it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.meetings import past_by
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from schedules.dispatch import PassReport
 from storage.models import DecisionRequest, Person, ScheduledJob
-from tests.conftest import TEAM, Bot
+from tests.conftest import TEAM, Bot, Tick
 from tests.flow import text_of
 from tests.handlers.test_decisions_flow import add_meeting, record
 
-Tick = Callable[[datetime], None]
 STILL_OPEN = "and is still open"
 HOSTILE = "Buy from <!channel> vendor <https://evil.example|here>?"
 
 
 def utc(day: int, hour: int = 7, month: int = 12) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
-
-
-@pytest.fixture
-def tick(run_pass: Callable[[datetime], PassReport], bot: Bot) -> Tick:
-    def run(at: datetime) -> None:
-        with freeze_time(at, ignore=["apscheduler"]):
-            run_pass(at)
-        bot.settle()
-
-    return run
 
 
 @pytest.fixture

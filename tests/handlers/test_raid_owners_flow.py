@@ -19,11 +19,10 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from schedules.dispatch import PassReport
 from storage.models import AuditEvent, OutboxMessage, RaidItem, ScheduledJob, Workspace
-from tests.conftest import Bot, ManualClock
+from tests.conftest import Bot, ManualClock, Tick
 from tests.flow import text_of
 
 Pass = Callable[[datetime], PassReport]
-Tick = Callable[[datetime], None]
 ASSIGNED = "made you the owner of"
 DUE_SOON = ":hourglass: Due on"
 OVERDUE = ":warning: Overdue since"
@@ -33,17 +32,6 @@ REFUSAL = "Guest accounts can't see or change PMO data here."
 
 def utc(day: int, hour: int = 7, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.fixture
-def tick(run_pass: Pass, bot: Bot) -> Tick:
-    """A scheduler pass at `at`, then whatever the app's own outbox worker is sending."""
-
-    def run(at: datetime) -> None:
-        run_pass(at)
-        bot.settle()
-
-    return run
 
 
 @pytest.fixture
