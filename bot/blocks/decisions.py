@@ -109,7 +109,8 @@ def request_past_by(
             f"{meeting_when(meeting, start, tz=tz)}."
         )
     elif request.sent_to_id is not None:
-        text += f" Its sponsor <@{request.sent_to_id}> was asked by DM to decide it."
+        sponsor = program.sponsor_id or request.sent_to_id
+        text += f" Its sponsor <@{sponsor}> is asked by DM to decide it."
     else:
         text += (
             " No steering meeting covers it now: schedule one with `/pmo meeting schedule`, "

@@ -127,9 +127,12 @@ def _remind_sponsor(
     now: datetime,
     workspace: Workspace,
 ) -> str | None:
-    """A sponsor asked by DM, reminded with *Record decision*; who was told (None: nobody)."""
-    user_id = request.sent_to_id
-    if user_id is None or not notify.may_hear(session, team_id=request.team_id, user_id=user_id):
+    """A question put to the sponsor by DM: the program's sponsor now (who may record it, as
+    the one first asked may) is reminded with *Record decision*; who was told (None: nobody)."""
+    if request.sent_to_id is None:
+        return None
+    user_id = program.sponsor_id or request.sent_to_id
+    if not notify.may_hear(session, team_id=request.team_id, user_id=user_id):
         return None
     payload = render.sponsor_message(request, program, reminder=True)
     return _queue(session, request, user_id, sponsor_key(request), payload, now, workspace)

@@ -105,7 +105,7 @@ def test_a_question_with_the_sponsor_says_so_and_reminds_the_sponsor_who_may_rec
     ask(slack, "2026-11-27", "Buy?")
     tick(utc(30, 7, month=11))  # Monday 08:00 in Berlin: Friday's by: has passed
     [dm] = still_open(fake)
-    assert "Its sponsor <@UOTHER> was asked by DM to decide it." in text_of(dm)
+    assert "Its sponsor <@UOTHER> is asked by DM to decide it." in text_of(dm)
     assert reminders(fake) == []  # Otto's hours (New York) have not begun
     tick(utc(30, 14, month=11))  # 09:00 in New York
     tick(utc(1, 14))
@@ -202,3 +202,19 @@ def test_the_sponsor_is_not_reminded_on_their_own_by_day(
     tick(utc(1, 14))  # Tue 09:00 in New York
     [reminder] = reminders(fake)
     assert "needed by Mon 30 Nov 2026" in text_of(reminder)
+
+
+def test_after_a_change_of_sponsor_the_new_sponsor_is_reminded_and_may_record_it(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], tick: Tick, apollo: str
+) -> None:
+    ask(slack, "2026-11-27", "Buy?")
+    slack.command("UADMIN", "program sponsor apollo <@UADMIN|ada>")
+    tick(utc(30, 7, month=11))
+    tick(utc(30, 12, month=11))  # in Ada's London hours
+    [dm] = still_open(fake)
+    assert "Its sponsor <@UADMIN> is asked by DM to decide it." in text_of(dm)
+    assert reminders(fake) == []  # Otto, no longer the sponsor
+    [reminder] = [m for m in fake.dms("UADMIN") if "Still waiting" in m.get("text", "")]
+    record(slack, fake, "UADMIN", reminder, {"decision": "Buy"})
+    with sessions() as session:
+        assert session.scalars(select(DecisionRequest)).one().state == "decided"
