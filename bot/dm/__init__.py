@@ -7,7 +7,8 @@ The one routing rule, in order:
    question "what is red?" otherwise; a bare word is a question only if it names a program.
 2. A reply in a status prompt's thread answers that prompt.
 3. While a stand-up run waits for the person, a message with one line per question is their
-   answer (unless a status prompt waits too and the message starts with a RAG word).
+   answer (unless a status prompt waits too and the message starts with a RAG word); in the
+   thread of one stand-up's question, it answers that one.
 4. Otherwise it answers the one pending status prompt (a late one, after its program went
    overdue, counts); with several pending the person picks the program with buttons, and
    without a RAG word they are asked for one (nothing guessed). With no prompt waiting, a
@@ -138,6 +139,11 @@ def _question(dm: _Dm, *, prompt_thread: bool) -> questions.Question | None:
 def _standup_answer(dm: _Dm) -> Message | None:
     """A stand-up answer (one line per question), or None when the DM is not one."""
     runs = standups.awaiting(dm.session, team_id=dm.team, user_id=dm.user, now=dm.now)
+    if dm.thread_ts:  # a reply in a stand-up's own thread can only mean that stand-up
+        threaded = standups.run_in_thread(
+            dm.session, team_id=dm.team, user_id=dm.user, thread_ts=dm.thread_ts
+        )
+        runs = [(run, standup) for run, standup in runs if run.id == threaded] or runs
     if not runs:
         return None
     prompted = bool(replies.pending_for(dm.session, team_id=dm.team, user_id=dm.user))

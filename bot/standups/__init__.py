@@ -25,6 +25,7 @@ from bot.standups.answers import (
     get_run,
     open_run,
     previous_answer,
+    run_in_thread,
     save_answer,
     split_reply,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "require_manage",
     "require_member",
     "resume",
+    "run_in_thread",
     "run_job",
     "save_answer",
     "schedule",

@@ -17,7 +17,7 @@ from bot import audit, limits
 from bot.errors import PermissionDenied, UserError
 from bot.standups.plans import blocker_index
 from storage.db import insert_once
-from storage.models import Standup, StandupAnswer, StandupRun
+from storage.models import OutboxMessage, Standup, StandupAnswer, StandupRun
 from storage.types import StandupRunState
 
 # Answers to the blockers question that mean "no blocker".
@@ -42,6 +42,24 @@ def awaiting(
         .order_by(StandupRun.opened_at, StandupRun.id)
     ).tuples()
     return [(run, standup) for run, standup in rows if user_id in standup.participants]
+
+
+def run_in_thread(session: Session, *, team_id: str, user_id: str, thread_ts: str) -> int | None:
+    """The run whose question (or reminder) DM to this person started the thread a reply was
+    written in; None when the thread is not a stand-up's."""
+    keys = session.scalars(
+        select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.channel == user_id,
+            OutboxMessage.ts == thread_ts,
+        )
+    )
+    for key in keys:
+        kind, _, rest = key.partition(":")
+        run_id, _, person = rest.partition(":")
+        if kind in ("standup-ask", "standup-remind") and person == user_id and run_id.isdigit():
+            return int(run_id)
+    return None
 
 
 def get_run(

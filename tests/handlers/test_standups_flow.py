@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.common import escape
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import RaidItem, Standup, StandupAnswer, StatusUpdate
+from storage.models import RaidItem, Standup, StandupAnswer, StandupRun, StatusUpdate
 from tests.conftest import Bot
 from tests.flow import count, program, text_of
 
@@ -135,6 +135,34 @@ def test_dm_with_one_line_per_question_is_an_answer_and_can_be_changed_until_clo
     [summary] = summaries(fake)
     assert "write the docs" in text_of(summary) and "write the tests" not in text_of(summary)
     assert "*Blockers*\nNone reported." in text_of(summary)
+
+
+def test_a_reply_in_one_standups_thread_answers_that_one_of_several(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    run_pass: Pass,
+    scheduled: None,
+) -> None:
+    fake.add_channel("COPS", "ops", members=["ULEAD", "UOTHER"])
+    ops = 'standup schedule <#COPS|ops> "mon-fri 09:30" <@UOTHER|otto>'
+    assert "Scheduled the stand-up" in text_of(slack.command("ULEAD", ops, channel_id="COPS").body)
+    run_pass(THU_OPEN)
+    bot.settle()
+    [asked_ops] = [m for m in asks(fake, "UOTHER") if "<#COPS>" in m["text"]]
+    slack.dm("UOTHER", "shipped login\ntests\nnone", thread_ts=asked_ops["ts"])
+    bot.settle()
+    said = fake.dms("UOTHER")[-1]["text"]
+    assert "your answer for the stand-up in <#COPS> is in" in said, said
+    with sessions() as session:
+        [answer] = session.scalars(select(StandupAnswer))
+        run = session.get(StandupRun, answer.run_id)
+        assert run is not None and answer.answers[0]["a"] == "shipped login"
+        assert session.get(Standup, run.standup_id).channel_id == "COPS"  # type: ignore[union-attr]
+    slack.dm("UOTHER", "reviewed\ndocs\nnone")  # outside any thread: still asked which
+    bot.settle()
+    assert "several open stand-ups" in fake.dms("UOTHER")[-1]["text"]
 
 
 def test_dm_with_the_wrong_number_of_lines_is_explained(
