@@ -170,21 +170,22 @@ class Transcript:
     messages: dict[int, Printed] = field(default_factory=dict)
     _message_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def lines(self, item: Item) -> list[str]:
-        """The item's heading line and its body, indented; its buttons get numbers."""
+    def lines(self, item: Item, *, viewer: str | None = None) -> list[str]:
+        """The item's heading line and its body, indented; its buttons get numbers. Times
+        are shown in the zone of whoever sees it: its user, else `viewer`."""
         where = Printed(item.kind, item.user, item.channel, item.key, item.payload)
-        body = self._body(item, where)
+        body = self._body(item, where, self.names.reading(item.user or viewer))
         return [self._heading(item), *(BODY_INDENT + line for line in body)]
 
-    def _body(self, item: Item, where: Printed) -> list[str]:
+    def _body(self, item: Item, where: Printed, names: Names) -> list[str]:
         def number(element: Json, block_id: str) -> int:
             return self._number_button(element, block_id, where)
 
         if item.kind in (MODAL, HOME):
-            return render_view(item.payload, self.names, number)
+            return render_view(item.payload, names, number)
         if item.kind == FILE:
             return file_lines(item.payload)
-        return render_message(item.payload, self.names, number) or ["(empty message)"]
+        return render_message(item.payload, names, number) or ["(empty message)"]
 
     def _number_button(self, element: Json, block_id: str, where: Printed) -> int:
         number = len(self.buttons) + 1

@@ -58,6 +58,7 @@ class Screen:
         self.names = Names(
             users={u.id: u.name for u in demo.USERS},
             channels={c.id: c.name for c in demo.CHANNELS},
+            zones={u.id: u.tz for u in demo.USERS},
         )
         self.feed = Feed(sandbox.fake, [u.id for u in demo.USERS], [c.id for c in demo.CHANNELS])
         self.transcript = Transcript(self.names)
@@ -98,7 +99,7 @@ class Screen:
             return
         mine = [i for i in items if i.kind in (ACK, EPHEMERAL) and i.user == self.user.id]
         for item in mine + [i for i in items if i not in mine]:
-            for line in self.transcript.lines(item):
+            for line in self.transcript.lines(item, viewer=self.user.id):
                 self.say(line)
             self.say()
         modals = [i for i in items if i.kind == MODAL and i.user == self.user.id]
@@ -171,7 +172,7 @@ class Screen:
     def show(self, view: Json) -> None:
         """Print a view that replaced the modal."""
         item = Item(MODAL, view, user=self.user.id, key=str(view.get("id")), edited=True)
-        for line in self.transcript.lines(item):
+        for line in self.transcript.lines(item, viewer=self.user.id):
             self.say(line)
         self.say()
 

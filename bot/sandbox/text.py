@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Json = dict[str, Any]
 # Given a button element and its block's id, return the number to show it under.
@@ -29,6 +31,12 @@ class Names:
 
     users: Mapping[str, str] = field(default_factory=dict)
     channels: Mapping[str, str] = field(default_factory=dict)
+    zones: Mapping[str, str] = field(default_factory=dict)  # user id → IANA zone
+    reader: str | None = None  # whose screen it is: `<!date>` shows their local time
+
+    def reading(self, user_id: str | None) -> Names:
+        """The same names, for `user_id`'s screen."""
+        return replace(self, reader=user_id) if user_id else self
 
     def user(self, user_id: str) -> str:
         """`@name` for a user id (the id itself when unknown)."""
@@ -68,15 +76,44 @@ def _link(inner: str, names: Names) -> str:
             names.channel(target[1:]) if target[1:] in names.channels or not label else "#" + label
         )
     if target.startswith("!"):
-        return _special(target[1:], label)
+        return _special(target[1:], label, names)
     return f"{label} ({target})" if label and label != target else target
 
 
-def _special(command: str, label: str) -> str:
-    """`<!here>`, `<!channel>`, `<!subteam^S1|@team>`, `<!date^…|fallback>`."""
+def _special(command: str, label: str, names: Names) -> str:
+    """`<!here>`, `<!channel>`, `<!subteam^S1|@team>`, `<!date^…|fallback>` (in the reader's
+    zone, as Slack shows it, when the reader's zone is known)."""
+    zone = names.zones.get(names.reader or "")
+    if command.startswith("date^") and zone:
+        return _local_date(command, zone) or label
     if label:
         return label
     return "@" + command.split("^")[0]
+
+
+_DATE_TOKENS = {
+    "{time}": "%H:%M",
+    "{time_secs}": "%H:%M:%S",
+    "{date_num}": "%Y-%m-%d",
+    "{date_short}": "%b %-d, %Y",
+    "{date}": "%B %-d, %Y",
+    "{date_long}": "%A, %B %-d, %Y",
+    "{date_short_pretty}": "%b %-d, %Y",
+    "{date_pretty}": "%B %-d, %Y",
+    "{date_long_pretty}": "%A, %B %-d, %Y",
+}
+
+
+def _local_date(command: str, zone: str) -> str | None:
+    """`date^<unix>^<format with tokens>` as Slack renders it in `zone`; None if malformed."""
+    parts = command.split("^")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return None
+    local = datetime.fromtimestamp(int(parts[1]), tz=ZoneInfo(zone))
+    text = parts[2]
+    for token, pattern in _DATE_TOKENS.items():
+        text = text.replace(token, local.strftime(pattern))
+    return text
 
 
 def render_message(message: Json, names: Names, number: Numberer) -> list[str]:

@@ -34,6 +34,16 @@ def test_mentions_and_channel_links_become_names() -> None:
     assert mrkdwn(text, NAMES) == "@lee asked @ada in #pmo and #new-room about @UNKNOWN"
 
 
+def test_a_slack_date_shows_in_the_readers_zone_as_slack_would() -> None:
+    names = Names(zones={"ULEE": "Europe/Berlin", "UKIM": "Asia/Tokyo"})
+    at = 1796290200  # Thu 3 Dec 2026 09:30 UTC
+    text = f"answer by <!date^{at}^{{time}}|09:30 UTC> on <!date^{at}^{{date_num}}|3 Dec>"
+    assert mrkdwn(text, names.reading("ULEE")) == "answer by 10:30 on 2026-12-03"
+    assert mrkdwn(text, names.reading("UKIM")) == "answer by 18:30 on 2026-12-03"
+    assert mrkdwn(text, names) == "answer by 09:30 UTC on 3 Dec"  # nobody's screen: fallback
+    assert mrkdwn("<!date^x^{time}|then>", names.reading("ULEE")) == "then"
+
+
 def test_links_specials_and_entities_are_readable() -> None:
     text = "<https://x.test/a|the doc> &amp; <https://x.test/b> <!here> <!date^1^{date}|3 Dec>"
     assert mrkdwn(text, NAMES) == "the doc (https://x.test/a) & https://x.test/b @here 3 Dec"
