@@ -26,6 +26,7 @@ def register(on: Listeners) -> None:
     on.commands.add("actions", list_actions, mode="deferred")
     on.commands.add("actions done", action_done)
     on.commands.add("actions add", add_action)
+    on.commands.add("actions edit", edit_action)
     on.action(render.RECORD_ACTION, record_button)
     on.view(render.RECORD_ACTION, submit_record)
     on.action(render.DONE_ACTION, done_button)
@@ -134,6 +135,31 @@ def add_action(request: CommandRequest) -> Result:
         program=request.program(words[0]) if len(words) == 2 else None,
     )
     return Reply(render.action_added(records.line_of(request.session, action)))
+
+
+def edit_action(request: CommandRequest) -> Result:
+    """`actions edit A-<n> ["<new title>"] [due:<date>] [owner:@x]`."""
+    words, options = split_options(request.words, ("owner", "due"))
+    if not 1 <= len(words) <= 2 or (len(words) == 1 and not options):
+        raise UserError(
+            "Name the action, then what changes: `/pmo actions edit A-12 due:friday`, "
+            "`owner:@kim` or a new title in quotes."
+        )
+    action = actions.by_number(request.session, team_id=request.team_id, text=words[0].text)
+    change = log.ActionChange(
+        title=words[1].text if len(words) == 2 else None,
+        owner=request.user(options["owner"]) if "owner" in options else None,
+        due=request.date(options["due"]) if "due" in options else None,
+    )
+    log.edit_action(
+        request.session,
+        action=action,
+        actor=request.caller,
+        change=change,
+        now=request.now,
+        workspace=request.workspace,
+    )
+    return Reply(render.action_changed(records.line_of(request.session, action)))
 
 
 def record_button(request: ActionRequest) -> Result:

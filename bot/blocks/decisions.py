@@ -339,6 +339,11 @@ def action_added(line: ActionLine) -> dict[str, Any]:
     return notice(f"Added {describe_action(line)}, owned by <@{line.owner_id}>.", done=True)
 
 
+def action_changed(line: ActionLine) -> dict[str, Any]:
+    """`actions edit` confirmed: the action as it stands now."""
+    return notice(f"Changed {describe_action(line)}, owned by <@{line.owner_id}>.", done=True)
+
+
 def action_line(line: ActionLine, *, today: date) -> str:
     """An open action in a list: owner, due (overdue marked), program, meeting."""
     due = (

@@ -98,6 +98,7 @@ USAGE: dict[str, str] = {
     "actions": "/pmo actions [mine|<program>|overdue]",
     "actions add": '/pmo actions add [<program>] "<title>" due:<date> [owner:@x]',
     "actions done": "/pmo actions done A-<n>",
+    "actions edit": '/pmo actions edit A-<n> ["<new title>"] [due:<date>] [owner:@x]',
     "config": "/pmo config [admins add|remove @x | pmo-channel #c | intake-channel #c | "
     'timezone <Area/City> | grace <hours> | goals [add|remove "<goal>"] | workweek <days> | '
     "hours <HH:MM-HH:MM> | holidays <country> | alerts <kinds>|all|digest-only]",
@@ -196,8 +197,9 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
         "whoever asked is told where it waits. Decisions are numbered "
         "D-1, D-2…; actions A-1, A-2…, each with an owner and a due date. Action owners get "
         "a DM with *Done*, a reminder two working days before the due date and one when it "
-        "is overdue; `actions add` records one outside a meeting, `actions done` closes one.",
-        ["decision request", "decisions", "actions", "actions add", "actions done"],
+        "is overdue; `actions add` records one outside a meeting, `actions edit` changes its "
+        "title, owner or due date, `actions done` closes one.",
+        ["decision request", "decisions", "actions", "actions add", "actions edit", "actions done"],
     ),
     "config": (
         "Workspace settings, for PMO admins. While no PMO admin is set, Slack workspace "

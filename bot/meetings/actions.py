@@ -69,6 +69,24 @@ def created(
     )
 
 
+def changed(
+    session: Session,
+    *,
+    action: ActionItem,
+    actor_id: str,
+    now: datetime,
+    workspace: Workspace,
+    owner_changed: bool,
+) -> None:
+    """After `actions edit`: reminders armed for the (new) due date, a new owner told."""
+    arm_reminders(session, action=action, now=now, workspace=workspace)
+    if not owner_changed or action.owner_id == actor_id:
+        return
+    payload = render.action_assigned(records.line_of(session, action), by=actor_id)
+    key = f"action-reassigned:{action.id}:{action.owner_id}:{now.isoformat()}"
+    _tell(session, action=action, key=key, now=now, payload=payload, workspace=workspace)
+
+
 def created_key(action: ActionItem) -> str:
     """The outbox key of the DM telling the owner about the action."""
     return f"action-created:{action.id}"
@@ -197,6 +215,22 @@ def may_mark_done(session: Session, *, action: ActionItem, person: Person) -> bo
     return is_pmo_admin(session, person=person)
 
 
+def require_may_change(
+    session: Session, *, action: ActionItem, person: Person, doing: str = "mark"
+) -> None:
+    """Refuse whoever may not mark the action done (nor change it).
+
+    Raises:
+        PermissionDenied: Not the owner, its creator, the chair of its meeting or an admin.
+    """
+    if not may_mark_done(session, action=action, person=person):
+        what = f"mark A-{action.number} done" if doing == "mark" else f"change A-{action.number}"
+        raise PermissionDenied(
+            f"Only the owner <@{action.owner_id}>, <@{action.created_by}> who added it, the "
+            f"meeting's chair or a PMO admin can {what}."
+        )
+
+
 def mark_done(session: Session, *, action: ActionItem, actor: Person, now: datetime) -> ActionItem:
     """Mark an open action done (the first click wins) and edit the DMs about it.
 
@@ -204,11 +238,7 @@ def mark_done(session: Session, *, action: ActionItem, actor: Person, now: datet
         PermissionDenied: `actor` may not.
         UserError: It was done already (by whom).
     """
-    if not may_mark_done(session, action=action, person=actor):
-        raise PermissionDenied(
-            f"Only the owner <@{action.owner_id}>, <@{action.created_by}> who added it, the "
-            f"meeting's chair or a PMO admin can mark A-{action.number} done."
-        )
+    require_may_change(session, action=action, person=actor)
     changed = session.execute(
         update(ActionItem)
         .where(ActionItem.id == action.id, ActionItem.state == ActionState.OPEN)

@@ -10,13 +10,14 @@ once) is refused with who recorded it, and the same action added twice from one 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot import audit, dedupe, limits
+from bot import audit, dedupe, errors, limits
 from bot.dates import format_date
 from bot.errors import UserError
 from bot.meetings import actions
@@ -343,6 +344,67 @@ def action_values(action: ActionItem) -> dict[str, Any]:
     return {name: getattr(action, name) for name in names}
 
 
+@dataclass(frozen=True)
+class ActionChange:
+    """What `actions edit` changes (None: kept)."""
+
+    title: str | None = None
+    owner: Person | None = None
+    due: date | None = None
+
+
+def edit_action(
+    session: Session,
+    *,
+    action: ActionItem,
+    actor: Person,
+    change: ActionChange,
+    now: datetime,
+    workspace: Workspace,
+) -> list[str]:
+    """Change an open action's title, owner or due date (whoever may mark it done may); the
+    fields changed. Its reminders follow a new date; a new owner is told, as on creation.
+
+    Raises:
+        PermissionDenied: `actor` may not. UserError: done already, nothing to change, or
+            what `add_action` refuses (a title too long, a past date, a guest owner).
+    """
+    current_owner = _editable(session, action=action, actor=actor)
+    owner = change.owner or current_owner
+    due = change.due or action.due_date
+    title = change.title if change.title is not None else action.title
+    title = _checked_action(title, owner=owner, due=due, today=local_today(actor, now, workspace))
+    before = action_values(action)
+    action.title, action.owner_id, action.due_date = title, owner.user_id, due
+    after = action_values(action)
+    changed = [name for name, value in after.items() if before[name] != value]
+    if not changed:
+        raise UserError(f"That is how A-{action.number} stands already; nothing was changed.")
+    audit.record(
+        session, action, actor_id=actor.user_id, action="edit", now=now, before=before, after=after
+    )
+    owner_changed = "owner_id" in changed
+    actions.changed(
+        session,
+        action=action,
+        actor_id=actor.user_id,
+        now=now,
+        workspace=workspace,
+        owner_changed=owner_changed,
+    )
+    return changed
+
+
+def _editable(session: Session, *, action: ActionItem, actor: Person) -> Person:
+    """The owner of an action `actor` may change (open, and theirs to change)."""
+    actions.require_may_change(session, action=action, person=actor, doing="change")
+    if action.state != ActionState.OPEN:
+        raise UserError(f"A-{action.number} is {action.state} already; nothing was changed.")
+    owner = session.get(Person, (action.team_id, action.owner_id))
+    assert owner is not None  # owners were looked up when the action was added
+    return owner
+
+
 def add_action_once(
     session: Session,
     *,
@@ -356,16 +418,8 @@ def add_action_once(
 ) -> ActionItem:
     """`add_action` outside a meeting (`/pmo actions add`), refusing the same action added
     by the same person minutes ago (a repeated command) with "Already recorded at 14:02"."""
-    dedupe.refuse_repeat(
-        session,
-        ActionItem,
-        tz=actor.tz or workspace.timezone,
-        now=now,
-        what=f"the action “{title}” for <@{owner.user_id}>",
-        created_by=actor.user_id,
-        owner_id=owner.user_id,
-        title=" ".join(title.split()),
-    )
+    tz = actor.tz or workspace.timezone
+    _refuse_repeated_action(session, actor=actor, owner=owner, title=title, now=now, tz=tz)
     return add_action(
         session,
         actor=actor,
@@ -376,3 +430,32 @@ def add_action_once(
         workspace=workspace,
         program=program,
     )
+
+
+def _refuse_repeated_action(
+    session: Session, *, actor: Person, owner: Person, title: str, now: datetime, tz: str
+) -> None:
+    """The same action added by the same person minutes ago is a repeated command: refused,
+    pointing to `actions edit` for a change of date, owner or title."""
+    same = {
+        "created_by": actor.user_id,
+        "owner_id": owner.user_id,
+        "title": " ".join(title.split()),
+    }
+    try:
+        dedupe.refuse_repeat(
+            session,
+            ActionItem,
+            tz=tz,
+            now=now,
+            what=f"the action “{title}” for <@{owner.user_id}>",
+            **same,
+        )
+    except errors.AlreadyRecorded as repeat:
+        earlier = session.scalar(
+            select(ActionItem.number).filter_by(**same).order_by(ActionItem.id.desc()).limit(1)
+        )
+        raise errors.AlreadyRecorded(
+            f"{repeat.message} To change its date, owner or title: "
+            f"`/pmo actions edit A-{earlier} due:<date>`."
+        ) from None

@@ -162,8 +162,89 @@ def test_a_repeated_command_adds_one_action(
     slack.command("UOTHER", ADD)
     said = say(slack, "UOTHER", ADD)
     assert "Already recorded at 09:00: the action “Send the &lt;!here&gt; RFP” for <@ULEAD>" in said
+    assert "To change its date, owner or title: `/pmo actions edit A-1 due:&lt;date&gt;`" in said
     bot.settle()
     assert len(actions_of(sessions)) == 1 and len(told(fake, "ULEAD", GIVEN)) == 1
+
+
+# --- changed -------------------------------------------------------------------------------
+
+
+def test_an_edit_changes_the_date_owner_and_title_tells_the_new_owner_and_moves_reminders(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    tick: Tick,
+    apollo: str,
+) -> None:
+    slack.command("UOTHER", ADD)
+    said = say(slack, "UOTHER", 'actions edit A-1 "Send the <!channel> RFP v2" due:2026-12-07')
+    assert "Changed A-1 “Send the &lt;!channel&gt; RFP v2” · due Mon 7 Dec 2026" in said
+    assert "<!channel>" not in said
+    said = say(slack, "UOTHER", "actions edit a-1 owner:<@ULEAD2|kim>")
+    assert "owned by <@ULEAD2>" in said
+    tick(utc(26, 0))  # 09:00 in Tokyo: Kim's hours
+    [given] = told(fake, "ULEAD2", GIVEN)
+    assert "<@UOTHER> gave you an action: A-1 “Send the &lt;!channel&gt; RFP v2”" in text_of(given)
+    [action] = actions_of(sessions)
+    assert (action.title, action.owner_id, action.due_date.isoformat()) == (
+        "Send the <!channel> RFP v2",
+        "ULEAD2",
+        "2026-12-07",
+    )
+    periods = {(kind, period) for kind, period, _, _ in jobs(sessions)}
+    assert ("action_overdue", "2026-12-07") in periods
+    tick(utc(1, month=12))  # the old date's overdue reminder sees the date changed
+    assert told(fake, "ULEAD", OVERDUE) == [] and told(fake, "ULEAD2", OVERDUE) == []
+    with sessions() as session:
+        edits = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "action", AuditEvent.action == "edit")
+        ).all()
+        assert [e.actor_id for e in edits] == ["UOTHER", "UOTHER"]
+        assert edits[0].before["due_date"] == "2026-11-30"
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "refusal"),
+    [
+        ("UOTHER", "actions edit A-1", "Name the action, then what changes"),
+        ("UOTHER", "actions edit A-9 due:friday", "There is no action A-9"),
+        ("UOTHER", "actions edit A-1 due:2026-11-20", "is in the past"),
+        ("UOTHER", "actions edit A-1 owner:<@UGUEST|gus>", "can't own an action"),
+        ("UOTHER", 'actions edit A-1 "Send the <!here> RFP"', "nothing was changed"),
+        ("ULEAD2", "actions edit A-1 due:2026-12-07", "Only the owner <@ULEAD>"),
+        ("ULEAD2", "actions edit A-1 owner:<@ULEAD2|kim>", "can change A-1"),
+        ("UGUEST", "actions edit A-1 due:2026-12-07", GUEST_REFUSAL),
+    ],
+)
+def test_an_edit_that_is_bad_or_not_theirs_changes_nothing(
+    slack: SlackDriver,
+    sessions: sessionmaker[Session],
+    apollo: str,
+    user: str,
+    text: str,
+    refusal: str,
+) -> None:
+    slack.command("UOTHER", ADD)
+    body = slack.command(user, text).body
+    assert refusal in text_of(body)
+    [action] = actions_of(sessions)
+    assert (action.title, action.owner_id, action.due_date.isoformat()) == (
+        "Send the <!here> RFP",
+        "ULEAD",
+        "2026-11-30",
+    )
+
+
+def test_a_done_action_cannot_be_edited(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", ADD)
+    slack.command("ULEAD", "actions done A-1")
+    assert "A-1 is done already; nothing was changed." in say(
+        slack, "ULEAD", "actions edit A-1 due:2026-12-07"
+    )
 
 
 def test_numbers_are_gapless_after_a_refusal(
