@@ -359,6 +359,9 @@ def _programs(session: Session, *, scope: Scope, asked: set[int | None]) -> Foun
     return Found([item for item in items if item is not None], unread=_unread(rows))
 
 
+MISMATCH_PREFIX = "RAG mismatch: "  # as an also-reason; first, the item's label says it
+
+
 def _reasons(program: Program, scope: Scope) -> list[tuple[str, str]]:
     """(kind, words) for each exception of the program, in agenda order: the same tests
     `_programs` makes in SQL."""
@@ -375,7 +378,7 @@ def _reasons(program: Program, scope: Scope) -> list[tuple[str, str]]:
         found.append((facts.WORSENING, words))
     flags = program.flags or {}
     if Flag.RAG_MISMATCH in flags:
-        found.append((facts.MISMATCH, f"RAG mismatch: {flags[Flag.RAG_MISMATCH]}"))
+        found.append((facts.MISMATCH, f"{MISMATCH_PREFIX}{flags[Flag.RAG_MISMATCH]}"))
     found += [(facts.LATE, str(flags[code])) for code in LATE_FLAGS if code in flags]
     return found
 
@@ -400,6 +403,7 @@ def _program_item(program: Program, scope: Scope) -> AgendaItem | None:
     if not reasons:
         return None
     (kind, first), others = reasons[0], [text for _, text in reasons[1:]]
+    first = first.removeprefix(MISMATCH_PREFIX)  # its label says it already
     return AgendaItem(
         ref=f"program:{program.id}",
         kind=kind,

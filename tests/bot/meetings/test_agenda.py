@@ -330,7 +330,7 @@ def test_agenda_takes_each_kind_of_exception_in_order_with_owner_and_timebox(see
     assert (first.request_id, first.program_id) == (request.id, asked.id)
     assert built.items[1].detail == "red since Thu 19 Nov: vendor late"
     assert built.items[2].detail.startswith("amber in the last two updates (latest Thu 19 Nov)")
-    assert built.items[3].detail == "RAG mismatch: Reported green, but: 2 blockers"
+    assert built.items[3].detail == "Reported green, but: 2 blockers"  # its label names it
     assert built.items[4].detail == "target date passed 3 days ago"
     assert "score 20" in built.items[5].detail and "Eridanus" in built.items[5].detail
     assert built.items[6].detail == "A-1 · due Fri 20 Nov (overdue)"
