@@ -67,6 +67,7 @@ def edit(request: CommandRequest) -> Result:
     people, when = split_mentions(words[1:])
     if not (people or when or options):
         raise UserError(NOTHING_TO_CHANGE)
+    before = list(meeting.attendees) if people else None
     manage.edit(
         request.session,
         meeting=meeting,
@@ -75,10 +76,10 @@ def edit(request: CommandRequest) -> Result:
         members=request.members(channel_id) if people else frozenset(),
         now=request.now,
     )
+    space, now = request.workspace, request.now
+    receipt = render.scheduled_message
     return Reply(
-        render.scheduled_message(
-            meeting, verb="Changed", workspace=request.workspace, now=request.now
-        )
+        receipt(meeting, verb="Changed", workspace=space, now=now, attendees_before=before)
     )
 
 

@@ -50,21 +50,41 @@ def describe(meeting: Meeting) -> str:
 
 
 def scheduled_message(
-    meeting: Meeting, *, verb: str, workspace: Workspace, now: datetime
+    meeting: Meeting,
+    *,
+    verb: str,
+    workspace: Workspace,
+    now: datetime,
+    attendees_before: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The receipt of `schedule` or `edit`: when, who, and how it is prepared."""
+    """The receipt of `schedule` or `edit`: when, who, and how it is prepared; after an
+    edit that named attendees (`attendees_before`), who joined and who left."""
     people = ", ".join(f"<@{u}>" for u in meeting.attendees)
     text = (
         f":white_check_mark: {verb} the steering meeting in <#{meeting.channel_id}>: "
         f"{describe(meeting)}, chaired by <@{meeting.chair_id}>, with {people}."
     )
     lines = [text]
+    if attendees_before is not None:
+        lines.append(_attendee_change(attendees_before, list(meeting.attendees)))
     start = next_start(meeting, after=now)
     if start is not None:
         lines.append(
             f"Next: *{when(meeting, start)}*. {_preparation(meeting, start, workspace, now)}"
         )
     return message(" ".join(lines), [section(line) for line in lines])
+
+
+def _attendee_change(before: list[str], after: list[str]) -> str:
+    """`Added @kim; no longer attending: @otto.` (the names given replace the list)."""
+    added = [f"<@{u}>" for u in after if u not in before]
+    gone = [f"<@{u}>" for u in before if u not in after]
+    parts = [
+        f"Added {', '.join(added)}" if added else "",
+        f"no longer attending: {', '.join(gone)}" if gone else "",
+    ]
+    said = "; ".join(part for part in parts if part) or "The attendees are as they were"
+    return f"{said[0].upper()}{said[1:]} (the people named replace the list of attendees)."
 
 
 def _next(meeting: Meeting, now: datetime) -> str:

@@ -78,6 +78,23 @@ def test_the_occurrences_jobs_are_made_ahead_of_it(
         )
 
 
+def test_naming_attendees_in_an_edit_says_who_joined_and_who_left(
+    slack: SlackDriver, sessions: sessionmaker[Session], steering: None
+) -> None:
+    slack.command("ULEAD", SCHEDULE, channel_id="CSTEER")
+    said = text_of(slack.command("ULEAD", "meeting edit <#CSTEER|steering> <@UADMIN|ada>").body)
+    assert "No longer attending: <@ULEAD2> (the people named replace the list of attendees)." in (
+        said
+    )
+    said = text_of(
+        slack.command("ULEAD", "meeting edit <#CSTEER|steering> <@UADMIN|ada> <@ULEAD2|kim>").body
+    )
+    assert "Added <@ULEAD2> (the people named replace" in said
+    said = text_of(slack.command("ULEAD", "meeting edit <#CSTEER|steering> length:60m").body)
+    assert "replace the list" not in said
+    assert "ULEAD2" in meeting_of(sessions).attendees
+
+
 def test_list_shows_every_meeting_and_edit_changes_what_was_named(
     slack: SlackDriver, sessions: sessionmaker[Session], steering: None
 ) -> None:
