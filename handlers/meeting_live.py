@@ -51,7 +51,9 @@ def start(request: CommandRequest) -> Result:
         now=request.now,
         workspace=request.workspace,
     )
-    return Reply(render.started_notice(meeting.channel_id, items=len(live.walk(occurrence))))
+    extra = live.next_if_extra(meeting, occurrence=occurrence, now=request.now)
+    items = len(live.walk(occurrence))
+    return Reply(render.started_notice(meeting.channel_id, items=items, extra_before=extra))
 
 
 def close(request: CommandRequest) -> Result:

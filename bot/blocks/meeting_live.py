@@ -610,13 +610,21 @@ def _short_day(day: date) -> str:
 # --- what the commands answer ----------------------------------------------------------------
 
 
-def started_notice(channel_id: str, *, items: int) -> dict[str, Any]:
-    """`meeting start`: where the live message is."""
-    return notice(
+def started_notice(
+    channel_id: str, *, items: int, extra_before: str | None = None
+) -> dict[str, Any]:
+    """`meeting start`: where the live message is; for a meeting started on a day it does
+    not meet, that it is an extra one and when the next scheduled one is (`extra_before`)."""
+    text = (
         f"Started the steering meeting in <#{channel_id}> with {plural(items, 'item')}; "
-        "the live message is posted there.",
-        done=True,
+        "the live message is posted there."
     )
+    if extra_before is not None:
+        text += (
+            f" Today is not one of its days, so this is an extra meeting; the next scheduled "
+            f"one, {extra_before}, still takes place."
+        )
+    return notice(text, done=True)
 
 
 def closed_notice(channel_id: str, *, decisions: int, actions: int) -> dict[str, Any]:

@@ -183,6 +183,7 @@ def count(sessions: sessionmaker[Session], model: type[Any]) -> int:
 def started(slack: SlackDriver, bot: Bot, fake: FakeSlack) -> dict[str, Any]:
     reply = slack.command("ULEAD", "meeting start", channel_id=STEER)
     assert "Started the steering meeting in <#CSTEER> with 4 items" in text_of(reply.body)
+    assert "extra meeting" not in text_of(reply.body)  # it is the day's scheduled one
     bot.settle()
     return the_live_message(fake)
 
@@ -572,7 +573,12 @@ def test_starting_on_a_day_without_a_meeting_opens_an_unscheduled_one(
 ) -> None:
     clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday
     reply = slack.command("ULEAD2", "meeting start", channel_id=STEER)
-    assert "Started" in text_of(reply.body)
+    said = text_of(reply.body)
+    assert "Started" in said
+    assert (
+        "Today is not one of its days, so this is an extra meeting; the next scheduled one, "
+        "Wed 2 Dec at 15:00, still takes place."
+    ) in said
     with sessions() as session:
         row = session.scalars(
             select(MeetingOccurrence).where(MeetingOccurrence.state == "live")
