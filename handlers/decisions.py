@@ -91,13 +91,31 @@ def _one_word(words: list[Token], refusal: str) -> Token | None:
     return words[0] if words else None
 
 
+# Words people use for the `actions` subcommands they mean.
+ACTION_VERBS = {
+    "complete": "done",
+    "completed": "done",
+    "close": "done",
+    "finish": "done",
+    "finished": "done",
+    "new": "add",
+    "create": "add",
+    "change": "edit",
+    "update": "edit",
+    "move": "edit",
+}
+
+
 def list_actions(request: CommandRequest) -> Result:
-    """`actions [mine|<program>|overdue]`: open actions, overdue first (mine by default)."""
-    word = _one_word(request.words, "Name one program, or `mine`, or `overdue`.")
+    """`actions [mine|all|<program>|overdue]`: open actions, overdue first (mine by default)."""
+    _refuse_verb(request.words)
+    word = _one_word(request.words, "Name one program, or `mine`, `all` or `overdue`.")
     filters: dict[str, Any]
     which = word.text.lower() if word is not None and not word.quoted else "mine"
     if word is None or which == "mine":
         filters, title = {"owner_id": request.user_id}, "mine"
+    elif which == "all":
+        filters, title = {}, "all"
     elif which == "overdue":
         filters, title = {"due_before": request.today}, "overdue"
     else:
@@ -107,6 +125,15 @@ def list_actions(request: CommandRequest) -> Result:
         request.session, team_id=request.team_id, limit=render.LIST_LIMIT, **filters
     )
     return Reply(render.actions_message(page, title=title, today=request.today))
+
+
+def _refuse_verb(words: list[Token]) -> None:
+    """`actions complete A-3` means `actions done A-3`: say so rather than look for a
+    program called "complete"."""
+    if words and not words[0].quoted and words[0].text.lower() in ACTION_VERBS:
+        meant = ACTION_VERBS[words[0].text.lower()]
+        rest = " ".join(word.text for word in words[1:])
+        raise UserError(f"Did you mean `/pmo actions {meant} {rest}`?".replace(" `?", "`?"))
 
 
 def action_done(request: CommandRequest) -> Result:

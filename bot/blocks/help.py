@@ -95,7 +95,7 @@ USAGE: dict[str, str] = {
     "decision request": '/pmo decision request <program> "<question>" [by:<date>] '
     '[options:"A|B|C"]',
     "decisions": "/pmo decisions [<program>|open|since:<date>]",
-    "actions": "/pmo actions [mine|<program>|overdue]",
+    "actions": "/pmo actions [mine|all|<program>|overdue]",
     "actions add": '/pmo actions add [<program>] "<title>" due:<date> [owner:@x]',
     "actions done": "/pmo actions done A-<n>",
     "actions edit": '/pmo actions edit A-<n> ["<new title>"] [due:<date>] [owner:@x]',

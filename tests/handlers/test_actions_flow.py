@@ -627,4 +627,19 @@ def test_guests_cannot_list_actions(slack: SlackDriver, apollo: str, text: str) 
 
 def test_a_list_filter_that_is_not_a_program_is_refused(slack: SlackDriver, apollo: str) -> None:
     body = slack.command("ULEAD", "actions apollo mine").body
-    assert "Name one program, or `mine`, or `overdue`." in text_of(body)
+    assert "Name one program, or `mine`, `all` or `overdue`." in text_of(body)
+
+
+def test_all_lists_everyones_open_actions_and_a_verb_points_to_its_command(
+    slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    slack.command("UOTHER", ADD)
+    slack.command("ULEAD2", 'actions add "Kim\'s own" due:2026-11-30')
+    listed = say(slack, "UOTHER", "actions all")
+    assert "A-1" in listed and "A-2" in listed and "(2)" in listed
+    assert "Did you mean `/pmo actions done A-1`?" in say(slack, "ULEAD", "actions complete A-1")
+    assert "Did you mean `/pmo actions edit A-1 due:friday`?" in say(
+        slack, "ULEAD", "actions move A-1 due:friday"
+    )
+    assert [a.state for a in actions_of(sessions)] == ["open", "open"]
+    assert GUEST_REFUSAL in say(slack, "UGUEST", "actions all")
