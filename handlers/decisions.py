@@ -82,7 +82,7 @@ def _open_requests(request: CommandRequest) -> Result:
     page = records.open_requests(
         request.session, team_id=request.team_id, limit=render.LIST_LIMIT, now=request.now
     )
-    return Reply(render.open_message(page, tz=request.timezone))
+    return Reply(render.open_message(page, tz=request.timezone, today=request.today))
 
 
 def _one_word(words: list[Token], refusal: str) -> Token | None:

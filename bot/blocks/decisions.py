@@ -254,13 +254,16 @@ def log_message(
     return message(f"Decisions — {escape(title)}: {page.total}", blocks)
 
 
-def request_line(line: RequestLine, *, tz: str) -> str:
-    """An open request, and where it was put."""
+def request_line(line: RequestLine, *, tz: str, today: date | None = None) -> str:
+    """An open request, and where it was put; one past its `by:` day (before `today`) says so."""
     parts = [
         _program(line.program_name, line.program_key),
         f"“{escape(truncate(line.question, TEXT_MAX))}”",
     ]
-    parts.append(f"by {format_date(line.by)}" if line.by else "no date")
+    if line.by is not None and today is not None and line.by < today:
+        parts.append(f":warning: *past* its date, {format_date(line.by)}")
+    else:
+        parts.append(f"by {format_date(line.by)}" if line.by else "no date")
     if line.options:
         parts.append(f"options {_options(line.options)}")
     if line.meeting is not None:
@@ -272,12 +275,14 @@ def request_line(line: RequestLine, *, tz: str) -> str:
     return " · ".join(parts)
 
 
-def open_message(page: LogPage, *, tz: str) -> dict[str, Any]:
-    """`/pmo decisions open`: the questions waiting, soonest due first."""
+def open_message(page: LogPage, *, tz: str, today: date | None = None) -> dict[str, Any]:
+    """`/pmo decisions open`: the questions waiting, soonest due first (those past their
+    date marked, counted from `today`)."""
     head = f"*Open decision requests* ({page.total})"
     if not page.lines:
         return notice(f"{head}\nNo question is waiting for a decision.")
-    blocks = [section(head)] + [section(request_line(line, tz=tz)) for line in page.lines]
+    lines = [request_line(line, tz=tz, today=today) for line in page.lines]
+    blocks = [section(head)] + [section(line) for line in lines]
     blocks += _more(page, len(page.lines), "those due soonest are shown")
     return message(f"Open decision requests: {page.total}", blocks)
 

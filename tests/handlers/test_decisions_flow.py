@@ -586,6 +586,14 @@ def test_open_lists_the_questions_waiting_and_where_they_were_put(
     assert said.index("Buy?") < said.index("Later?")
 
 
+def test_open_marks_a_question_past_its_date(
+    slack: SlackDriver, clock: ManualClock, asked: dict[str, Any]
+) -> None:
+    clock.now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    said = say(slack, "UADMIN", "decisions open")
+    assert "“Buy?” · :warning: *past* its date, Fri 27 Nov 2026 · options" in said
+
+
 def test_the_log_is_bounded_and_points_to_the_export(
     slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
 ) -> None:
