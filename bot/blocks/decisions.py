@@ -228,8 +228,10 @@ def decision_line(line: DecisionLine, *, tz: str) -> str:
         f"*D-{line.number}*",
         format_date(day),
         _program(line.program_name, line.program_key),
-        f"“{escape(truncate(line.text, TEXT_MAX))}”",
     ]
+    if line.question:
+        parts.append(f"on “{escape(truncate(line.question, TEXT_MAX))}”")
+    parts.append(f"“{escape(truncate(line.text, TEXT_MAX))}”")
     if line.option and line.option != line.text:
         parts.append(f"option “{escape(line.option)}”")
     if line.rationale:

@@ -488,6 +488,7 @@ class MinutesFacts:
     not_reached: list[facts.AgendaItem] = field(default_factory=list)
     missed: bool = False
     next_start: datetime | None = None
+    items: dict[str, facts.AgendaItem] = field(default_factory=dict)  # by ref: what each was on
 
 
 def minutes_message(minutes: MinutesFacts) -> dict[str, Any]:
@@ -505,8 +506,8 @@ def minutes_message(minutes: MinutesFacts) -> dict[str, Any]:
         section(f"*Attendees:* {_people(minutes.attendees) or 'none listed'}"),
     ]
     groups = [
-        ("Decisions", [_decision_line(d) for d in minutes.decisions]),
-        ("Actions", [_action_line(a) for a in minutes.actions]),
+        ("Decisions", [_decision_line(d, on=_on(minutes, d.item_ref)) for d in minutes.decisions]),
+        ("Actions", [_action_line(a, on=_on(minutes, a.item_ref)) for a in minutes.actions]),
         ("Parked", [_item_line(i) for i in minutes.parked]),
         ("Discussed", [_item_line(i) for i in minutes.discussed]),
         ("Not reached (carried to the next agenda)", [_item_line(i) for i in minutes.not_reached]),
@@ -568,8 +569,18 @@ def _bounded(blocks: list[Block]) -> list[Block]:
     return [*blocks[: MESSAGE_BLOCKS_MAX - 1], note]
 
 
-def _decision_line(decision: Decision) -> str:
-    line = f"• *D-{decision.number}* {escape(truncate(decision.text, DETAIL_MAX))}"
+def _on(minutes: MinutesFacts, ref: str | None) -> str:
+    """` on Hermes — Extend the contract?`: the agenda item a decision or action came from."""
+    item = minutes.items.get(ref or "")
+    if item is None:
+        return ""
+    asked = f" — {item.detail}" if item.kind == facts.DECISION and item.detail != item.title else ""
+    return f" on {escape(truncate(item.title + asked, TITLE_MAX))}"
+
+
+def _decision_line(decision: Decision, *, on: str = "") -> str:
+    text = escape(truncate(decision.text, DETAIL_MAX))
+    line = f"• *D-{decision.number}*{on}: {text}" if on else f"• *D-{decision.number}* {text}"
     if decision.option:
         line += f" — option: {escape(decision.option)}"
     if decision.rationale:
@@ -578,11 +589,10 @@ def _decision_line(decision: Decision) -> str:
     return line
 
 
-def _action_line(action: ActionItem) -> str:
-    return (
-        f"• *A-{action.number}* {escape(truncate(action.title, TITLE_MAX))} · "
-        f"<@{action.owner_id}> · due {format_date(action.due_date)}"
-    )
+def _action_line(action: ActionItem, *, on: str = "") -> str:
+    title = escape(truncate(action.title, TITLE_MAX))
+    head = f"• *A-{action.number}*{on}: {title}" if on else f"• *A-{action.number}* {title}"
+    return f"{head} · <@{action.owner_id}> · due {format_date(action.due_date)}"
 
 
 def _item_line(item: facts.AgendaItem) -> str:

@@ -219,6 +219,7 @@ def gather(
         not_reached=[item for item in items if item.ref not in outcomes],
         missed=missed,
         next_start=plans.next_start(meeting, after=occurrence.starts_at),
+        items={item.ref: item for item in items},
     )
 
 

@@ -72,6 +72,7 @@ class DecisionLine:
     decided_by: tuple[str, ...]
     program_name: str | None
     program_key: str | None
+    question: str | None = None  # the request it answered
 
 
 @dataclass(frozen=True)
@@ -114,16 +115,19 @@ def decision_log(
         where.append(Decision.decided_at >= since)
     total = session.scalar(select(func.count()).select_from(Decision).where(*where)) or 0
     rows = session.execute(
-        select(Decision, Program.name, Program.key)
+        select(Decision, Program.name, Program.key, DecisionRequest.question)
         .outerjoin(Program, Program.id == Decision.program_id)
+        .outerjoin(DecisionRequest, DecisionRequest.decision_id == Decision.id)
         .where(*where)
         .order_by(Decision.decided_at.desc(), Decision.number.desc())
         .limit(limit)
     ).all()
-    return LogPage([_decision_line(d, name, key) for d, name, key in rows], total)
+    return LogPage([_decision_line(d, name, key, asked) for d, name, key, asked in rows], total)
 
 
-def _decision_line(decision: Decision, name: str | None, key: str | None) -> DecisionLine:
+def _decision_line(
+    decision: Decision, name: str | None, key: str | None, question: str | None = None
+) -> DecisionLine:
     return DecisionLine(
         number=decision.number,
         decided_at=decision.decided_at,
@@ -133,6 +137,7 @@ def _decision_line(decision: Decision, name: str | None, key: str | None) -> Dec
         decided_by=tuple(decision.decided_by or ()),
         program_name=name,
         program_key=key,
+        question=question,
     )
 
 

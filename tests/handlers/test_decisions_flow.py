@@ -561,10 +561,12 @@ def test_the_log_lists_decisions_newest_first_with_everything(
     said = text_of(body)
     assert said.index("*D-2*") < said.index("*D-1*")
     assert (
-        "*D-1* · Wed 25 Nov 2026 · *Apollo* (`apollo`) · “Yes” · _why:_ cheaper · "
+        "*D-1* · Wed 25 Nov 2026 · *Apollo* (`apollo`) · on “Buy?” · “Yes” · _why:_ cheaper · "
         "decided by <@UOTHER>"
     ) in said
-    assert "*D-2* · Fri 27 Nov 2026 · *Apollo* (`apollo`) · “Go &lt;!here&gt;”" in said
+    assert "*D-2* · Fri 27 Nov 2026 · *Apollo* (`apollo`) · on “Second?” · “Go &lt;!here&gt;”" in (
+        said
+    )
     assert validate_message(text=body["text"], blocks=body["blocks"]) == []
     assert "*D-1*" in say(slack, "ULEAD", "decisions apollo")
     assert "no decisions" in say(slack, "ULEAD", "decisions hermes").lower()

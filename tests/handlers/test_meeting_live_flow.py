@@ -271,11 +271,11 @@ def test_a_chair_walks_the_agenda_records_and_closes_and_show_returns_the_minute
     assert "Minutes: steering meeting, Wed 25 Nov 2026" in said
     assert "15:00–15:30 (Europe/Berlin) · chair <@ULEAD>" in said
     assert "*Attendees:* <@ULEAD>, <@ULEAD2>" in said
-    assert "*D-1* Extend by 10% — option: Yes" in said
+    assert "*D-1* on Extend the budget by &lt;!here&gt; 10%?: Extend by 10% — option: Yes" in said
     assert "_Rationale:_ Cheaper than a slip &lt;@UOTHER&gt;" in said
     assert "Decided by <@ULEAD>" in said
-    assert "*A-1* Sign the vendor &lt;!here&gt; · <@ULEAD2> · due Wed 2 Dec 2026" in said
-    assert "*A-2* Book the review" in said
+    assert "*A-1* on Apollo: Sign the vendor &lt;!here&gt; · <@ULEAD2> · due Wed 2 Dec 2026" in said
+    assert "*A-2* on Apollo: Book the review" in said
     assert "*Parked* (1)\n• Mercury · <@ULEAD2>" in said
     assert "*Not reached (carried to the next agenda)* (1)\n• Zenith · <@ULEAD>" in said
     stored = occurrence(sessions)

@@ -196,10 +196,13 @@ def test_a_fortnightly_steering_meeting_from_scheduling_to_the_agenda_after_next
     written = text_of(posted)
     assert "Mon 30 Nov 2026, 10:00–10:40 (Europe/Berlin) · chair <@ULEAD>" in written
     assert "*Attendees:* <@ULEAD2>, <@UADMIN>" in written
-    assert "*D-1* Go live on 14 Dec — option: Yes" in written and "Tests are green" in written
+    assert (
+        "*D-1* on Apollo — Go live before Christmas?: Go live on 14 Dec — option: Yes" in written
+        and "Tests are green" in written
+    )
     assert "Decided by <@ULEAD>, <@UADMIN>" in written
-    assert f"*A-1* {KIM_ACTION} · <@ULEAD2> · due Wed 2 Dec 2026" in written
-    assert f"*A-2* {OTTO_ACTION} · <@UOTHER> · due Thu 3 Dec 2026" in written
+    assert f"*A-1* on Hermes — Extend the vendor contract?: {KIM_ACTION} · <@ULEAD2>" in written
+    assert f"*A-2* on Zephyr: {OTTO_ACTION} · <@UOTHER> · due Thu 3 Dec 2026" in written
     assert f"*Parked* (1)\n• Hermes — {HERMES_Q}" in written
     show = slack.command("UOTHER", "meeting show 2026-11-30 <#CSTEER|steering>")
     assert show.body["blocks"] == posted["blocks"]
