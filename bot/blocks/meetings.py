@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks.common import chunk_lines, escape, message, plural, section
 from bot.cadence import slot_local
 from bot.dates import format_date
-from bot.meetings.plans import AGENDA_BEFORE, next_start, plan_of, preread_at
+from bot.meetings.plans import AGENDA_BEFORE, next_start, plan_of, preread_at, preread_missed
 from storage.models import Meeting, Workspace
 
 
@@ -95,11 +95,12 @@ def _next(meeting: Meeting, now: datetime) -> str:
 def _preparation(meeting: Meeting, start: datetime, workspace: Workspace, now: datetime) -> str:
     """When the next occurrence is prepared, saying so when it is too late for a step."""
     preread, post = preread_at(meeting, start, workspace), start - AGENDA_BEFORE
-    asked = (
-        f"The owners of its agenda items are asked to update on {when(meeting, preread)}"
-        if preread > now
-        else "It is too late to ask the owners of its agenda items to update first"
-    )
+    if preread > now:
+        asked = f"The owners of its agenda items are asked to update on {when(meeting, preread)}"
+    elif not preread_missed(meeting, start, due_at=preread, now=now):
+        asked = "The owners of its agenda items are asked to update now (in their hours)"
+    else:
+        asked = "It is too late to ask the owners of its agenda items to update first"
     posted = (
         f"the agenda is posted at {when(meeting, post)}"
         if post > now

@@ -29,6 +29,9 @@ DEFAULT_LENGTH = 60  # minutes
 MIN_LENGTH, MAX_LENGTH = 15, 8 * 60
 MAX_EVERY = 8  # weeks
 AGENDA_BEFORE = timedelta(hours=1)
+# A pre-read more late than this is not sent (prompts keep the same rule); nor once the agenda
+# is due to be posted.
+PREREAD_CATCH_UP = timedelta(hours=12)
 CLOSE_AFTER = timedelta(minutes=30)
 # An occurrence's jobs are made this long before it starts: the pre-read DMs go one working
 # day before, which a long weekend or the holidays can push days back.
@@ -189,6 +192,12 @@ def local_day(meeting: Meeting, instant: datetime) -> date:
 def slot_schedule(session: Session, meeting: Meeting) -> Schedule | None:
     """When a meeting starts, for the slot materialiser; None once cancelled."""
     return None if meeting.removed_at is not None else schedule_of(meeting)
+
+
+def preread_missed(meeting: Meeting, start: datetime, *, due_at: datetime, now: datetime) -> bool:
+    """Whether it is too late for the pre-read of the occurrence at `start` (due `due_at`):
+    over `PREREAD_CATCH_UP` late, or the agenda is due to be posted."""
+    return now - due_at > PREREAD_CATCH_UP or now >= start - AGENDA_BEFORE
 
 
 def slot_jobs(session: Session, meeting: Meeting, start: datetime) -> list[SlotJob]:

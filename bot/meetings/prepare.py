@@ -13,7 +13,7 @@ and an agenda post that could only go out once the meeting has started.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -24,8 +24,6 @@ from bot.meetings import agenda, facts, occurrences, plans
 from bot.meetings.facts import AgendaItem
 from storage.models import Meeting, MeetingOccurrence, Person, ScheduledJob, Workspace
 from storage.types import MeetingState
-
-PREREAD_CATCH_UP = timedelta(hours=12)
 
 
 def run_job(session: Session, *, job: ScheduledJob, now: datetime, workspace: Workspace) -> str:
@@ -51,8 +49,8 @@ def _why_not(meeting: Meeting, *, job: ScheduledJob, now: datetime) -> str | Non
     moved = plans.period_of(meeting, job.slot_at) != job.period
     if moved or not plans.is_start(meeting, job.slot_at):
         return "the meeting no longer starts then (it was edited)"
-    if job.kind == plans.PREREAD and (
-        now - job.due_at > PREREAD_CATCH_UP or now >= job.slot_at - plans.AGENDA_BEFORE
+    if job.kind == plans.PREREAD and plans.preread_missed(
+        meeting, job.slot_at, due_at=job.due_at, now=now
     ):
         return "missed while the bot was down"
     if job.kind == plans.AGENDA and now >= job.slot_at:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import AuditEvent, Meeting, MeetingOccurrence, ScheduledJob
-from tests.conftest import Pass
+from tests.conftest import ManualClock, Pass, Tick
 from tests.flow import count, text_of
 
 SCHEDULE = (
@@ -56,6 +56,21 @@ def test_schedule_says_when_it_is_prepared_and_stores_a_fortnightly_plan(
         date(2026, 11, 30),
     )
     assert meeting.next_due_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def test_a_meeting_scheduled_just_after_its_preread_time_still_asks_the_owners_now(
+    slack: SlackDriver, fake: FakeSlack, clock: ManualClock, tick: Tick, steering: None
+) -> None:
+    slack.command("UADMIN", "program add Apollo owner:<@ULEAD|lee>")
+    slack.command("ULEAD", "status apollo red vendor gone")
+    clock.now = datetime(2026, 11, 25, 14, 20, tzinfo=UTC)  # Wed 15:20 in Berlin
+    said = text_of(
+        slack.command("ULEAD", 'meeting schedule <#CSTEER|steering> "thu 15:00" <@UADMIN|ada>').body
+    )
+    assert "asked to update now (in their hours); the agenda is posted at Thu 26 Nov" in said
+    tick(datetime(2026, 11, 25, 14, 21, tzinfo=UTC))
+    [preread] = [m for m in fake.dms("ULEAD") if "steering agenda" in m.get("text", "")]
+    assert "*Apollo* is on Thursday's steering agenda" in text_of(preread)
 
 
 def test_the_occurrences_jobs_are_made_ahead_of_it(
