@@ -70,7 +70,10 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Interaction)
 Handler = Callable[[R], Result]
 EventHandler = Callable[..., None]
-GUEST_REFUSAL = "Guest accounts can't see or change PMO data here."
+GUEST_REFUSAL = (
+    "Guest accounts can't see or change PMO data here. To ask the PMO for a new project: "
+    "`/pmo intake`."
+)
 # Each round of look-ups reruns the handler; a request needing more than this is a bug.
 MAX_LOOKUP_ROUNDS = 12
 
@@ -186,7 +189,7 @@ class Listeners:
                 with sessions.begin() as session:
                     request = make(**self._common(session, lookups, team_id, user_id))
                     if request.caller.is_restricted and not guests:
-                        raise UserError(GUEST_REFUSAL)
+                        raise UserError(GUEST_REFUSAL, usage="")  # no usage: not theirs
                     return as_list(handler(request))
             except NeedsLookup as need:
                 lookups.fetch(need)  # the transaction is over: Slack may be asked now

@@ -152,7 +152,9 @@ def test_bad_input_is_refused_echoed_and_nothing_stored(
 def test_a_guest_can_add_nothing(
     slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
 ) -> None:
-    assert GUEST_REFUSAL in say(slack, "UGUEST", 'actions add "Mine" due:2026-11-30')
+    said = say(slack, "UGUEST", 'actions add "Mine" due:2026-11-30')
+    assert GUEST_REFUSAL in said and "To ask the PMO for a new project: `/pmo intake`." in said
+    assert "Usage:" not in said  # not a command of theirs to get right
     assert actions_of(sessions) == []
 
 

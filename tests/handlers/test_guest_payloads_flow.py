@@ -17,7 +17,10 @@ from bot.sandbox.fake_slack import FakeSlack
 from storage.models import Person, Program, RaidItem, Workspace
 from tests.flow import count, program, text_of
 
-REFUSAL = "Guest accounts can't see or change PMO data here."
+REFUSAL = (
+    "Guest accounts can't see or change PMO data here. To ask the PMO for a new project: "
+    "`/pmo intake`."
+)
 
 
 @pytest.fixture
