@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.blocks.common import actions, ago, button, context, escape, message, section, truncate
 from bot.blocks.status import RAG_ICON
+from bot.commands import parse_rag_prefix
 from storage.models import Program, StatusUpdate
 
 if TYPE_CHECKING:
@@ -104,11 +105,19 @@ def choose_program_message(text: str, options: list[tuple[str, str]]) -> dict[st
 
 
 def need_rag_message(text: str) -> dict[str, Any]:
-    """A reply without a RAG word: ask for one instead of guessing."""
-    head = (
-        "I couldn't tell the status from your reply. Start it with green, amber or red, "
-        f"e.g. `amber - vendor late; next: escalate`.\n> {escape(truncate(text, 500))}"
-    )
+    """A reply without a RAG word (or only one): ask for what is missing, not guess."""
+    colour = parse_rag_prefix(text.strip())
+    if colour is not None and not colour[1]:  # `g`, `amber -`: the colour without a word
+        example = "on plan" if colour[0] == "green" else "vendor late; next: escalate"
+        head = (
+            f"Got *{colour[0]}*; add a line on how it is going after it, e.g. "
+            f"`{colour[0]} - {example}`.\n> {escape(truncate(text, 500))}"
+        )
+    else:
+        head = (
+            "I couldn't tell the status from your reply. Start it with green, amber or red, "
+            f"e.g. `amber - vendor late; next: escalate`.\n> {escape(truncate(text, 500))}"
+        )
     return message(head, [section(head)])
 
 

@@ -53,7 +53,8 @@ def validate(data: StatusInput, *, require_recovery: bool, today: date) -> None:
     if require_recovery and data.rag != "green":
         if not (data.path_to_green or "").strip():
             raise UserError(
-                f"A {data.rag} status needs a path to green: what gets it back on track?",
+                f"{'An' if data.rag == 'amber' else 'A'} {data.rag} status needs a path to "
+                "green: what gets it back on track?",
                 field="path_to_green",
             )
         if data.recovery_date is None:

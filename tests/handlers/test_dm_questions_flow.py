@@ -173,7 +173,7 @@ def test_a_reply_to_an_open_prompt_is_still_read_as_a_status(
     prompt = [m for m in fake.dms("ULEAD") if "Status update due" in m.get("text", "")][-1]
     assert "Apollo" in prompt["text"]
     said = text_of(ask(slack, fake, bot, "ULEAD", "red"))  # a status without its summary
-    assert "couldn't tell the status" in said and "1 program" not in said
+    assert "Got *red*; add a line on how it is going after it" in said and "1 program" not in said
     said = text_of(ask(slack, fake, bot, "ULEAD", "what's red?"))  # a question, answered
     assert "Apollo" in said and "Stored" not in said
     assert count(sessions, StatusUpdate) == 2

@@ -91,6 +91,29 @@ def test_reply_without_a_rag_word_guesses_nothing(
     assert "couldn't tell the status" in fake.dms("ULEAD")[-1]["text"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("g", "`green - on plan`"), ("Amber -", "`amber - vendor late; next: escalate`")],
+)
+def test_a_colour_alone_asks_for_the_line_that_goes_with_it(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    bot: Bot,
+    sessions: sessionmaker[Session],
+    run_pass,  # type: ignore[no-untyped-def]
+    apollo: None,
+    typed: str,
+    said: str,
+) -> None:
+    run_pass(FRIDAY_10_BERLIN)
+    [prompt] = [m for m in fake.dms("ULEAD") if "Status update due" in m["text"]]
+    slack.dm("ULEAD", typed, thread_ts=prompt["ts"])
+    bot.settle()
+    answer = fake.dms("ULEAD")[-1]["text"]
+    assert "add a line on how it is going after it, e.g. " + said in answer
+    assert count(sessions, StatusUpdate) == 1  # the set-up's only
+
+
 def test_several_pending_prompts_ask_which_program(
     slack: SlackDriver,
     fake: FakeSlack,
