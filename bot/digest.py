@@ -407,6 +407,14 @@ def subscribe(
     return sub
 
 
+def existing(
+    session: Session, *, team_id: str, channel_id: str, portfolio: str | None
+) -> DigestSubscription | None:
+    """The subscription `subscribe` would change (the channel's, to this portfolio's digest)."""
+    portfolio = check_portfolio(session, team_id=team_id, portfolio=portfolio)
+    return _subscription(session, team_id=team_id, channel_id=channel_id, portfolio=portfolio)
+
+
 def _subscription(
     session: Session, *, team_id: str, channel_id: str, portfolio: str | None
 ) -> DigestSubscription | None:

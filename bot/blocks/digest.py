@@ -229,8 +229,19 @@ def _action_lines(snapshot: Snapshot) -> list[str]:
     return lines
 
 
-def subscribed_message(sub: DigestSubscription) -> dict[str, Any]:
-    """`digest subscribe` confirmed: where, how often, in which zone."""
+def schedule_words(sub: DigestSubscription) -> str:
+    """A subscription's schedule in words: `every Monday at 09:00, Europe/Berlin`."""
+    return describe(parse_cadence(sub.cadence), tz=sub.timezone)
+
+
+def subscribed_message(sub: DigestSubscription, *, was: str | None = None) -> dict[str, Any]:
+    """`digest subscribe` confirmed: where, how often, in which zone; and the schedule it
+    replaced (`was`), when the channel had this digest already."""
     scope = f" for the *{escape(sub.portfolio)}* portfolio" if sub.portfolio else ""
-    when = describe(parse_cadence(sub.cadence), tz=sub.timezone)
-    return notice(f"<#{sub.channel_id}> gets the digest{scope} {when}.")
+    when = schedule_words(sub)
+    text = f"<#{sub.channel_id}> gets the digest{scope} {when}."
+    if was is not None and was != when:
+        text += f" (It was {was}: a channel gets each digest once, on one schedule.)"
+    elif was is not None:
+        text += " (It already did: nothing changed.)"
+    return notice(text)

@@ -71,6 +71,19 @@ def test_a_12_hour_time_is_read(slack: SlackDriver, portfolio: None, typed: str,
     assert said in reply, reply
 
 
+def test_subscribing_again_says_which_schedule_it_replaced(
+    slack: SlackDriver, portfolio: None
+) -> None:
+    slack.command("UADMIN", "digest subscribe <#CLEAD|leadership> weekly mon 09:00")
+    said = text_of(slack.command("UADMIN", "digest subscribe <#CLEAD|leadership> fri 4pm").body)
+    assert "gets the digest every Friday at 16:00" in said
+    assert "(It was every Monday at 09:00" in said and "on one schedule.)" in said
+    said = text_of(slack.command("UADMIN", "digest subscribe <#CLEAD|leadership> fri 16:00").body)
+    assert "(It already did: nothing changed.)" in said
+    listed = text_of(slack.command("UADMIN", "digest list").body)
+    assert "Friday" in listed and "Monday" not in listed
+
+
 def test_what_changed_compares_with_the_stored_snapshot(
     slack: SlackDriver,
     fake: FakeSlack,
