@@ -341,6 +341,12 @@ def done_notice(action: ActionItem) -> dict[str, Any]:
     return notice(f"A-{action.number} “{escape(action.title)}” is done.", done=True)
 
 
+def already_done(action: ActionItem) -> dict[str, Any]:
+    """`actions done` on an action that is done: who did it, as information."""
+    by = f" (marked by <@{action.done_by}>)" if action.done_by else ""
+    return notice(f"A-{action.number} “{escape(action.title)}” is done already{by}.")
+
+
 def action_added(line: ActionLine) -> dict[str, Any]:
     """`actions add` confirmed."""
     return notice(f"Added {describe_action(line)}, owned by <@{line.owner_id}>.", done=True)

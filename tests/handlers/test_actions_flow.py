@@ -502,7 +502,10 @@ def test_actions_done_by_command_and_by_a_guest(
 ) -> None:
     assert GUEST_REFUSAL in say(slack, "UGUEST", "actions done A-1")
     assert "A-1 “Send the &lt;!here&gt; RFP” is done." in say(slack, "ULEAD", "actions done a1")
-    assert "already done by <@ULEAD>" in say(slack, "ULEAD", "actions done A-1")
+    again = say(slack, "ULEAD", "actions done A-1")
+    assert "is done already (marked by <@ULEAD>)." in again
+    assert ":warning:" not in again and "Usage:" not in again  # information, not an error
+    assert "Only the owner" in say(slack, "ULEAD2", "actions done A-1")
 
 
 # --- the list ------------------------------------------------------------------------------
