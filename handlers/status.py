@@ -11,9 +11,11 @@ from bot.blocks.common import done_view
 from bot.blocks.programs import program_picker
 from bot.commands import parse_rag
 from bot.errors import UserError
+from bot.status import replies
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, PublishHome, Reply, Result, UpdateModal
 from handlers.request import OUT_OF_DATE, ActionRequest, CommandRequest, ModalSubmission, as_id
+from storage.models import Program
 
 RAG_HELP = "green, amber or red (also g/a/r, yellow, on track, at risk, off track)"
 
@@ -40,7 +42,14 @@ def command(request: CommandRequest) -> Result:
     if found is None:
         raise UserError(f"“{rest[0].raw}” is not a status. Use {RAG_HELP}, then a summary.")
     rag, used = found
-    data = status.StatusInput(rag=rag, summary=" ".join(w.raw for w in rest[used:]))
+    return _quick(request, program, rag, " ".join(w.raw for w in rest[used:]))
+
+
+def _quick(request: CommandRequest, program: Program, rag: str, text: str) -> Result:
+    """`status <program> <rag> <text>`: stored, read as a reply is (the plan kept)."""
+    data, kept = replies.typed_input(
+        request.session, program=program, rag=rag, text=text, today=request.today
+    )
     update = status.report(
         request.session,
         program=program,
@@ -51,7 +60,8 @@ def command(request: CommandRequest) -> Result:
         today=request.today,
         quick=True,
     )
-    return Reply(render.receipt(program, update, needs_plan="NO_RECOVERY_PLAN" in program.flags))
+    needs_plan = "NO_RECOVERY_PLAN" in program.flags
+    return Reply(render.receipt(program, update, needs_plan=needs_plan, kept_plan=kept))
 
 
 def _open_for_own_programs(request: CommandRequest) -> Result:

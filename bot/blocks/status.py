@@ -227,7 +227,7 @@ def _receipt_notes(*, needs_plan: bool, late_for: date | None, kept_plan: bool) 
         )
     if kept_plan:
         notes.append(
-            ":leftwards_arrow_with_hook: Your reply gave no path to green, so I kept the one "
+            ":leftwards_arrow_with_hook: Your update gave no path to green, so I kept the one "
             "you had. *Edit* to change it."
         )
     if needs_plan:

@@ -160,6 +160,19 @@ def answer(
     return Answered(update, late_for=late_for, kept_plan=bool(path or recovery))
 
 
+def typed_input(
+    session: Session, *, program: Program, rag: str, text: str, today: date
+) -> tuple[status.StatusInput, bool]:
+    """`/pmo status <program> <rag> <text>` read as a reply is: `; next:` splits off the next
+    steps, a leading `-` goes, and amber or red keeps the plan it had (`kept_plan`). Returns
+    the input and whether a plan was kept."""
+    parsed = parse(f"{rag} - {text}") if text.strip() else None
+    reply = parsed or ParsedReply(rag=rag, summary=text.strip(), next_steps=None)
+    path, recovery = kept_plan(session, program=program, rag=rag, today=today)
+    data = _status_input(reply, path_to_green=path, recovery_date=recovery, source="command")
+    return data, bool(path or recovery)
+
+
 def kept_plan(
     session: Session, *, program: Program, rag: str, today: date
 ) -> tuple[str | None, date | None]:
@@ -180,7 +193,11 @@ def plan_from(
 
 
 def _status_input(
-    reply: ParsedReply, *, path_to_green: str | None = None, recovery_date: date | None = None
+    reply: ParsedReply,
+    *,
+    path_to_green: str | None = None,
+    recovery_date: date | None = None,
+    source: str = "reply",
 ) -> status.StatusInput:
     return status.StatusInput(
         rag=reply.rag,
@@ -188,7 +205,7 @@ def _status_input(
         next_steps=reply.next_steps,
         path_to_green=path_to_green,
         recovery_date=recovery_date,
-        source="reply",
+        source=source,
     )
 
 

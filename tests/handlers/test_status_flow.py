@@ -214,6 +214,37 @@ def test_quick_amber_gets_a_button_to_add_the_path_to_green(
     assert count(sessions, StatusUpdate) == 1  # the same update, edited
 
 
+def test_a_quick_status_is_read_as_a_reply_is_and_keeps_the_plan_it_had(
+    slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
+) -> None:
+    receipt = slack.command("ULEAD", "status apollo amber vendor late").body
+    slack.click_button("ULEAD", receipt, "status_add_plan")
+    slack.submit_view(
+        "ULEAD",
+        fake.last_view("ULEAD"),
+        {
+            "rag": "amber",
+            "summary": "vendor late",
+            "path_to_green": "second vendor",
+            "recovery_date": "2026-12-11",
+        },
+    )
+    said = text_of(slack.command("ULEAD", "status apollo red worse; next: call the CEO").body)
+    assert "*Kept your path to green:* second vendor" in said
+    stored = program(sessions, "apollo")
+    assert stored is not None and "NO_RECOVERY_PLAN" not in stored.flags
+    with sessions() as session:
+        latest = session.scalars(select(StatusUpdate).order_by(StatusUpdate.id.desc())).first()
+        assert latest is not None
+        assert (latest.summary, latest.next_steps, latest.source) == (
+            "worse",
+            "call the CEO",
+            "command",
+        )
+    slack.command("ULEAD", "status apollo on track - all fine")
+    assert program(sessions, "apollo").last_summary == "all fine"  # type: ignore[union-attr]
+
+
 def test_edit_keeps_both_versions_in_the_audit_history(
     slack: SlackDriver, fake: FakeSlack, sessions: sessionmaker[Session], apollo: str
 ) -> None:

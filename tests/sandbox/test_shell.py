@@ -62,7 +62,7 @@ def cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProc
 
 ISSUE_8_SESSION = """\
 /pmo status apollo amber vendor late
-:click Add path to green
+:click Edit
 
 
 
@@ -88,8 +88,8 @@ def test_demo_data_then_a_shell_session_from_status_to_digest(tmp_path: Path) ->
     out = played.stdout
     # A quick status: the answer to the command, with its buttons numbered.
     assert "> /pmo status apollo amber vendor late\n[ephemeral to @lee]\n" in out
-    assert "Stored the status of *Apollo*" in out and "] Add path to green  [" in out
-    # The button opens the modal; a past recovery date is refused on the field and re-asked.
+    assert "Stored the status of *Apollo*" in out and "*Kept your path to green:*" in out
+    # *Edit* opens the modal; a past recovery date is refused on the field and re-asked.
     assert "[modal for @lee]\n  == Edit update ==\n  Status [green/amber/red]: amber" in out
     assert (
         "Back to green by: yesterday\n"
