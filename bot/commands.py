@@ -269,6 +269,16 @@ def _option_value(token: Token, key: str) -> str:
     return value
 
 
+def one_text(words: Sequence[Token]) -> str | None:
+    """The one text (a title, a question) a command gives: a quoted one, or several unquoted
+    words read as typed (`Vendor may slip`); None for none, or quoted and loose words mixed."""
+    if len(words) == 1:
+        return words[0].text
+    if len(words) > 1 and not any(word.quoted for word in words):
+        return " ".join(word.text for word in words)
+    return None
+
+
 def split_mentions(words: Sequence[Token]) -> tuple[list[Token], str]:
     """Split the people named with @ (unquoted) from the rest, joined back as typed: a
     stand-up's participants or a meeting's attendees from its days and time."""

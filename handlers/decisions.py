@@ -8,7 +8,7 @@ from typing import Any
 from bot import export
 from bot.blocks import decisions as render
 from bot.blocks.common import done_view
-from bot.commands import Token, split_options
+from bot.commands import Token, one_text, split_options
 from bot.errors import UserError
 from bot.meetings import actions, log, records, requests
 from handlers.adapters import Listeners
@@ -41,10 +41,11 @@ def request_decision(request: CommandRequest) -> Result:
     """`decision request <program> "<question>" [by:<date>] [options:"A|B|C"]`."""
     program, rest = request.program_and_rest()
     questions, options = split_options(rest, REQUEST_OPTIONS)
-    if len(questions) != 1:
+    question = one_text(questions)
+    if question is None:
         raise UserError('Put the question in quotes: `/pmo decision request apollo "Buy?"`.')
     ask = requests.Ask(
-        question=questions[0].text,
+        question=question,
         by=request.date(options["by"]) if "by" in options else None,
         options=requests.parse_options(options["options"]) if "options" in options else (),
     )

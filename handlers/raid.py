@@ -8,7 +8,13 @@ from bot import programs, raid
 from bot.blocks import raid as render
 from bot.blocks.common import done_view, escape, notice
 from bot.blocks.programs import program_picker
-from bot.commands import LIST_FILTER_WORDS, parse_item_number, parse_level, split_options
+from bot.commands import (
+    LIST_FILTER_WORDS,
+    one_text,
+    parse_item_number,
+    parse_level,
+    split_options,
+)
 from bot.errors import UserError
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
@@ -44,13 +50,14 @@ def log_item(request: CommandRequest) -> Result:
     if not rest:
         return OpenModal(render.raid_modal(program=program, program_picker=None))
     titles, options = split_options(rest, QUICK_OPTIONS)
-    if len(titles) != 1:
+    title = one_text(titles)
+    if title is None:
         raise UserError('Put the title in quotes: `/pmo risk apollo "Vendor may slip"`.')
     item = raid.add_once(
         request.session,
         program=program,
         actor=request.caller,
-        data=_quick_input(request, titles[0].text, options),
+        data=_quick_input(request, title, options),
         now=request.now,
         workspace=request.workspace,
     )

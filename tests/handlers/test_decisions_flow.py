@@ -468,6 +468,11 @@ def test_bad_input_is_refused_echoed_and_nothing_stored(
     assert requests_of(sessions) == []
 
 
+def test_a_question_needs_no_quotes(slack: SlackDriver, steering: int) -> None:
+    said = say(slack, "ULEAD", "decision request apollo Switch card vendor? by:2026-12-04")
+    assert "Put to the steering meeting in <#CSTEER>" in said and "“Switch card vendor?”" in said
+
+
 def test_the_resolved_by_date_is_echoed(slack: SlackDriver, steering: int) -> None:
     said = say(slack, "ULEAD", 'decision request apollo "Go?" by:"friday next week"')
     assert "Put to the steering meeting in <#CSTEER>" in said and "by Fri 4 Dec 2026" in said

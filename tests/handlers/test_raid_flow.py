@@ -113,12 +113,15 @@ def test_unparseable_and_ambiguous_dates_are_refused(
     assert count(sessions, RaidItem) == 0
 
 
-def test_title_must_be_quoted(
+def test_a_title_needs_no_quotes_unless_quoted_and_loose_words_are_mixed(
     slack: SlackDriver, sessions: sessionmaker[Session], apollo: str
 ) -> None:
-    said = text_of(slack.command("UOTHER", "risk apollo vendor may slip").body)
+    said = text_of(slack.command("UOTHER", "risk apollo vendor may slip likelihood:4").body)
+    assert "Logged on *Apollo*" in said
+    assert [(i.title, i.likelihood) for i in items(sessions)] == [("vendor may slip", 4)]
+    said = text_of(slack.command("UOTHER", 'risk apollo "vendor" may slip').body)
     assert "Put the title in quotes" in said
-    assert count(sessions, RaidItem) == 0
+    assert count(sessions, RaidItem) == 1
 
 
 def test_modal_logs_an_issue_that_blocks_the_program(
