@@ -140,8 +140,9 @@ def _standup_answer(dm: _Dm) -> Message | None:
     """A stand-up answer (one line per question), or None when the DM is not one."""
     runs = standups.awaiting(dm.session, team_id=dm.team, user_id=dm.user, now=dm.now)
     if dm.thread_ts:  # a reply in a stand-up's own thread can only mean that stand-up
+        ids = [run.id for run, _ in runs]
         threaded = standups.run_in_thread(
-            dm.session, team_id=dm.team, user_id=dm.user, thread_ts=dm.thread_ts
+            dm.session, team_id=dm.team, user_id=dm.user, thread_ts=dm.thread_ts, run_ids=ids
         )
         runs = [(run, standup) for run, standup in runs if run.id == threaded] or runs
     if not runs:

@@ -44,22 +44,30 @@ def awaiting(
     return [(run, standup) for run, standup in rows if user_id in standup.participants]
 
 
-def run_in_thread(session: Session, *, team_id: str, user_id: str, thread_ts: str) -> int | None:
-    """The run whose question (or reminder) DM to this person started the thread a reply was
-    written in; None when the thread is not a stand-up's."""
-    keys = session.scalars(
+def ask_key(run_id: int, user_id: str) -> str:
+    """The outbox key of a run's question DM to a participant."""
+    return f"standup-ask:{run_id}:{user_id}"
+
+
+def remind_key(run_id: int, user_id: str) -> str:
+    """The outbox key of a run's reminder DM to a participant."""
+    return f"standup-remind:{run_id}:{user_id}"
+
+
+def run_in_thread(
+    session: Session, *, team_id: str, user_id: str, thread_ts: str, run_ids: Sequence[int]
+) -> int | None:
+    """Of `run_ids`, the run whose question (or reminder) DM to this person started the
+    thread a reply was written in; None when the thread is none of theirs."""
+    by_key = {key(run_id, user_id): run_id for run_id in run_ids for key in (ask_key, remind_key)}
+    found = session.scalar(
         select(OutboxMessage.dedupe_key).where(
             OutboxMessage.team_id == team_id,
-            OutboxMessage.channel == user_id,
             OutboxMessage.ts == thread_ts,
+            OutboxMessage.dedupe_key.in_(by_key),
         )
     )
-    for key in keys:
-        kind, _, rest = key.partition(":")
-        run_id, _, person = rest.partition(":")
-        if kind in ("standup-ask", "standup-remind") and person == user_id and run_id.isdigit():
-            return int(run_id)
-    return None
+    return by_key.get(found) if found is not None else None
 
 
 def get_run(

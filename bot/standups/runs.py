@@ -20,7 +20,7 @@ from bot.blocks import standups as render
 from bot.cadence import Schedule
 from bot.notify import is_out_of_office
 from bot.scheduling import SlotJob
-from bot.standups.answers import missing
+from bot.standups.answers import ask_key, missing, remind_key
 from bot.standups.plans import plan_of
 from bot.standups.summary import close_run
 from bot.standups.timing import (
@@ -195,7 +195,7 @@ def _queue_asks(
                 session,
                 standup=standup,
                 user_id=ask.user_id,
-                key=f"standup-ask:{run.id}:{ask.user_id}",
+                key=ask_key(run.id, ask.user_id),
                 now=now,
                 payload=payload,
                 not_before=ask.at if ask.at > now else None,
@@ -244,7 +244,7 @@ def _remind(session: Session, *, standup: Standup, run: StandupRun, now: datetim
             session,
             standup=standup,
             user_id=user_id,
-            key=f"standup-remind:{run.id}:{user_id}",
+            key=remind_key(run.id, user_id),
             now=now,
             payload=payload,
         )
