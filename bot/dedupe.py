@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +28,14 @@ def first_delivery(session: Session, *, team_id: str, event_id: str, now: dateti
 
 
 def refuse_repeat(
-    session: Session, model: Any, *, tz: str, now: datetime, what: str, **same: Any
+    session: Session,
+    model: Any,
+    *,
+    tz: str,
+    now: datetime,
+    what: str,
+    then: Callable[[Any], str] | None = None,
+    **same: Any,
 ) -> None:
     """Refuse a row identical to one stored in the last `REPEAT_WINDOW`.
 
@@ -35,13 +43,14 @@ def refuse_repeat(
         tz: The zone to tell the time in (the author's).
         model: The table (a status update, a RAID item) with `created_at`.
         what: How to name the earlier row to the user, e.g. "this update of *Apollo*".
+        then: What to say after, given the earlier row (say, how to change it instead).
         same: The columns that make two rows the same (program, author, colour, text…).
 
     Raises:
         AlreadyRecorded: "Already recorded at 14:02", in the author's local time.
     """
     query = (
-        select(model.created_at)
+        select(model)
         .filter_by(**same)
         .where(model.created_at >= now - REPEAT_WINDOW)
         .order_by(model.created_at.desc())
@@ -50,5 +59,6 @@ def refuse_repeat(
     earlier = session.scalar(query)
     if earlier is None:
         return
-    at = earlier.astimezone(ZoneInfo(tz)).strftime("%H:%M")
-    raise AlreadyRecorded(f"Already recorded at {at}: {what}. Nothing was stored twice.")
+    at = earlier.created_at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    after = f" {then(earlier)}" if then is not None else ""
+    raise AlreadyRecorded(f"Already recorded at {at}: {what}. Nothing was stored twice.{after}")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot import audit, dedupe, errors, limits
+from bot import audit, dedupe, limits
 from bot.dates import format_date
 from bot.errors import UserError
 from bot.meetings import actions
@@ -437,25 +437,17 @@ def _refuse_repeated_action(
 ) -> None:
     """The same action added by the same person minutes ago is a repeated command: refused,
     pointing to `actions edit` for a change of date, owner or title."""
-    same = {
-        "created_by": actor.user_id,
-        "owner_id": owner.user_id,
-        "title": " ".join(title.split()),
-    }
-    try:
-        dedupe.refuse_repeat(
-            session,
-            ActionItem,
-            tz=tz,
-            now=now,
-            what=f"the action “{title}” for <@{owner.user_id}>",
-            **same,
-        )
-    except errors.AlreadyRecorded as repeat:
-        earlier = session.scalar(
-            select(ActionItem.number).filter_by(**same).order_by(ActionItem.id.desc()).limit(1)
-        )
-        raise errors.AlreadyRecorded(
-            f"{repeat.message} To change its date, owner or title: "
-            f"`/pmo actions edit A-{earlier} due:<date>`."
-        ) from None
+    dedupe.refuse_repeat(
+        session,
+        ActionItem,
+        tz=tz,
+        now=now,
+        what=f"the action “{title}” for <@{owner.user_id}>",
+        then=lambda earlier: (
+            "To change its date, owner or title: "
+            f"`/pmo actions edit A-{earlier.number} due:<date>`."
+        ),
+        created_by=actor.user_id,
+        owner_id=owner.user_id,
+        title=" ".join(title.split()),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
@@ -338,6 +338,7 @@ def report(
     programs.require_update(session, program=program, person=author, doing="update")
     validate(data, require_recovery=not quick, today=today)
     programs.lock(session, program=program)  # a repeat racing the first waits, then sees it
+    same: dict[str, Any] = {k: v for k, v in _fields(data).items() if k in _SAME_UPDATE}
     dedupe.refuse_repeat(
         session,
         StatusUpdate,
@@ -346,7 +347,7 @@ def report(
         what=f"this update of *{program.name}*",
         program_id=program.id,
         author_id=author.user_id,
-        **{key: value for key, value in _fields(data).items() if key in _SAME_UPDATE},
+        **same,
     )
     return submit(
         session,
