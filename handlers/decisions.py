@@ -14,7 +14,6 @@ from bot.meetings import actions, log, records, requests
 from handlers.adapters import Listeners
 from handlers.effects import OpenModal, Reply, Result, UpdateModal
 from handlers.request import OUT_OF_DATE, ActionRequest, CommandRequest, ModalSubmission, as_id
-from storage.types import ActionState
 
 REQUEST_OPTIONS = ("by", "options")
 
@@ -144,8 +143,7 @@ def action_done(request: CommandRequest) -> Result:
     if word is None:
         raise UserError("Name the action by its number: `/pmo actions done A-12`.")
     action = actions.by_number(request.session, team_id=request.team_id, text=word.text)
-    if action.state == ActionState.DONE:  # typed twice, or done by someone else: just say so
-        actions.require_may_change(request.session, action=action, person=request.caller)
+    if actions.done_already(request.session, action=action, person=request.caller):
         return Reply(render.already_done(action))
     actions.mark_done(request.session, action=action, actor=request.caller, now=request.now)
     return Reply(render.done_notice(action))

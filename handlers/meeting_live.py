@@ -53,7 +53,7 @@ def start(request: CommandRequest) -> Result:
     )
     extra = live.next_if_extra(meeting, occurrence=occurrence, now=request.now)
     items = len(live.walk(occurrence))
-    return Reply(render.started_notice(meeting.channel_id, items=items, extra_before=extra))
+    return Reply(render.started_notice(meeting, items=items, extra_before=extra))
 
 
 def close(request: CommandRequest) -> Result:

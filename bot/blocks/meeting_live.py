@@ -35,9 +35,10 @@ from bot.blocks.common import (
     text_input,
     truncate,
 )
+from bot.blocks.decisions import meeting_when
 from bot.dates import format_date
 from bot.meetings import facts
-from storage.models import ActionItem, Decision, DecisionRequest, Program
+from storage.models import ActionItem, Decision, DecisionRequest, Meeting, Program
 
 RECORD_ACTION = "meeting_live_decide"
 ADD_ACTION = "meeting_live_act"
@@ -621,18 +622,18 @@ def _short_day(day: date) -> str:
 
 
 def started_notice(
-    channel_id: str, *, items: int, extra_before: str | None = None
+    meeting: Meeting, *, items: int, extra_before: datetime | None = None
 ) -> dict[str, Any]:
     """`meeting start`: where the live message is; for a meeting started on a day it does
     not meet, that it is an extra one and when the next scheduled one is (`extra_before`)."""
     text = (
-        f"Started the steering meeting in <#{channel_id}> with {plural(items, 'item')}; "
+        f"Started the steering meeting in <#{meeting.channel_id}> with {plural(items, 'item')}; "
         "the live message is posted there."
     )
     if extra_before is not None:
         text += (
             f" Today is not one of its days, so this is an extra meeting; the next scheduled "
-            f"one, {extra_before}, still takes place."
+            f"one, {meeting_when(meeting, extra_before)}, still takes place."
         )
     return notice(text, done=True)
 

@@ -231,6 +231,19 @@ def require_may_change(
         )
 
 
+def done_already(session: Session, *, action: ActionItem, person: Person) -> bool:
+    """Whether `action` is done already, told to someone who may mark it done (`actions
+    done` typed twice is information, not an error).
+
+    Raises:
+        PermissionDenied: `person` may not mark it done.
+    """
+    if action.state != ActionState.DONE:
+        return False
+    require_may_change(session, action=action, person=person)
+    return True
+
+
 def mark_done(session: Session, *, action: ActionItem, actor: Person, now: datetime) -> ActionItem:
     """Mark an open action done (the first click wins) and edit the DMs about it.
 

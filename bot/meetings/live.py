@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from bot import audit, outbox, scheduling
 from bot.blocks import meeting_live as render
-from bot.blocks.decisions import meeting_when
 from bot.errors import UserError
 from bot.meetings import agenda, facts, log, manage, occurrences, plans
 from bot.workspace import serialize_changes
@@ -121,13 +120,14 @@ def _to_start(session: Session, *, meeting: Meeting, now: datetime) -> MeetingOc
     return occurrence
 
 
-def next_if_extra(meeting: Meeting, *, occurrence: MeetingOccurrence, now: datetime) -> str | None:
-    """For an occurrence started on a day the meeting does not meet, its next scheduled start
-    in words (`Thu 3 Dec at 14:00`); None for a scheduled one (or when none comes)."""
+def next_if_extra(
+    meeting: Meeting, *, occurrence: MeetingOccurrence, now: datetime
+) -> datetime | None:
+    """For an occurrence started on a day the meeting does not meet, the meeting's next
+    scheduled start; None for a scheduled one (or when none comes)."""
     if not occurrence.period.startswith(occurrences.LIVE_PREFIX):
         return None
-    start = plans.next_start(meeting, after=now)
-    return meeting_when(meeting, start) if start is not None else None
+    return plans.next_start(meeting, after=now)
 
 
 def _refuse_if_running(session: Session, *, meeting: Meeting) -> None:
