@@ -366,6 +366,14 @@ def check_portfolio(session: Session, *, team_id: str, portfolio: str | None) ->
     return known[portfolio.lower()]
 
 
+@dataclass(frozen=True)
+class Subscribed:
+    """What `subscribe` did: the subscription, and the schedule it replaced (cadence, zone)."""
+
+    sub: DigestSubscription
+    was: tuple[str, str] | None = None
+
+
 def subscribe(
     session: Session,
     *,
@@ -376,7 +384,7 @@ def subscribe(
     portfolio: str | None,
     actor_id: str,
     now: datetime,
-) -> DigestSubscription:
+) -> Subscribed:
     """Subscribe a channel, or change its schedule if it already has this digest.
 
     `portfolio` is checked (a name some program uses) and stored in its known spelling.
@@ -386,6 +394,7 @@ def subscribe(
     serialize_changes(session, team_id=team_id)  # two subscribes at once make one subscription
     sub = _subscription(session, team_id=team_id, channel_id=channel_id, portfolio=portfolio)
     before = _describe(sub) if sub else None
+    was = (sub.cadence, sub.timezone) if sub else None
     if sub is None:
         sub = DigestSubscription(
             team_id=team_id,
@@ -404,15 +413,7 @@ def subscribe(
     audit.record(
         session, sub, actor_id=actor_id, action="subscribe", now=now, before=before, after=after
     )
-    return sub
-
-
-def existing(
-    session: Session, *, team_id: str, channel_id: str, portfolio: str | None
-) -> DigestSubscription | None:
-    """The subscription `subscribe` would change (the channel's, to this portfolio's digest)."""
-    portfolio = check_portfolio(session, team_id=team_id, portfolio=portfolio)
-    return _subscription(session, team_id=team_id, channel_id=channel_id, portfolio=portfolio)
+    return Subscribed(sub, was)
 
 
 def _subscription(

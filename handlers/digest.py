@@ -44,10 +44,7 @@ def subscribe(request: CommandRequest) -> Result:
         raise UserError("Name the channel: `/pmo digest subscribe #leadership`.")
     channel_id = request.channel(words[0].text)
     cadence = _cadence([w.text.lower() for w in words[1:]])
-    scope = {"team_id": request.team_id, "channel_id": channel_id}
-    earlier = digest.existing(request.session, **scope, portfolio=options.get("portfolio"))
-    was = render.schedule_words(earlier) if earlier is not None else None
-    sub = digest.subscribe(
+    subscribed = digest.subscribe(
         request.session,
         team_id=request.team_id,
         channel_id=channel_id,
@@ -57,7 +54,7 @@ def subscribe(request: CommandRequest) -> Result:
         actor_id=request.user_id,
         now=request.now,
     )
-    return Reply(render.subscribed_message(sub, was=was))
+    return Reply(render.subscribed_message(subscribed))
 
 
 def _cadence(words: list[str]) -> str:

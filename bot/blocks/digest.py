@@ -26,8 +26,7 @@ from bot.blocks.common import (
 from bot.blocks.status import RAG_ICON, trend_strip
 from bot.cadence import describe, parse_cadence
 from bot.dates import format_date
-from bot.digest import DECISIONS_READ, Changes, ProgramLine, Snapshot
-from storage.models import DigestSubscription
+from bot.digest import DECISIONS_READ, Changes, ProgramLine, Snapshot, Subscribed
 from storage.types import Flag
 
 MAX_REPLIES = 5
@@ -229,16 +228,18 @@ def _action_lines(snapshot: Snapshot) -> list[str]:
     return lines
 
 
-def schedule_words(sub: DigestSubscription) -> str:
-    """A subscription's schedule in words: `every Monday at 09:00, Europe/Berlin`."""
-    return describe(parse_cadence(sub.cadence), tz=sub.timezone)
+def schedule_words(cadence: str, tz: str) -> str:
+    """A digest's schedule in words: `every Monday at 09:00, Europe/Berlin`."""
+    return describe(parse_cadence(cadence), tz=tz)
 
 
-def subscribed_message(sub: DigestSubscription, *, was: str | None = None) -> dict[str, Any]:
+def subscribed_message(subscribed: Subscribed) -> dict[str, Any]:
     """`digest subscribe` confirmed: where, how often, in which zone; and the schedule it
-    replaced (`was`), when the channel had this digest already."""
+    replaced, when the channel had this digest already."""
+    sub = subscribed.sub
     scope = f" for the *{escape(sub.portfolio)}* portfolio" if sub.portfolio else ""
-    when = schedule_words(sub)
+    when = schedule_words(sub.cadence, sub.timezone)
+    was = schedule_words(*subscribed.was) if subscribed.was is not None else None
     text = f"<#{sub.channel_id}> gets the digest{scope} {when}."
     if was is not None and was != when:
         text += f" (It was {was}: a channel gets each digest once, on one schedule.)"
