@@ -67,8 +67,7 @@ def edit(request: CommandRequest) -> Result:
     people, when = split_mentions(words[1:])
     if not (people or when or options):
         raise UserError(NOTHING_TO_CHANGE)
-    before = list(meeting.attendees) if people else None
-    manage.edit(
+    before = manage.edit(
         request.session,
         meeting=meeting,
         actor=request.caller,
@@ -76,10 +75,21 @@ def edit(request: CommandRequest) -> Result:
         members=request.members(channel_id) if people else frozenset(),
         now=request.now,
     )
-    space, now = request.workspace, request.now
-    receipt = render.scheduled_message
+    return _changed(request, meeting, attendees_before=before)
+
+
+def _changed(
+    request: CommandRequest, meeting: Meeting, *, attendees_before: list[str] | None
+) -> Result:
+    """`meeting edit`'s receipt: the meeting as it is now, and who joined or left."""
     return Reply(
-        receipt(meeting, verb="Changed", workspace=space, now=now, attendees_before=before)
+        render.scheduled_message(
+            meeting,
+            verb="Changed",
+            workspace=request.workspace,
+            now=request.now,
+            attendees_before=attendees_before,
+        )
     )
 
 

@@ -142,11 +142,13 @@ def edit(
     changes: Changes,
     members: Collection[str],
     now: datetime,
-) -> None:
-    """Change a meeting (its chair or a PMO admin). Occurrences already prepared for starts
-    that are no longer starts are skipped when their jobs come; a live one goes on."""
+) -> list[str] | None:
+    """Change a meeting (its chair or a PMO admin); the attendees it had, when the change
+    names them. Occurrences already prepared for starts that are no longer starts are
+    skipped when their jobs come; a live one goes on."""
     require_chair(session, meeting=meeting, person=actor, doing="change")
     before = snapshot(meeting)
+    attendees_before = list(meeting.attendees) if changes.attendees is not None else None
     if changes.attendees is not None:
         meeting.attendees = _checked_attendees(
             changes.attendees, members=members, channel_id=meeting.channel_id
@@ -157,6 +159,7 @@ def edit(
         _apply(meeting, changes.plan, now=now)
         retime_close(session, meeting=meeting)  # a longer meeting is not closed early
     _audit(session, meeting, actor_id=actor.user_id, action="edit", now=now, before=before)
+    return attendees_before
 
 
 def cancel(
