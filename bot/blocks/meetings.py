@@ -97,7 +97,7 @@ def _preparation(meeting: Meeting, start: datetime, workspace: Workspace, now: d
     preread, post = preread_at(meeting, start, workspace), start - AGENDA_BEFORE
     if preread > now:
         asked = f"The owners of its agenda items are asked to update on {when(meeting, preread)}"
-    elif not preread_missed(meeting, start, due_at=preread, now=now):
+    elif not preread_missed(start, due_at=preread, now=now):
         asked = "The owners of its agenda items are asked to update now (in their hours)"
     else:
         asked = "It is too late to ask the owners of its agenda items to update first"

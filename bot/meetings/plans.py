@@ -194,7 +194,7 @@ def slot_schedule(session: Session, meeting: Meeting) -> Schedule | None:
     return None if meeting.removed_at is not None else schedule_of(meeting)
 
 
-def preread_missed(meeting: Meeting, start: datetime, *, due_at: datetime, now: datetime) -> bool:
+def preread_missed(start: datetime, *, due_at: datetime, now: datetime) -> bool:
     """Whether it is too late for the pre-read of the occurrence at `start` (due `due_at`):
     over `PREREAD_CATCH_UP` late, or the agenda is due to be posted."""
     return now - due_at > PREREAD_CATCH_UP or now >= start - AGENDA_BEFORE

@@ -49,9 +49,7 @@ def _why_not(meeting: Meeting, *, job: ScheduledJob, now: datetime) -> str | Non
     moved = plans.period_of(meeting, job.slot_at) != job.period
     if moved or not plans.is_start(meeting, job.slot_at):
         return "the meeting no longer starts then (it was edited)"
-    if job.kind == plans.PREREAD and plans.preread_missed(
-        meeting, job.slot_at, due_at=job.due_at, now=now
-    ):
+    if job.kind == plans.PREREAD and plans.preread_missed(job.slot_at, due_at=job.due_at, now=now):
         return "missed while the bot was down"
     if job.kind == plans.AGENDA and now >= job.slot_at:
         return "missed until the meeting started"
